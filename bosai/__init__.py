@@ -1,0 +1,1 @@
+"""Bosai Watch: wiring of the stages (records, config, store, bus, pipeline, CLI, web app)."""

@@ -1,0 +1,202 @@
+"""Configuration: ``config.toml`` validated by pydantic, with ``BOSAI__`` environment overrides.
+
+Every component receives only its own block. Secrets are never stored in the file: a block names the
+environment variable that holds them (``token_env = "X_BEARER_TOKEN"``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bosai.errors import ConfigError
+
+ENV_PREFIX = "BOSAI__"
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+class Block(BaseModel):
+    """Base of every config block: unknown keys are errors, so typos stop start-up."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(Block):
+    """Common keys of a ``[[sources]]`` block; each collector subclasses it with its own keys."""
+
+    kind: str
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    enabled: bool = True
+    timeout_s: float = 10.0
+    max_backoff_s: float = 300.0
+    breaker_failures: int = 5  # consecutive failures that open the circuit breaker
+    breaker_reset_s: float = 60.0
+    allow_private: bool = False  # allow URLs on loopback/private networks (demo, tests, on-prem)
+
+
+class ServiceConfig(Block):
+    """Process-wide settings."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    data_dir: Path = Path("var")
+    log_level: str = "INFO"
+    log_format: str = Field(default="console", pattern="^(console|json)$")
+
+
+class StoreConfig(Block):
+    """Database location: SQLite file by default, PostgreSQL by URL."""
+
+    url: str = "sqlite:///var/bosai.db"
+    pool_size: int = 5
+
+
+class BusConfig(Block):
+    """Queue between the stages: in-process by default."""
+
+    kind: str = Field(default="memory", pattern="^(memory|redis)$")
+    queue_size: int = Field(default=2000, ge=1)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+
+class ClassifierConfig(Block):
+    """Which model scores posts, and how."""
+
+    model_dir: Path = Path("classifier/model")
+    batch_size: int = Field(default=64, ge=1)
+    max_length: int = Field(default=96, ge=8)
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    category_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
+    quantize: bool = True
+    threads: int = 0  # 0: let torch decide
+
+
+class GeocoderConfig(Block):
+    """Gazetteer used to place posts."""
+
+    gazetteer: Path = Path("var/gazetteer.json")
+    shipped_gazetteer: Path = Path("geocode/data/gazetteer.json")
+
+
+class PublishConfig(Block):
+    """Incidents and alerts."""
+
+    prefecture_code: str = "24"
+    jma_areas: list[str] = Field(default_factory=lambda: ["240000"])
+    incident_window_min: int = 90
+    incident_radius_km: float = 3.0
+    base_url: str = "http://127.0.0.1:8080"
+    languages: list[str] = Field(
+        default_factory=lambda: ["ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi"]
+    )
+
+
+class WebConfig(Block):
+    """Command-center page and public endpoints."""
+
+    tile_url: str = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
+    tile_attribution: str = "地理院タイル"
+    session_secret_env: str = "BOSAI_SESSION_SECRET"
+    operators_env: str = "BOSAI_OPERATORS"  # "name:pbkdf2hash,..."; the demo creates its own
+    public_rate_per_min: int = 600
+
+
+class DemoConfig(Block):
+    """Built-in demo scenario: a compressed heavy-rain day in Mie."""
+
+    speed: float = Field(default=120.0, gt=0)  # scenario seconds per wall second
+    port: int = 8081  # where the local fake sources listen
+
+
+class AppConfig(Block):
+    """The whole configuration."""
+
+    service: ServiceConfig = ServiceConfig()
+    store: StoreConfig = StoreConfig()
+    bus: BusConfig = BusConfig()
+    classifier: ClassifierConfig = ClassifierConfig()
+    geocoder: GeocoderConfig = GeocoderConfig()
+    publish: PublishConfig = PublishConfig()
+    web: WebConfig = WebConfig()
+    demo: DemoConfig = DemoConfig()
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        names = [s.get("name") for s in sources]
+        dupes = sorted({n for n in names if names.count(n) > 1 and n})
+        if dupes:
+            raise ValueError(f"duplicate source names: {', '.join(dupes)}")
+        return sources
+
+
+def load_config(path: Path | str | None = None, env: dict[str, str] | None = None) -> AppConfig:
+    """Read ``path`` (default: the repository's config.toml), apply env overrides, validate."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    env = dict(os.environ if env is None else env)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    apply_env_overrides(data, env)
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{path}: " + format_validation_error(err)) from err
+
+
+def apply_env_overrides(data: dict[str, Any], env: dict[str, str]) -> None:
+    """Apply ``BOSAI__SECTION__KEY=value`` (and ``BOSAI__SOURCES__<name>__KEY``) in place.
+
+    Values are parsed as TOML scalars when they parse (numbers, booleans, quoted strings, arrays),
+    else taken as plain strings.
+    """
+    for key, raw in sorted(env.items()):
+        if not key.startswith(ENV_PREFIX):
+            continue
+        parts = [p.lower() for p in key[len(ENV_PREFIX) :].split("__") if p]
+        if len(parts) < 2:
+            continue
+        value = _parse_scalar(raw)
+        if parts[0] == "sources":
+            if len(parts) != 3:
+                raise ConfigError(f"{key}: expected BOSAI__SOURCES__<name>__<key>")
+            block = next((s for s in data.get("sources", []) if s.get("name") == parts[1]), None)
+            if block is None:
+                raise ConfigError(f"{key}: no source named {parts[1]!r} in the config file")
+            block[parts[2]] = value
+            continue
+        target = data
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ConfigError(f"{key}: {part} is not a table")
+        target[parts[-1]] = value
+
+
+def _parse_scalar(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def format_validation_error(err: ValidationError) -> str:
+    """Name each bad key by its dotted path, e.g. ``store.url: Field required``."""
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(root)"
+        lines.append(f"{loc}: {e['msg']}")
+    return "; ".join(lines)
+
+
+def secret(env_name: str, env: dict[str, str] | None = None) -> str | None:
+    """Return the secret held in the environment variable ``env_name``, if set."""
+    env = os.environ if env is None else env
+    value = env.get(env_name)
+    return value or None

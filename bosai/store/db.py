@@ -1,0 +1,153 @@
+"""The store: one SQLAlchemy engine, one writer thread (group commit), reads on their own connections.
+
+SQLite allows one writer at a time; funnelling every write through one thread with ``BEGIN IMMEDIATE``
+avoids "database is locked" under asyncio and lets many small inserts share one commit. PostgreSQL
+uses the same path, so the code under test is the code in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+WriteFn = Callable[[Session], Any]
+MAX_GROUP = 256  # writes that may share one commit
+
+
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and its parent folder."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_size=pool_size, pool_pre_ping=True)
+
+
+class Store:
+    """Database access for the service: ``write`` runs on the single writer, ``read`` on a pool thread."""
+
+    def __init__(self, url: str, pool_size: int = 5) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._jobs: queue.Queue[tuple[WriteFn, Future[Any]] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest Alembic revision."""
+        from bosai.store.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def start(self) -> None:
+        """Start the writer thread."""
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
+            self._writer.start()
+
+    def close(self) -> None:
+        """Finish queued writes, stop the writer and dispose of the engine."""
+        if self._writer is not None:
+            self._jobs.put(None)
+            self._writer.join()
+            self._writer = None
+        self.engine.dispose()
+
+    def session(self) -> Session:
+        """A session for reads (or for writes in scripts and tests that run without the writer)."""
+        return self._sessions()
+
+    async def write(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` on the writer thread inside a transaction and return its result."""
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def submit(self, fn: Callable[[Session], T]) -> Future[T]:
+        """Queue ``fn`` for the writer and return a future (usable from any thread)."""
+        if self._writer is None:
+            raise RuntimeError("store writer not started")
+        fut: Future[T] = Future()
+        self._jobs.put((fn, fut))
+        return fut
+
+    async def read(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` on a worker thread with a fresh read session."""
+
+        def run() -> T:
+            with self._sessions() as session:
+                return fn(session)
+
+        return await asyncio.to_thread(run)
+
+    def _write_loop(self) -> None:
+        with self.engine.connect() as conn:
+            conn.info["writer"] = True
+            session = Session(bind=conn, expire_on_commit=False)
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    break
+                batch = [job]
+                while len(batch) < MAX_GROUP:
+                    try:
+                        nxt = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is None:
+                        self._jobs.put(None)
+                        break
+                    batch.append(nxt)
+                self._run_batch(session, batch)
+            session.close()
+            conn.info.pop("writer", None)
+
+    def _run_batch(self, session: Session, batch: list[tuple[WriteFn, Future[Any]]]) -> None:
+        """Run a group of writes in one transaction, each in a savepoint so one failure spares the rest."""
+        results: list[tuple[Future[Any], Any, BaseException | None]] = []
+        try:
+            with session.begin():
+                for fn, fut in batch:
+                    try:
+                        with session.begin_nested():
+                            results.append((fut, fn(session), None))
+                    except Exception as err:  # reported to the caller through its future
+                        results.append((fut, None, err))
+        except Exception as err:  # the commit itself failed: every caller learns it
+            log.exception("store_commit_failed jobs=%d", len(batch))
+            for _fn, fut in batch:
+                if not fut.done():
+                    fut.set_exception(err)
+            return
+        for fut, value, err in results:
+            if err is not None:
+                fut.set_exception(err)
+            else:
+                fut.set_result(value)
