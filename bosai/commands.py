@@ -1,0 +1,101 @@
+"""The wiring package's commands: serve, db, operator, export-labels."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bosai.config import load_config
+from bosai.logs import setup_logging
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add serve, db, operator and export-labels."""
+    p = sub.add_parser("serve", help="run the service (collectors, pipeline, web app)")
+    p.add_argument("--port", type=int, default=None, help="HTTP port (default: service.port)")
+    p.add_argument("--demo", action="store_true", help="replay the built-in heavy-rain day from local sources")
+    p.set_defaults(func=serve)
+
+    p = sub.add_parser("db", help="database migrations")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.set_defaults(func=db)
+
+    p = sub.add_parser("operator", help="create or update a command-center operator")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=operator)
+
+    p = sub.add_parser("export-labels", help="export operators' confirm/dismiss decisions as training JSONL")
+    p.add_argument("--output", required=True, type=Path)
+    p.set_defaults(func=export_labels)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the service until SIGTERM/SIGINT."""
+    from bosai.service import Service
+
+    config = load_config(args.config)
+    setup_logging(args.log_level or config.service.log_level, config.service.log_format)
+    asyncio.run(Service(config, demo=args.demo).run_forever(port=args.port))
+    return 0
+
+
+def db(args: argparse.Namespace) -> int:
+    """Upgrade the schema or print its revision."""
+    from bosai.store import Store
+    from bosai.store.migrate import current
+
+    store = Store(load_config(args.config).store.url)
+    if args.action == "upgrade":
+        store.upgrade()
+    print(current(store.engine))  # noqa: T201 - command output
+    store.engine.dispose()
+    return 0
+
+
+def operator(args: argparse.Namespace) -> int:
+    """Create an operator; the password comes from stdin, never from the command line."""
+    from bosai.store import Store
+    from bosai.web.auth import create_operator
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _prompt()
+    if len(password) < 8:
+        sys.stderr.write("bosai operator: error: password must have at least 8 characters\n")
+        return 2
+    store = Store(load_config(args.config).store.url)
+    store.upgrade()
+    store.start()
+    try:
+        asyncio.run(create_operator(store, args.username, password))
+    finally:
+        store.close()
+    return 0
+
+
+def _prompt() -> str:
+    import getpass
+
+    return getpass.getpass("password: ")
+
+
+def export_labels(args: argparse.Namespace) -> int:
+    """Write one training line per post of every confirmed or dismissed incident."""
+    from classifier.data import decisions_to_examples
+
+    from bosai.store import Store
+    from bosai.store.labels import decision_rows
+
+    store = Store(load_config(args.config).store.url)
+    with store.session() as session:
+        rows = decision_rows(session)
+    examples = decisions_to_examples(rows)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("w", encoding="utf-8") as out:
+        for ex in examples:
+            out.write(json.dumps(ex, ensure_ascii=False) + "\n")
+    print(f"{len(examples)} examples written to {args.output}")  # noqa: T201 - command output
+    store.engine.dispose()
+    return 0

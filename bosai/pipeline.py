@@ -1,0 +1,259 @@
+"""Stage workers: ingest (persist raw, then queue) -> classify -> geocode -> incidents, and observe for
+official reports, gauges and cameras.
+
+Each stage reads its items from the store by id, does its work, and writes its results together with the
+item's next state in one transaction, so a crash at any point leaves every item in a state from which
+the next start resumes it; re-running a stage on an item changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bosai.bus import Bus
+from bosai.context import utc_now
+from bosai.live import LiveHub
+from bosai.metrics import Metrics
+from bosai.records import Classifier, Geocoder, Place, Prediction, Record
+from bosai.store import Store, repo
+from bosai.store.models import CameraImageRow, GaugeReadingRow, OfficialReportRow, PostRow, RawItem
+
+log = logging.getLogger(__name__)
+Event = tuple[str, dict[str, Any]]
+
+
+class Pipeline:
+    """Owns the stage workers; ``ingest`` is the sink the collectors write into."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        bus: Bus,
+        classifier: Classifier,
+        geocoder: Geocoder,
+        metrics: Metrics,
+        hub: LiveHub,
+        batch_size: int = 64,
+        incident_window: timedelta = timedelta(minutes=90),
+        incident_radius_km: float = 3.0,
+        jma_areas: list[str] | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store, self.bus, self.metrics, self.hub = store, bus, metrics, hub
+        self.classifier, self.geocoder = classifier, geocoder
+        self.batch_size = batch_size
+        self.incident_window, self.incident_radius_km = incident_window, incident_radius_km
+        self.jma_areas = jma_areas or []
+        self.clock = clock
+        self._tasks: list[asyncio.Task[None]] = []
+        self._busy: dict[str, int] = {}
+
+    async def ingest(self, record: Record, raw: bytes) -> bool:
+        """Persist the raw item, then queue it; False when it was already stored (a duplicate)."""
+        item_id = await self.store.write(lambda s: repo.save_raw(s, record, raw, utc_now()))
+        if item_id is None:
+            self.metrics.items_duplicate.labels(record.source).inc()
+            return False
+        self.metrics.items_ingested.labels(record.source).inc()
+        await self.bus.put("classify" if record.kind == "post" else "observe", item_id)
+        return True
+
+    async def reject(self, source: str, source_id: str | None, raw: bytes, error: str) -> None:
+        """Keep bad data from a source with the reason."""
+        self.metrics.source_errors.labels(source).inc()
+        await self.store.write(lambda s: repo.save_reject(s, source, source_id, raw, error, utc_now()))
+
+    def start(self) -> None:
+        """Start one worker per stage and re-queue what a previous run left unfinished."""
+        stages = {
+            "classify": self._classify,
+            "geocode": self._geocode,
+            "incidents": self._incidents,
+            "observe": self._observe,
+        }
+        for name, fn in stages.items():
+            self._tasks.append(asyncio.create_task(self._worker(name, fn), name=f"stage-{name}"))
+        self._tasks.append(asyncio.create_task(self._resume(), name="resume"))
+
+    async def drain(self, timeout_s: float = 30.0) -> bool:
+        """Wait until every queue is empty and no batch is in flight; False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while loop.time() < deadline:
+            if not any(self._busy.values()) and all(self.bus.depth(t) == 0 for t in self._stage_names()):
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    async def stop(self) -> None:
+        """Cancel the workers (after ``drain`` for a clean stop)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    def queue_depths(self) -> dict[str, int]:
+        """Items waiting per stage, for /healthz and /metrics."""
+        return {t: self.bus.depth(t) for t in self._stage_names()}
+
+    @staticmethod
+    def _stage_names() -> tuple[str, ...]:
+        return ("classify", "geocode", "incidents", "observe")
+
+    async def _resume(self) -> None:
+        rows = await self.store.read(repo.unfinished)
+        if rows:
+            log.info("pipeline_resume items=%d", len(rows))
+        for item_id, kind, state in rows:
+            if kind != "post":
+                await self.bus.put("observe", item_id)
+            else:
+                await self.bus.put({"new": "classify", "classified": "geocode"}.get(state, "incidents"), item_id)
+
+    async def _worker(self, stage: str, fn: Callable[[list[int]], Any]) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            ids = await self.bus.get_batch(stage, self.batch_size, 0.02)
+            self._busy[stage] = len(ids)
+            start = loop.time()
+            try:
+                await fn(ids)
+                self.metrics.items_processed.labels(stage).inc(len(ids))
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                log.exception("stage_failed stage=%s items=%d", stage, len(ids))
+                await self.store.write(lambda s: repo.set_state(s, ids, repo.FAILED, f"{stage}: {err!r}"))
+            finally:
+                self._busy[stage] = 0
+                self.metrics.stage_latency.labels(stage).observe(loop.time() - start)
+                self.metrics.queue_depth.labels(stage).set(self.bus.depth(stage))
+
+    async def _classify(self, ids: list[int]) -> None:
+        posts = await self.store.read(lambda s: _texts(s, ids))
+        preds = await asyncio.to_thread(self.classifier.predict, [text for _, text, _ in posts])
+        version = getattr(self.classifier, "version", "unknown")
+
+        def save(session: Session) -> list[int]:
+            flagged, other = [], []
+            for (post_id, _, _), pred in zip(posts, preds, strict=True):
+                _save_prediction(session, post_id, pred, version)
+                (flagged if pred.label == "disaster" else other).append(post_id)
+            repo.set_state(session, flagged, repo.CLASSIFIED)
+            repo.set_state(session, other, repo.DONE)
+            return flagged
+
+        for post_id in await self.store.write(save):
+            await self.bus.put("geocode", post_id)
+
+    async def _geocode(self, ids: list[int]) -> None:
+        posts = await self.store.read(lambda s: _texts(s, ids))
+        found = await asyncio.to_thread(lambda: [self.geocoder.resolve(text, geo=geo) for _, text, geo in posts])
+
+        def save(session: Session) -> None:
+            for (post_id, _, _), places in zip(posts, found, strict=True):
+                _save_places(session, post_id, places)
+            repo.set_state(session, [p[0] for p in posts], repo.GEOCODED)
+
+        await self.store.write(save)
+        for post_id in ids:
+            await self.bus.put("incidents", post_id)
+
+    async def _incidents(self, ids: list[int]) -> None:
+        from publish import geojson, incidents
+
+        now = self.clock()
+
+        def save(session: Session) -> tuple[list[Event], list[float]]:
+            events: list[Event] = []
+            ages: list[float] = []
+            for post in session.scalars(select(PostRow).where(PostRow.id.in_(ids))):
+                incident = incidents.attach_post(
+                    session, post, window=self.incident_window, radius_km=self.incident_radius_km, now=now
+                )
+                if post.lat is not None:
+                    events.append(("post", geojson.posts_geojson([post])["features"][0]))
+                if incident is not None:
+                    session.flush()
+                    events.append(("incident", geojson.incidents_geojson([incident])["features"][0]))
+            repo.set_state(session, ids, repo.DONE)
+            received = session.scalars(select(RawItem.received_at).where(RawItem.id.in_(ids)))
+            wall = utc_now()
+            ages.extend((wall - r).total_seconds() for r in received)
+            return events, ages
+
+        events, ages = await self.store.write(save)
+        self._publish(events)
+        for age in ages:
+            self.metrics.ingest_to_publish.observe(age)
+
+    async def _observe(self, ids: list[int]) -> None:
+        from publish import alerts, geojson, incidents
+
+        window, radius = self.incident_window, self.incident_radius_km
+
+        def save(session: Session) -> list[Event]:
+            events: list[Event] = []
+            for report in session.scalars(select(OfficialReportRow).where(OfficialReportRow.id.in_(ids))):
+                for alert in alerts.alerts_from_report(session, report, areas=self.jma_areas):
+                    events.append(("alert", geojson.alert_json(alert)))
+                events.append(("warning", {"id": report.id, "title": report.title, "type": report.report_type}))
+            for reading in session.scalars(select(GaugeReadingRow).where(GaugeReadingRow.id.in_(ids))):
+                alert = alerts.alert_from_gauge(session, reading)
+                if alert is not None:
+                    events.append(("alert", geojson.alert_json(alert)))
+                for incident in incidents.corroborate(session, reading, radius_km=radius, window=window):
+                    events.append(("incident", geojson.incidents_geojson([incident])["features"][0]))
+                events.append(("gauge", geojson.gauges_geojson([reading])["features"][0]))
+            for image in session.scalars(select(CameraImageRow).where(CameraImageRow.id.in_(ids))):
+                incidents.corroborate(session, image, radius_km=radius, window=window)
+                events.append(("camera", {"camera_id": image.camera_id, "name": image.name,
+                                          "lat": image.lat, "lng": image.lng, "status": image.status}))
+            repo.set_state(session, ids, repo.DONE)
+            return events
+
+        self._publish(await self.store.write(save))
+
+    def _publish(self, events: list[Event]) -> None:
+        for name, data in events:
+            self.hub.publish(name, data)
+
+
+def _texts(session: Session, ids: list[int]) -> list[tuple[int, str, tuple[float, float] | None]]:
+    rows = session.execute(
+        select(PostRow.id, PostRow.text, PostRow.geo_lat, PostRow.geo_lng).where(PostRow.id.in_(ids))
+    )
+    return [
+        (r.id, r.text, (r.geo_lat, r.geo_lng) if r.geo_lat is not None and r.geo_lng is not None else None)
+        for r in rows
+    ]
+
+
+def _save_prediction(session: Session, post_id: int, pred: Prediction, version: str) -> None:
+    post = session.get(PostRow, post_id)
+    if post is None:
+        return
+    post.label, post.score = pred.label, pred.score
+    post.categories = [[name, score] for name, score in pred.categories]
+    post.model_version = version
+    post.classified_at = utc_now()
+
+
+def _save_places(session: Session, post_id: int, places: list[Place]) -> None:
+    post = session.get(PostRow, post_id)
+    if post is None:
+        return
+    post.places = [asdict(p) for p in places]
+    if places:
+        best = places[0]
+        post.lat, post.lng = best.lat, best.lng
+        post.municipality, post.municipality_code = best.municipality, best.code

@@ -1,0 +1,137 @@
+"""The running service: builds every component from the config, starts them, and stops them cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bosai.bus import MemoryBus
+from bosai.config import AppConfig
+from bosai.context import ServiceContext
+from bosai.live import LiveHub
+from bosai.metrics import Metrics
+from bosai.pipeline import Pipeline
+from bosai.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def load_stages(config: AppConfig) -> tuple[Any, Any]:
+    """Load the classifier and the geocoder once (both are slow to load, fast to call)."""
+    from classifier.infer import load_classifier
+    from geocode import load_geocoder
+
+    c = config.classifier
+    classifier = load_classifier(
+        c.model_dir, threshold=c.threshold, category_threshold=c.category_threshold,
+        quantize=c.quantize, threads=c.threads, max_length=c.max_length,
+    )
+    gazetteer = config.geocoder.gazetteer
+    geocoder = load_geocoder(gazetteer if Path(gazetteer).exists() else None)
+    return classifier, geocoder
+
+
+class Service:
+    """One process: collectors -> pipeline -> store -> web app."""
+
+    def __init__(self, config: AppConfig, *, demo: bool = False) -> None:
+        self.config = config
+        self.demo_enabled = demo
+        self.metrics = Metrics()
+        self.hub = LiveHub()
+        self.store = Store(config.store.url, config.store.pool_size)
+        self.stopping = asyncio.Event()
+        self.runner: Any = None
+        self.demo: Any = None
+        self.http: aiohttp.ClientSession | None = None
+        self.pipeline: Pipeline | None = None
+        self.web_runner: web.AppRunner | None = None
+
+    async def start(self, *, port: int | None = None) -> str:
+        """Start everything; return the URL of the command-center page."""
+        from collectors import build_collectors
+        from collectors.runner import CollectorRunner
+
+        cfg = self.config
+        data_dir = Path(cfg.service.data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(self.store.upgrade)
+        self.store.start()
+        classifier, geocoder = await asyncio.to_thread(load_stages, cfg)
+        clock = None
+        sources = list(cfg.sources)
+        if self.demo_enabled:
+            from bosai.demo.runtime import DemoRuntime
+
+            self.demo = DemoRuntime(cfg, self.store)
+            sources = await self.demo.start()
+            clock = self.demo.clock
+        self.pipeline = Pipeline(
+            store=self.store, bus=MemoryBus(cfg.bus.queue_size), classifier=classifier, geocoder=geocoder,
+            metrics=self.metrics, hub=self.hub, batch_size=cfg.classifier.batch_size,
+            incident_window=timedelta(minutes=cfg.publish.incident_window_min),
+            incident_radius_km=cfg.publish.incident_radius_km, jma_areas=cfg.publish.jma_areas,
+            **({"clock": clock} if clock else {}),
+        )
+        self.pipeline.start()
+        self.http = aiohttp.ClientSession()
+        collectors = build_collectors(sources, self.http, data_dir)
+        self.runner = CollectorRunner(
+            collectors, self.pipeline.ingest, self.metrics, on_bad_item=self.pipeline.reject
+        )
+        ctx = ServiceContext(
+            config=cfg, store=self.store, metrics=self.metrics, hub=self.hub, health=self.runner.health,
+            queue_depths=self.pipeline.queue_depths, webhook_handlers=self.runner.webhook_handlers(),
+            **({"clock": clock} if clock else {}),
+        )
+        from bosai.web.app import create_app
+
+        self.web_runner = web.AppRunner(create_app(ctx), handle_signals=False, access_log=None)
+        await self.web_runner.setup()
+        host, port = cfg.service.host, port or cfg.service.port
+        await web.TCPSite(self.web_runner, host, port).start()
+        await self.runner.start()
+        if self.demo is not None:
+            await self.demo.run(ctx)
+        url = f"http://{host}:{port}/"
+        log.info("service_started url=%s sources=%d demo=%s", url, len(collectors), self.demo_enabled)
+        return url
+
+    async def stop(self) -> None:
+        """Stop taking items, finish what is queued, then close everything (SIGTERM path)."""
+        log.info("service_stopping")
+        if self.demo is not None:
+            await self.demo.stop()
+        if self.runner is not None:
+            await self.runner.stop()
+        if self.pipeline is not None:
+            drained = await self.pipeline.drain()
+            log.info("pipeline_drained complete=%s", drained)
+            await self.pipeline.stop()
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+        if self.http is not None:
+            await self.http.close()
+        await asyncio.to_thread(self.store.close)
+        log.info("service_stopped")
+
+    async def run_forever(self, *, port: int | None = None) -> None:
+        """Start, print the URL, and run until SIGTERM or SIGINT."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, self.stopping.set)
+        try:
+            url = await self.start(port=port)
+            print(f"Bosai Watch is running: open {url}", flush=True)  # noqa: T201 - the user's cue
+            await self.stopping.wait()
+        finally:
+            await self.stop()

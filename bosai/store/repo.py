@@ -1,0 +1,126 @@
+"""Write and read operations on the store, as functions of a Session (run them through ``Store.write``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bosai.records import CameraImage, GaugeReading, OfficialReport, Post, Record
+from bosai.store.models import (
+    CameraImageRow,
+    GaugeReadingRow,
+    OfficialReportRow,
+    PostRow,
+    RawItem,
+    Reject,
+)
+
+DONE = "done"
+NEW = "new"
+CLASSIFIED = "classified"
+GEOCODED = "geocoded"
+FAILED = "failed"
+
+
+def save_raw(session: Session, record: Record, raw: bytes, now: datetime) -> int | None:
+    """Insert the raw item and its typed row; return its id, or None when (source, source_id) exists.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` keeps this idempotent even with several writers (PostgreSQL).
+    """
+    values = {
+        "source": record.source,
+        "source_id": record.source_id,
+        "kind": record.kind,
+        "received_at": now,
+        "observed_at": record.observed_at,
+        "record": record.to_json(),
+        "raw": raw,
+        "state": NEW,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(RawItem)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["source", "source_id"])
+        .returning(RawItem.id)
+    )
+    item_id = session.execute(stmt).scalar_one_or_none()
+    if item_id is None:
+        return None
+    session.add(typed_row(item_id, record))
+    return item_id
+
+
+def typed_row(item_id: int, record: Record) -> Any:
+    """Build the typed table row of a record (posts, reports, readings, images)."""
+    if isinstance(record, Post):
+        return PostRow(
+            id=item_id, source=record.source, source_id=record.source_id, author=record.author,
+            text=record.text, lang=record.lang, url=record.url, media_urls=list(record.media_urls),
+            observed_at=record.observed_at,
+            geo_lat=record.geo[0] if record.geo else None, geo_lng=record.geo[1] if record.geo else None,
+        )
+    if isinstance(record, OfficialReport):
+        return OfficialReportRow(
+            id=item_id, source=record.source, source_id=record.source_id, title=record.title,
+            info_kind=record.info_kind, info_type=record.info_type, status=record.status,
+            report_type=record.report_type, report_datetime=record.report_datetime, headline=record.headline,
+            items=[dict(i) for i in record.items], area_codes=list(record.area_codes), level=record.level,
+        )
+    if isinstance(record, GaugeReading):
+        return GaugeReadingRow(
+            id=item_id, gauge_id=record.gauge_id, name=record.name, river=record.river,
+            observed_at=record.observed_at, lat=record.lat, lng=record.lng, level_m=record.level_m,
+            warning_level=record.warning_level, threshold_name=record.threshold_name,
+            trend_m_per_h=record.trend_m_per_h, crossing=record.crossing, stale=record.stale,
+        )
+    if isinstance(record, CameraImage):
+        return CameraImageRow(
+            id=item_id, camera_id=record.camera_id, name=record.name, observed_at=record.observed_at,
+            lat=record.lat, lng=record.lng, image_path=record.image_path,
+            thumbnail_path=record.thumbnail_path, status=record.status,
+        )
+    raise TypeError(f"no table for record type {type(record).__name__}")
+
+
+def save_reject(
+    session: Session, source: str, source_id: str | None, raw: bytes, error: str, now: datetime
+) -> int:
+    """Keep bad data with the reason it was rejected."""
+    row = Reject(source=source, source_id=source_id, raw=raw, error=error[:2000], received_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def set_state(session: Session, item_ids: list[int], state: str, error: str | None = None) -> None:
+    """Move items to a pipeline state."""
+    if item_ids:
+        session.execute(update(RawItem).where(RawItem.id.in_(item_ids)).values(state=state, error=error))
+
+
+def unfinished(session: Session) -> list[tuple[int, str, str]]:
+    """(id, kind, state) of every item a previous run did not finish, oldest first."""
+    rows = session.execute(
+        select(RawItem.id, RawItem.kind, RawItem.state)
+        .where(RawItem.state.in_([NEW, CLASSIFIED, GEOCODED]))
+        .order_by(RawItem.id)
+    )
+    return [(r.id, r.kind, r.state) for r in rows]
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Row counts per raw-item state and of the main tables (for health and tests)."""
+    out = {f"items_{state}": n for state, n in session.execute(
+        select(RawItem.state, func.count()).group_by(RawItem.state)
+    )}
+    out["items"] = sum(v for k, v in out.items() if k.startswith("items_"))
+    out["posts"] = session.scalar(select(func.count()).select_from(PostRow)) or 0
+    out["rejects"] = session.scalar(select(func.count()).select_from(Reject)) or 0
+    return out

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from bosai.config import AppConfig, load_config
+from bosai.errors import ConfigError
+
+
+def test_repository_config_is_valid():
+    config = load_config()
+    assert isinstance(config, AppConfig)
+    assert config.publish.languages == ["ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi"]
+
+
+def test_env_overrides_parse_scalars(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[store]\nurl = "sqlite:///a.db"\n[[sources]]\nkind = "x"\nname = "x_mie"\n')
+    config = load_config(path, env={
+        "BOSAI__STORE__URL": "sqlite:///b.db",
+        "BOSAI__SERVICE__PORT": "9090",
+        "BOSAI__CLASSIFIER__QUANTIZE": "false",
+        "BOSAI__SOURCES__X_MIE__TIMEOUT_S": "3.5",
+    })
+    assert config.store.url == "sqlite:///b.db"
+    assert config.service.port == 9090
+    assert config.classifier.quantize is False
+    assert config.sources[0]["timeout_s"] == 3.5
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[store]\nurll = 'x'\n", "store.urll"),
+        ("[service]\nport = 70000\n", "service.port"),
+        ("[service\nport = 1\n", "not valid TOML"),
+        ("[[sources]]\nkind='a'\nname='s'\n[[sources]]\nkind='b'\nname='s'\n", "duplicate source names: s"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path, body, message):
+    path = tmp_path / "c.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
+        load_config(path, env={})
+
+
+def test_override_of_unknown_source_is_an_error(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("")
+    with pytest.raises(ConfigError, match="no source named 'nope'"):
+        load_config(path, env={"BOSAI__SOURCES__NOPE__URL": "http://x"})

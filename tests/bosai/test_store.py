@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, select
+
+from bosai.records import GaugeReading, OfficialReport, Post
+from bosai.store import Store, repo
+from bosai.store.migrate import current
+from bosai.store.models import GaugeReadingRow, OfficialReportRow, PostRow, RawItem
+
+JST = timezone(timedelta(hours=9))
+
+
+def _post(i: int, text: str = "川があふれそう") -> Post:
+    return Post(source="x_mie", source_id=str(i), observed_at=datetime(2026, 9, 20, 9, i % 60, tzinfo=JST),
+                author=f"user{i}", text=text, geo=(34.7, 136.5), media_urls=("http://m/1.jpg",))
+
+
+def test_migrations_create_every_table(store: Store):
+    assert current(store.engine) == "0001"
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"raw_items", "posts", "official_reports", "gauge_readings", "camera_images", "incidents",
+            "incident_events", "alerts", "subscriptions", "deliveries", "operators", "rejects"} <= tables
+
+
+async def test_save_raw_is_idempotent_on_source_and_id(store: Store):
+    now = datetime.now(UTC)
+    first = await store.write(lambda s: repo.save_raw(s, _post(1), b'{"id":"1"}', now))
+    again = await store.write(lambda s: repo.save_raw(s, _post(1, "changed"), b"other", now))
+    other_source = await store.write(
+        lambda s: repo.save_raw(s, Post(source="mastodon", source_id="1", observed_at=now, author="a", text="t"),
+                                b"", now))
+    assert isinstance(first, int) and again is None and isinstance(other_source, int)
+    with store.session() as s:
+        post = s.get(PostRow, first)
+        assert post.text == "川があふれそう" and post.geo_lat == 34.7 and post.media_urls == ["http://m/1.jpg"]
+        raw = s.get(RawItem, first)
+        assert raw.raw == b'{"id":"1"}' and raw.state == "new"
+        assert raw.observed_at == datetime(2026, 9, 20, 0, 1, tzinfo=UTC)  # read back aware, in UTC
+
+
+async def test_concurrent_writes_share_commits_and_lose_nothing(store: Store):
+    now = datetime.now(UTC)
+    results = await asyncio.gather(
+        *(store.write(lambda s, i=i: repo.save_raw(s, _post(i % 150), b"x", now)) for i in range(300))
+    )
+    assert sum(r is not None for r in results) == 150
+    with store.session() as s:
+        assert repo.counts(s)["posts"] == 150
+
+
+async def test_one_failing_write_spares_the_others_in_its_group(store: Store):
+    now = datetime.now(UTC)
+
+    def bad(_s):
+        raise ValueError("boom")
+
+    ok1 = store.write(lambda s: repo.save_raw(s, _post(1), b"", now))
+    failing = store.write(bad)
+    ok2 = store.write(lambda s: repo.save_raw(s, _post(2), b"", now))
+    r1, err, r2 = await asyncio.gather(ok1, failing, ok2, return_exceptions=True)
+    assert isinstance(err, ValueError) and r1 and r2
+    with store.session() as s:
+        assert repo.counts(s)["posts"] == 2
+
+
+async def test_typed_rows_for_reports_and_gauges(store: Store):
+    now = datetime.now(UTC)
+    report = OfficialReport(
+        source="jma_extra", source_id="u1", observed_at=now, title="三重県気象警報・注意報", info_kind="気象警報・注意報",
+        info_type="発表", status="通常", report_datetime=datetime(2026, 9, 20, 9, 0, tzinfo=JST),
+        report_type="warning", items=({"type": "warning", "area_code": "2420100"},), area_codes=("2420100",), level=3,
+    )
+    gauge = GaugeReading(source="river", source_id="g1@t", observed_at=now, gauge_id="g1", name="高岡",
+                         river="鈴鹿川", lat=34.9, lng=136.5, level_m=3.2, warning_level=2, crossing="up")
+    rid = await store.write(lambda s: repo.save_raw(s, report, b"<Report/>", now))
+    gid = await store.write(lambda s: repo.save_raw(s, gauge, b"{}", now))
+    with store.session() as s:
+        row = s.get(OfficialReportRow, rid)
+        assert row.items[0]["area_code"] == "2420100" and row.level == 3
+        assert row.report_datetime.utcoffset() == timedelta(0) and row.report_datetime.hour == 0
+        assert s.get(GaugeReadingRow, gid).crossing == "up"
+        assert s.scalar(select(RawItem.record).where(RawItem.id == gid))["gauge_id"] == "g1"
+
+
+async def test_unfinished_lists_items_to_resume(store: Store):
+    now = datetime.now(UTC)
+    ids = [await store.write(lambda s, i=i: repo.save_raw(s, _post(i), b"", now)) for i in range(4)]
+    await store.write(lambda s: repo.set_state(s, ids[:1], repo.DONE))
+    await store.write(lambda s: repo.set_state(s, ids[1:2], repo.CLASSIFIED))
+    with store.session() as s:
+        assert [(i, st) for i, _k, st in repo.unfinished(s)] == [(ids[1], "classified"), (ids[2], "new"),
+                                                                (ids[3], "new")]
+
+
+def test_naive_datetimes_are_refused(store: Store):
+    naive = Post(source="x", source_id="n", observed_at=datetime(2026, 1, 1), author="a", text="t")  # noqa: DTZ001
+    with pytest.raises(Exception, match="naive datetime"):
+        store.submit(lambda s: repo.save_raw(s, naive, b"", datetime.now(UTC))).result(10)

@@ -1,0 +1,54 @@
+"""Shared fixtures: store URLs for SQLite and the real PostgreSQL server that scripts/test.sh starts."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bosai.store import Store
+
+PG_URL = os.environ.get("BOSAI_TEST_PG_URL")
+REQUIRE_SERVERS = os.environ.get("BOSAI_REQUIRE_SERVERS") == "1"
+
+
+def _postgres_database() -> Iterator[str]:
+    if not PG_URL:
+        if REQUIRE_SERVERS:
+            pytest.fail("BOSAI_TEST_PG_URL is not set: scripts/test.sh starts PostgreSQL")
+        pytest.skip("PostgreSQL not configured (run scripts/test.sh)")
+    name = f"bosai_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = PG_URL.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/bosai.db"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A migrated store with its writer running."""
+    s = Store(store_url)
+    s.upgrade()
+    s.start()
+    try:
+        yield s
+    finally:
+        s.close()
