@@ -24,6 +24,10 @@ class Bus(Protocol):
         """Items waiting for a stage."""
         ...
 
+    async def ack(self, topic: str, item_ids: list[int]) -> None:
+        """Mark items as done by this stage (their results are committed), so they are not redelivered."""
+        ...
+
 
 class MemoryBus:
     """Bounded asyncio queues, one per topic."""
@@ -57,6 +61,9 @@ class MemoryBus:
     def depth(self, topic: str) -> int:
         """Items waiting for a stage."""
         return self._queues[topic].qsize()
+
+    async def ack(self, topic: str, item_ids: list[int]) -> None:
+        """Nothing to do: an in-process item is gone once taken; the store's states cover crashes."""
 
     def depths(self) -> dict[str, int]:
         """Depth of every topic."""

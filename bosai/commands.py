@@ -83,10 +83,9 @@ def _prompt() -> str:
 
 def export_labels(args: argparse.Namespace) -> int:
     """Write one training line per post of every confirmed or dismissed incident."""
-    from classifier.data import decisions_to_examples
-
     from bosai.store import Store
     from bosai.store.labels import decision_rows
+    from classifier.data import decisions_to_examples
 
     store = Store(load_config(args.config).store.url)
     with store.session() as session:

@@ -127,12 +127,15 @@ class Pipeline:
             start = loop.time()
             try:
                 await fn(ids)
+                await self.bus.ack(stage, ids)
                 self.metrics.items_processed.labels(stage).inc(len(ids))
             except asyncio.CancelledError:
                 raise
             except Exception as err:
                 log.exception("stage_failed stage=%s items=%d", stage, len(ids))
-                await self.store.write(lambda s: repo.set_state(s, ids, repo.FAILED, f"{stage}: {err!r}"))
+                reason = f"{stage}: {err!r}"
+                await self.store.write(lambda s, failed=ids, why=reason: repo.set_state(s, failed, repo.FAILED, why))
+                await self.bus.ack(stage, ids)
             finally:
                 self._busy[stage] = 0
                 self.metrics.stage_latency.labels(stage).observe(loop.time() - start)

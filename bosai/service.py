@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 def load_stages(config: AppConfig) -> tuple[Any, Any]:
     """Load the classifier and the geocoder once (both are slow to load, fast to call)."""
     from classifier.infer import load_classifier
+
     from geocode import load_geocoder
 
     c = config.classifier
@@ -37,6 +38,17 @@ def load_stages(config: AppConfig) -> tuple[Any, Any]:
     gazetteer = config.geocoder.gazetteer
     geocoder = load_geocoder(gazetteer if Path(gazetteer).exists() else None)
     return classifier, geocoder
+
+
+async def make_bus(config: AppConfig) -> Any:
+    """The bus chosen by config: in-process queues, or Redis Streams for several processes."""
+    if config.bus.kind == "redis":
+        from bosai.redis_bus import RedisBus
+
+        bus = RedisBus(config.bus.redis_url, maxlen=config.bus.queue_size)
+        await bus.setup()
+        return bus
+    return MemoryBus(config.bus.queue_size)
 
 
 class Service:
@@ -57,12 +69,13 @@ class Service:
 
     async def start(self, *, port: int | None = None) -> str:
         """Start everything; return the URL of the command-center page."""
-        from collectors import build_collectors
         from collectors.runner import CollectorRunner
+
+        from collectors import build_collectors
 
         cfg = self.config
         data_dir = Path(cfg.service.data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(self.store.upgrade)
         self.store.start()
         classifier, geocoder = await asyncio.to_thread(load_stages, cfg)
@@ -75,7 +88,7 @@ class Service:
             sources = await self.demo.start()
             clock = self.demo.clock
         self.pipeline = Pipeline(
-            store=self.store, bus=MemoryBus(cfg.bus.queue_size), classifier=classifier, geocoder=geocoder,
+            store=self.store, bus=await make_bus(cfg), classifier=classifier, geocoder=geocoder,
             metrics=self.metrics, hub=self.hub, batch_size=cfg.classifier.batch_size,
             incident_window=timedelta(minutes=cfg.publish.incident_window_min),
             incident_radius_km=cfg.publish.incident_radius_km, jma_areas=cfg.publish.jma_areas,

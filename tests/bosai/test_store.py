@@ -70,7 +70,8 @@ async def test_one_failing_write_spares_the_others_in_its_group(store: Store):
 async def test_typed_rows_for_reports_and_gauges(store: Store):
     now = datetime.now(UTC)
     report = OfficialReport(
-        source="jma_extra", source_id="u1", observed_at=now, title="三重県気象警報・注意報", info_kind="気象警報・注意報",
+        source="jma_extra", source_id="u1", observed_at=now, title="三重県気象警報・注意報",
+        info_kind="気象警報・注意報",
         info_type="発表", status="通常", report_datetime=datetime(2026, 9, 20, 9, 0, tzinfo=JST),
         report_type="warning", items=({"type": "warning", "area_code": "2420100"},), area_codes=("2420100",), level=3,
     )
@@ -97,6 +98,6 @@ async def test_unfinished_lists_items_to_resume(store: Store):
 
 
 def test_naive_datetimes_are_refused(store: Store):
-    naive = Post(source="x", source_id="n", observed_at=datetime(2026, 1, 1), author="a", text="t")  # noqa: DTZ001
+    naive = Post(source="x", source_id="n", observed_at=datetime(2026, 1, 1), author="a", text="t")
     with pytest.raises(Exception, match="naive datetime"):
         store.submit(lambda s: repo.save_raw(s, naive, b"", datetime.now(UTC))).result(10)
