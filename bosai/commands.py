@@ -28,6 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=operator)
 
+    p = sub.add_parser("bench", help="benchmarks: e2e (default), ingest, classify")
+    p.add_argument("target", nargs="?", default="e2e", choices=["e2e", "ingest", "classify"])
+    p.add_argument("--rate", type=float, default=300.0, help="e2e: posts/s offered by the local stream")
+    p.add_argument("--duration", type=float, default=30.0, help="e2e: seconds of offered load")
+    p.add_argument("--posts", type=int, default=2000, help="ingest/classify: number of posts")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    p.set_defaults(func=bench)
+
     p = sub.add_parser("export-labels", help="export operators' confirm/dismiss decisions as training JSONL")
     p.add_argument("--output", required=True, type=Path)
     p.set_defaults(func=export_labels)
@@ -79,6 +87,27 @@ def _prompt() -> str:
     import getpass
 
     return getpass.getpass("password: ")
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Run a benchmark and print a short table (and the JSON line with --json)."""
+    from bosai import bench as benchmarks
+
+    config = load_config(args.config)
+    if args.target == "classify":
+        from classifier.bench import run_bench
+
+        return int(run_bench(config.classifier.model_dir, args.posts, args.json) or 0)
+    if args.target == "ingest":
+        summary = asyncio.run(benchmarks.run_ingest(args.posts))
+    else:
+        summary = asyncio.run(benchmarks.run_e2e(args.rate, args.duration)).summary()
+    width = max(len(k) for k in summary)
+    for key, value in summary.items():
+        print(f"{key:<{width}}  {value}")  # noqa: T201 - command output
+    if args.json:
+        print(json.dumps(summary))  # noqa: T201 - command output
+    return 0
 
 
 def export_labels(args: argparse.Namespace) -> int:

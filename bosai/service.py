@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 def load_stages(config: AppConfig) -> tuple[Any, Any]:
     """Load the classifier and the geocoder once (both are slow to load, fast to call)."""
     from classifier.infer import load_classifier
-
     from geocode import load_geocoder
 
     c = config.classifier
@@ -69,9 +68,8 @@ class Service:
 
     async def start(self, *, port: int | None = None) -> str:
         """Start everything; return the URL of the command-center page."""
-        from collectors.runner import CollectorRunner
-
         from collectors import build_collectors
+        from collectors.runner import CollectorRunner
 
         cfg = self.config
         data_dir = Path(cfg.service.data_dir)
@@ -112,9 +110,9 @@ class Service:
         host, port = cfg.service.host, port or cfg.service.port
         await web.TCPSite(self.web_runner, host, port).start()
         await self.runner.start()
-        if self.demo is not None:
-            await self.demo.run(ctx)
         url = f"http://{host}:{port}/"
+        if self.demo is not None:
+            await self.demo.run(ctx, url)
         log.info("service_started url=%s sources=%d demo=%s", url, len(collectors), self.demo_enabled)
         return url
 

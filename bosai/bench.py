@@ -1,0 +1,259 @@
+"""End-to-end benchmark: a local X stream feeding posts at a fixed rate through the real service.
+
+Reports sustained posts/s, latency from the post leaving the stream to its event reaching a browser-like
+SSE client of the live page, CPU and peak memory, and, in the same run, a naive baseline (one post at a
+time through a plain ``transformers`` pipeline) so the speed-up is a ratio independent of the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import resource
+import socket
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import func, select
+
+from bosai.config import AppConfig
+from bosai.store.models import RawItem
+
+log = logging.getLogger(__name__)
+TEXTS_FILE = Path(__file__).resolve().parent.parent / "classifier" / "data" / "test.jsonl"
+X_TOKEN_ENV = "BOSAI_BENCH_X_TOKEN"
+
+
+@dataclass
+class E2EResult:
+    """What one end-to-end run measured."""
+
+    rate: float
+    duration_s: float
+    posts_sent: int = 0
+    posts_done: int = 0
+    posts_per_s: float = 0.0
+    latencies_s: list[float] = field(default_factory=list)
+    cpu_percent: float = 0.0
+    peak_rss_mb: float = 0.0
+    baseline_posts_per_s: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON line of the benchmark contract."""
+        lat = sorted(self.latencies_s)
+
+        def pct(p: float) -> float | None:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 4) if lat else None
+
+        return {
+            "posts_per_s": round(self.posts_per_s, 1),
+            "p50_ingest_to_page_s": pct(0.50),
+            "p95_ingest_to_page_s": pct(0.95),
+            "p99_ingest_to_page_s": pct(0.99),
+            "baseline_posts_per_s": round(self.baseline_posts_per_s, 1),
+            "speedup": round(self.posts_per_s / self.baseline_posts_per_s, 1) if self.baseline_posts_per_s else None,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "cpu_percent": round(self.cpu_percent, 1),
+            "offered_rate": self.rate,
+            "duration_s": self.duration_s,
+            "posts_sent": self.posts_sent,
+            "posts_done": self.posts_done,
+            "latency_samples": len(lat),
+            "mean_ingest_to_page_s": round(statistics.fmean(lat), 4) if lat else None,
+        }
+
+
+def load_texts(limit: int = 5000) -> list[str]:
+    """Realistic posts to replay: the classifier's test split (disaster and hard negatives mixed)."""
+    texts = []
+    with TEXTS_FILE.open(encoding="utf-8") as f:
+        for line in f:
+            texts.append(json.loads(line)["text"])
+            if len(texts) >= limit:
+                break
+    return texts
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tweet(i: int, text: str, now: datetime) -> dict[str, Any]:
+    """An X API v2 filtered-stream payload."""
+    return {
+        "data": {"id": str(10**17 + i), "text": text, "author_id": str(1000 + i % 97),
+                 "created_at": now.isoformat().replace("+00:00", "Z"), "lang": "ja"},
+        "includes": {"users": [{"id": str(1000 + i % 97), "username": f"bench{i % 97}", "name": "bench"}]},
+        "matching_rules": [{"id": "1", "tag": "bench"}],
+    }
+
+
+async def run_e2e(rate: float, duration_s: float, *, drain_s: float = 60.0, baseline_posts: int = 200) -> E2EResult:
+    """Feed ``rate`` posts/s for ``duration_s`` through a real service; measure it and the baseline."""
+    from bosai.demo.fake_sources import FakeSources
+    from bosai.service import Service
+
+    result = E2EResult(rate=rate, duration_s=duration_s)
+    texts = load_texts()
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory(prefix="bosai-bench-") as tmp:
+        fakes = FakeSources()
+        base = await fakes.start(host="127.0.0.1", port=0)
+        os.environ[X_TOKEN_ENV] = "bench-token"
+        port = _free_port()
+        config = AppConfig.model_validate({
+            "service": {"data_dir": f"{tmp}/var", "port": port, "log_level": "WARNING"},
+            "store": {"url": f"sqlite:///{tmp}/var/bench.db"},
+            "sources": [{"kind": "x_stream", "name": "x_bench", "base_url": base, "token_env": X_TOKEN_ENV,
+                         "allow_private": True, "sync_rules": False}],
+        })
+        service = Service(config)
+        await service.start(port=port)
+        sent_at: dict[str, float] = {}
+        seen_at: dict[int, float] = {}
+        listener = asyncio.create_task(_listen(f"http://127.0.0.1:{port}/live", seen_at))
+        await asyncio.sleep(1.0)  # let the stream connect
+        cpu0, t0 = _cpu(), time.monotonic()
+        now = datetime.now(UTC)
+        i = 0
+        while (target := t0 + i / rate) < t0 + duration_s:
+            await asyncio.sleep(max(0.0, target - time.monotonic()))
+            payload = tweet(i, f"{rng.choice(texts)} #{i}", now)
+            sent_at[payload["data"]["id"]] = time.monotonic()
+            await fakes.push_x_post(payload)
+            i += 1
+        result.posts_sent = i
+        done_t = await _wait_done(service, i, drain_s)
+        elapsed = done_t - t0
+        result.cpu_percent = 100 * (_cpu() - cpu0) / elapsed if elapsed else 0.0
+        result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with service.store.session() as s:
+            result.posts_done = s.scalar(
+                select(func.count()).select_from(RawItem).where(RawItem.state == "done")) or 0
+            id_map = dict(s.execute(select(RawItem.id, RawItem.source_id)).all())
+        result.posts_per_s = result.posts_done / elapsed if elapsed else 0.0
+        for raw_id, t_seen in seen_at.items():
+            t_sent = sent_at.get(id_map.get(raw_id, ""))
+            if t_sent is not None:
+                result.latencies_s.append(t_seen - t_sent)
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+        await service.stop()
+        await fakes.stop()
+        result.baseline_posts_per_s = await asyncio.to_thread(
+            naive_baseline, config.classifier.model_dir, texts[:baseline_posts])
+    return result
+
+
+async def _listen(url: str, seen_at: dict[int, float]) -> None:
+    """An SSE client of the live page: notes when each post's event arrives."""
+    async with aiohttp.ClientSession() as http, http.get(url, timeout=aiohttp.ClientTimeout(total=None)) as resp:
+        event = ""
+        async for line in resp.content:
+            text = line.decode("utf-8").rstrip("\n")
+            if text.startswith("event:"):
+                event = text[6:].strip()
+            elif text.startswith("data:") and event == "post":
+                data = json.loads(text[5:])
+                post_id = data.get("properties", {}).get("id", data.get("id"))
+                if isinstance(post_id, int):
+                    seen_at.setdefault(post_id, time.monotonic())
+
+
+async def _wait_done(service: Any, n: int, drain_s: float) -> float:
+    deadline = time.monotonic() + drain_s
+    last = time.monotonic()
+    while time.monotonic() < deadline:
+        def count(s: Any) -> int:
+            return s.scalar(select(func.count()).select_from(RawItem).where(RawItem.state == "done")) or 0
+
+        done = await service.store.read(count)
+        last = time.monotonic()
+        if done >= n:
+            break
+        await asyncio.sleep(0.1)
+    return last
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def naive_baseline(model_dir: Path, texts: list[str]) -> float:
+    """Posts/s of one post at a time through ``transformers.pipeline`` over the same checkpoint."""
+    from transformers import pipeline
+
+    clf = pipeline("text-classification", model=str(model_dir), tokenizer=str(model_dir), device=-1)
+    clf(texts[0])
+    start = time.perf_counter()
+    for text in texts:
+        clf(text)
+    return len(texts) / (time.perf_counter() - start)
+
+
+async def run_ingest(n_posts: int) -> dict[str, Any]:
+    """Posts/s from a local X stream through the real collector into the store (raw + typed rows only),
+    and JMA telegrams/s parsed from the official samples."""
+    from bosai.demo.fake_sources import FakeSources
+    from bosai.metrics import Metrics
+    from bosai.store import Store, repo
+    from collectors import build_collectors
+    from collectors.jma_xml import bench_parse
+    from collectors.runner import CollectorRunner
+
+    texts = load_texts()
+    with tempfile.TemporaryDirectory(prefix="bosai-bench-") as tmp:
+        store = Store(f"sqlite:///{tmp}/ingest.db")
+        store.upgrade()
+        store.start()
+        fakes = FakeSources()
+        base = await fakes.start(host="127.0.0.1", port=0)
+        os.environ[X_TOKEN_ENV] = "bench-token"
+        stored = 0
+        all_stored = asyncio.Event()
+
+        async def sink(record: Any, raw: bytes) -> bool:
+            nonlocal stored
+            item = await store.write(lambda s: repo.save_raw(s, record, raw, datetime.now(UTC)))
+            stored += item is not None
+            if stored >= n_posts:
+                all_stored.set()
+            return item is not None
+
+        async with aiohttp.ClientSession() as http:
+            collectors = build_collectors(
+                [{"kind": "x_stream", "name": "x_bench", "base_url": base, "token_env": X_TOKEN_ENV,
+                  "allow_private": True, "sync_rules": False}], http, Path(tmp))
+            runner = CollectorRunner(collectors, sink, Metrics())
+            await runner.start()
+            await asyncio.sleep(1.0)
+            now = datetime.now(UTC)
+            start = time.perf_counter()
+            for i in range(n_posts):
+                await fakes.push_x_post(tweet(i, texts[i % len(texts)], now))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(all_stored.wait(), 120)
+            elapsed = time.perf_counter() - start
+            await runner.stop()
+        await fakes.stop()
+        store.close()
+    samples = await asyncio.to_thread(lambda: sorted(Path("../shared/data/jma/samples").glob("*.xml")))
+    return {
+        "posts_stored": stored,
+        "ingest_posts_per_s": round(stored / elapsed, 1),
+        "jma_entries_per_s": round(bench_parse(samples, 20), 1) if samples else None,
+        "jma_samples": len(samples),
+    }
