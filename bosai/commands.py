@@ -17,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the service (collectors, pipeline, web app)")
     p.add_argument("--port", type=int, default=None, help="HTTP port (default: service.port)")
     p.add_argument("--demo", action="store_true", help="replay the built-in heavy-rain day from local sources")
+    p.add_argument("--role", default="all", choices=["all", "collector", "worker", "web"],
+                   help="which part of the service this process runs (scale-out needs bus.kind = redis)")
     p.set_defaults(func=serve)
 
     p = sub.add_parser("db", help="database migrations")
@@ -47,7 +49,7 @@ def serve(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     setup_logging(args.log_level or config.service.log_level, config.service.log_format)
-    asyncio.run(Service(config, demo=args.demo).run_forever(port=args.port))
+    asyncio.run(Service(config, demo=args.demo, role=args.role).run_forever(port=args.port))
     return 0
 
 

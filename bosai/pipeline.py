@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,14 @@ log = logging.getLogger(__name__)
 Event = tuple[str, dict[str, Any]]
 
 
+class EventSink(Protocol):
+    """Where the stages send live events: the local hub, or a fan-out to every process."""
+
+    def publish(self, name: str, data: dict[str, Any]) -> None:
+        """Send one event."""
+        ...
+
+
 class Pipeline:
     """Owns the stage workers; ``ingest`` is the sink the collectors write into."""
 
@@ -38,10 +46,10 @@ class Pipeline:
         *,
         store: Store,
         bus: Bus,
-        classifier: Classifier,
-        geocoder: Geocoder,
+        classifier: Classifier | None,
+        geocoder: Geocoder | None,
         metrics: Metrics,
-        hub: LiveHub,
+        hub: LiveHub | EventSink,
         batch_size: int = 64,
         incident_window: timedelta = timedelta(minutes=90),
         incident_radius_km: float = 3.0,
@@ -72,8 +80,8 @@ class Pipeline:
         self.metrics.source_errors.labels(source).inc()
         await self.store.write(lambda s: repo.save_reject(s, source, source_id, raw, error, utc_now()))
 
-    def start(self) -> None:
-        """Start one worker per stage and re-queue what a previous run left unfinished."""
+    def start(self, *, resume: bool = True) -> None:
+        """Start one worker per stage and, unless told not to, re-queue what a previous run left unfinished."""
         stages = {
             "classify": self._classify,
             "geocode": self._geocode,
@@ -82,6 +90,11 @@ class Pipeline:
         }
         for name, fn in stages.items():
             self._tasks.append(asyncio.create_task(self._worker(name, fn), name=f"stage-{name}"))
+        if resume:
+            self.start_resume()
+
+    def start_resume(self) -> None:
+        """Re-queue unfinished items in the background (the queues may be smaller than the backlog)."""
         self._tasks.append(asyncio.create_task(self._resume(), name="resume"))
 
     async def drain(self, timeout_s: float = 30.0) -> bool:
@@ -143,6 +156,7 @@ class Pipeline:
 
     async def _classify(self, ids: list[int]) -> None:
         posts = await self.store.read(lambda s: _texts(s, ids))
+        assert self.classifier is not None, "stage workers need a classifier"
         preds = await asyncio.to_thread(self.classifier.predict, [text for _, text, _ in posts])
         version = getattr(self.classifier, "version", "unknown")
 
@@ -160,7 +174,9 @@ class Pipeline:
 
     async def _geocode(self, ids: list[int]) -> None:
         posts = await self.store.read(lambda s: _texts(s, ids))
-        found = await asyncio.to_thread(lambda: [self.geocoder.resolve(text, geo=geo) for _, text, geo in posts])
+        geocoder = self.geocoder
+        assert geocoder is not None, "stage workers need a geocoder"
+        found = await asyncio.to_thread(lambda: [geocoder.resolve(text, geo=geo) for _, text, geo in posts])
 
         def save(session: Session) -> None:
             for (post_id, _, _), places in zip(posts, found, strict=True):

@@ -16,6 +16,7 @@ from aiohttp import web
 from bosai.bus import MemoryBus
 from bosai.config import AppConfig
 from bosai.context import ServiceContext
+from bosai.errors import ConfigError
 from bosai.live import LiveHub
 from bosai.metrics import Metrics
 from bosai.pipeline import Pipeline
@@ -50,24 +51,47 @@ async def make_bus(config: AppConfig) -> Any:
     return MemoryBus(config.bus.queue_size)
 
 
-class Service:
-    """One process: collectors -> pipeline -> store -> web app."""
+ROLES = ("all", "collector", "worker", "web")
 
-    def __init__(self, config: AppConfig, *, demo: bool = False) -> None:
+
+class Service:
+    """One process: collectors -> pipeline -> store -> web app, or one role of them (scale-out).
+
+    Every role serves the web app on its port (health, metrics, API); ``collector`` also runs the
+    collectors, ``worker`` the stage workers, ``all`` both. Roles other than ``all`` need the Redis bus.
+    """
+
+    def __init__(self, config: AppConfig, *, demo: bool = False, role: str = "all") -> None:
+        if role not in ROLES:
+            raise ConfigError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        if role != "all" and config.bus.kind != "redis":
+            raise ConfigError(f"role {role!r} needs bus.kind = \"redis\" so that processes share the queues")
         self.config = config
         self.demo_enabled = demo
+        self.role = role
         self.metrics = Metrics()
         self.hub = LiveHub()
         self.store = Store(config.store.url, config.store.pool_size)
         self.stopping = asyncio.Event()
         self.runner: Any = None
         self.demo: Any = None
+        self.fanout: Any = None
         self.http: aiohttp.ClientSession | None = None
         self.pipeline: Pipeline | None = None
         self.web_runner: web.AppRunner | None = None
 
+    @property
+    def runs_collectors(self) -> bool:
+        """Whether this process runs the collectors."""
+        return self.role in ("all", "collector")
+
+    @property
+    def runs_workers(self) -> bool:
+        """Whether this process runs the stage workers."""
+        return self.role in ("all", "worker")
+
     async def start(self, *, port: int | None = None) -> str:
-        """Start everything; return the URL of the command-center page."""
+        """Start what the role asks for; return the URL of the web app."""
         from collectors import build_collectors
         from collectors.runner import CollectorRunner
 
@@ -76,7 +100,13 @@ class Service:
         await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(self.store.upgrade)
         self.store.start()
-        classifier, geocoder = await asyncio.to_thread(load_stages, cfg)
+        events: Any = self.hub
+        if cfg.bus.kind == "redis":
+            from bosai.live_redis import RedisLiveFanout
+
+            self.fanout = events = RedisLiveFanout(cfg.bus.redis_url, self.hub)
+            await self.fanout.start()
+        classifier, geocoder = await asyncio.to_thread(load_stages, cfg) if self.runs_workers else (None, None)
         clock = None
         sources = list(cfg.sources)
         if self.demo_enabled:
@@ -87,14 +117,17 @@ class Service:
             clock = self.demo.clock
         self.pipeline = Pipeline(
             store=self.store, bus=await make_bus(cfg), classifier=classifier, geocoder=geocoder,
-            metrics=self.metrics, hub=self.hub, batch_size=cfg.classifier.batch_size,
+            metrics=self.metrics, hub=events, batch_size=cfg.classifier.batch_size,
             incident_window=timedelta(minutes=cfg.publish.incident_window_min),
             incident_radius_km=cfg.publish.incident_radius_km, jma_areas=cfg.publish.jma_areas,
             **({"clock": clock} if clock else {}),
         )
-        self.pipeline.start()
+        if self.runs_workers:
+            self.pipeline.start(resume=self.role == "all")
+        elif self.runs_collectors:
+            self.pipeline.start_resume()
         self.http = aiohttp.ClientSession()
-        collectors = build_collectors(sources, self.http, data_dir)
+        collectors = build_collectors(sources, self.http, data_dir) if self.runs_collectors else []
         self.runner = CollectorRunner(
             collectors, self.pipeline.ingest, self.metrics, on_bad_item=self.pipeline.reject
         )
@@ -113,7 +146,8 @@ class Service:
         url = f"http://{host}:{port}/"
         if self.demo is not None:
             await self.demo.run(ctx, url)
-        log.info("service_started url=%s sources=%d demo=%s", url, len(collectors), self.demo_enabled)
+        log.info("service_started url=%s role=%s sources=%d demo=%s", url, self.role, len(collectors),
+                 self.demo_enabled)
         return url
 
     async def stop(self) -> None:
@@ -124,13 +158,16 @@ class Service:
         if self.runner is not None:
             await self.runner.stop()
         if self.pipeline is not None:
-            drained = await self.pipeline.drain()
-            log.info("pipeline_drained complete=%s", drained)
+            if self.runs_workers:
+                drained = await self.pipeline.drain()
+                log.info("pipeline_drained complete=%s", drained)
             await self.pipeline.stop()
         if self.web_runner is not None:
             await self.web_runner.cleanup()
         if self.http is not None:
             await self.http.close()
+        if self.fanout is not None:
+            await self.fanout.stop()
         await asyncio.to_thread(self.store.close)
         log.info("service_stopped")
 
