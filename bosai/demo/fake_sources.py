@@ -84,6 +84,7 @@ class FakeSources:
         self._clients: dict[str, set[asyncio.Queue[bytes | None]]] = {"x": set(), "mastodon": set()}
         self._runner: web.AppRunner | None = None
         self._rule_ids = 0
+        self._client_change = asyncio.Condition()
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -157,11 +158,14 @@ class FakeSources:
         """How many clients are connected to ``stream`` ('x' or 'mastodon')."""
         return len(self._clients[stream])
 
-    async def wait_for_clients(self, stream: str, n: int = 1, timeout: float = 5.0) -> None:
-        """Wait until ``n`` clients are connected to ``stream``."""
-        async with asyncio.timeout(timeout):
-            while len(self._clients[stream]) < n:
-                await asyncio.sleep(0.01)
+    async def wait_for_clients(self, stream: str, n: int = 1) -> None:
+        """Wait until ``n`` clients are connected to ``stream`` (wrap in ``asyncio.timeout``)."""
+        async with self._client_change:
+            await self._client_change.wait_for(lambda: len(self._clients[stream]) >= n)
+
+    async def _clients_changed(self) -> None:
+        async with self._client_change:
+            self._client_change.notify_all()
 
     async def _push(self, stream: str, data: bytes) -> None:
         for queue in list(self._clients[stream]):
@@ -291,6 +295,7 @@ class FakeSources:
         await resp.prepare(request)
         queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._clients[stream].add(queue)
+        await self._clients_changed()
         sent = 0
         interval = self.keepalive_s if stream == "x" else self.heartbeat_s
         try:
@@ -310,8 +315,8 @@ class FakeSources:
                 sent += 1
                 if fault.disconnect_after_n is not None and sent >= fault.disconnect_after_n:
                     break
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except ConnectionResetError:
+            pass  # the client went away
         finally:
             self._clients[stream].discard(queue)
         return resp

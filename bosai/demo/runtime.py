@@ -45,11 +45,12 @@ class DemoRuntime:
 
     async def start(self) -> list[dict[str, Any]]:
         """Start the fake sources; return the ``[[sources]]`` blocks that point the collectors at them."""
-        from bosai.demo.sources import demo_source_blocks
+        from bosai.demo.sources import WEBHOOK_SOURCE, demo_source_blocks
 
         base = await self.fakes.start(host="127.0.0.1", port=self.config.demo.port)
         self.replayer = self.replayer_cls(
-            fake_sources=self.fakes, speed=self.config.demo.speed, webhook=self._post_webhook
+            self.fakes, speed=self.config.demo.speed, webhook=self._post_webhook,
+            webhook_source=WEBHOOK_SOURCE, media_base=f"{base}/cameras",
         )
         log.info("demo_sources_started base=%s", base)
         return demo_source_blocks(base, self.replayer.scenario, webhook_secret_env=WEBHOOK_SECRET_ENV,

@@ -22,7 +22,7 @@ def water_fraction(level_m: float, thresholds_m: dict[str, float]) -> float:
     return min(max((level_m - low) / (high - low), 0.0), 1.0)
 
 
-def render_still(name: str, kind: str, at: datetime, water: float, *, seed: int = 0) -> bytes:
+def render_still(label: str, kind: str, at: datetime, water: float, *, seed: int = 0) -> bytes:
     """A small JPEG (well under 30 KB): scene, rain streaks by the seed, and a timestamp caption."""
     w, h = SIZE
     img = Image.new("RGB", SIZE, _SKY)
@@ -50,7 +50,7 @@ def render_still(name: str, kind: str, at: datetime, water: float, *, seed: int 
         draw.line([(x, y), (x - 3, y + 9)], fill=(200, 205, 210), width=1)
     font = ImageFont.load_default()
     draw.rectangle([0, h - 16, w, h], fill=(0, 0, 0))
-    draw.text((4, h - 14), f"{at:%Y-%m-%d %H:%M} JST  {name.encode('ascii', 'ignore').decode()}".rstrip(),
+    draw.text((4, h - 14), f"{at:%Y-%m-%d %H:%M} JST  {label.encode('ascii', 'ignore').decode()}".rstrip(),
               fill=(255, 255, 255), font=font)
     out = io.BytesIO()
     img.save(out, "JPEG", quality=60, optimize=True)

@@ -13,7 +13,8 @@ from bosai.demo.scenario_build.posts_bank import FOREIGN, HOSTILE, ROADS, TOPICS
 
 MIE_DATA: Final = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "mie"
 # Flood topics draw their towns near the river that rises: (lat, lng, radius km).
-NEAR: Final = {"flood_kumozu": (34.66, 136.45, 5.0), "flood_ano_shitomo": (34.735, 136.50, 3.0)}
+NEAR: Final = {"flood_kumozu": (34.66, 136.45, 5.0), "flood_ano_shitomo": (34.735, 136.50, 3.0),
+               "flood_tsu_early": (34.72, 136.505, 2.0), "landslide_misato": (34.745, 136.37, 4.0)}
 _CHANNELS: Final = (("x", 0.55), ("mastodon", 0.30), ("webhook", 0.15))
 _PREFIX: Final = ("", "", "", "今、", "やばい。", "【速報】", "え、")
 _SUFFIX: Final = ("", "", "。", "！", "…", " #三重 #大雨", " #台風", "😨", " 気をつけて")

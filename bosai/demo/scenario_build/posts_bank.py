@@ -201,3 +201,19 @@ HOSTILE: Final = (
     "<iframe src=//evil.example></iframe>{muni}で土砂崩れ",
     "\"><svg/onload=alert(1)> 避難所どこ？",
 )
+
+# Early bursts, so that the first replayed minute (from 08:30) already has clusters to group into incidents:
+# street flooding in central 津 after the 09:00 record rain, and slope failures in 津市美里.
+TOPICS["flood_tsu_early"] = ("disaster", ("flood",), ("08:45-10:00",), ("津市",), 30, (
+    "{town}、道路が一気に冠水した。車が水しぶき上げて走ってる",
+    "津市{town}で側溝があふれて歩道が川に",
+    "{town}の交差点、冠水で信号待ちの車が動けない",
+    "短時間ですごい雨。{town}の家の前がもう水浸し",
+    "{town}で床下浸水。土のう積んでるけど間に合わない",
+    "{town}の地下駐車場に水が流れ込んでる",
+))
+TOPICS["landslide_misato"] = ("disaster", ("landslide", "road_blocked"), ("09:10-10:30",), ("津市",), 10, (
+    "津市{town}で土砂崩れ。県道が土砂でふさがってる",
+    "{town}の裏山が崩れた。木が道路に倒れてる",
+    "{town}、山からの水と土砂が道に流れ出してる。通れない",
+))

@@ -1,0 +1,72 @@
+"""The aiohttp application of the service: routes, security headers, rate limits, typed state."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bosai.context import ServiceContext
+from bosai.web import api, live, login, ops, pages, public, triage
+from bosai.web.auth import Authenticator
+from bosai.web.keys import AUTH, CTX, MIE, PUBLIC_LIMIT
+from bosai.web.places import DEFAULT_DIR, MieData
+from bosai.web.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+MAX_BODY: Final = 1024 * 1024  # webhooks and forms; larger bodies get 413
+RATE_LIMITED: Final = ("/api/", "/cap/", "/feeds/", "/public", "/cameras/")
+NOT_RATE_LIMITED: Final = ("/api/triage", "/api/session")  # operators, already authenticated
+
+
+def content_security_policy(tile_url: str) -> str:
+    """CSP allowing only this origin, plus the tile server for images."""
+    parts = urlsplit(tile_url.replace("{", "").replace("}", ""))
+    tiles = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src 'self' data:{tiles}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def _security_headers(csp: str):  # type: ignore[no-untyped-def]
+    async def add(_request: web.Request, response: web.StreamResponse) -> None:
+        h = response.headers
+        h.setdefault("Content-Security-Policy", csp)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "no-referrer")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+
+    return add
+
+
+@web.middleware
+async def rate_limit(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Token bucket per client address on the public endpoints; 429 with Retry-After when spent."""
+    path = request.path
+    if path.startswith(RATE_LIMITED) and not path.startswith(NOT_RATE_LIMITED):
+        wait = request.app[PUBLIC_LIMIT].retry_after(request.remote or "?")
+        if wait:
+            log.warning("rate_limited remote=%s path=%s", request.remote, path)
+            raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "rate limit"}',
+                                          content_type="application/json")
+    return await handler(request)
+
+
+def create_app(ctx: ServiceContext) -> web.Application:
+    """Build the web app over an already started store and hub (the caller owns their life-cycle)."""
+    app = web.Application(middlewares=[rate_limit, login.csrf_middleware], client_max_size=MAX_BODY)
+    app[CTX] = ctx
+    app[AUTH] = Authenticator(ctx.config, ctx.store)
+    app[PUBLIC_LIMIT] = RateLimiter(ctx.config.web.public_rate_per_min)
+    app[MIE] = MieData(Path(ctx.extra.get("mie_data_dir", DEFAULT_DIR)))
+    app.on_response_prepare.append(_security_headers(content_security_policy(ctx.config.web.tile_url)))
+    for module in (api, ops, live, login, triage, pages, public):
+        module.add_routes(app)
+    app.router.add_static("/static", STATIC_DIR, follow_symlinks=False, append_version=False)
+    return app

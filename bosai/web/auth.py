@@ -1,0 +1,174 @@
+"""Operator login: scrypt password hashes, HMAC-signed session cookies, CSRF tokens, login rate limit.
+
+Sessions are stateless signed cookies (HttpOnly, SameSite=Strict) that carry the operator, an expiry and
+the session's CSRF token; every POST except the signed webhooks must echo that token (before login, the
+token of a separate pre-session cookie).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Final
+
+from aiohttp import web
+from sqlalchemy.orm import Session as DbSession
+
+from bosai.config import AppConfig, secret
+from bosai.context import utc_now
+from bosai.store import Store
+from bosai.store.models import Operator
+from bosai.web.passwords import hash_password, verify_password
+from bosai.web.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE: Final = "bosai_session"
+CSRF_COOKIE: Final = "bosai_csrf"
+CSRF_HEADER: Final = "X-CSRF-Token"
+SESSION_TTL_S: Final = 12 * 3600
+USERNAME_RE: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_PASSWORD: Final = 1024
+LOGIN_PER_MIN: Final = 10  # attempts per client address per minute (burst of 5)
+_MAX_REVOKED: Final = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorSession:
+    """A logged-in operator as read from a valid cookie."""
+
+    username: str
+    csrf: str
+    nonce: str
+    expires: int
+
+
+async def create_operator(store: Store, username: str, password: str) -> None:
+    """Create the operator, or set a new password if it exists (CLI and demo)."""
+    if not USERNAME_RE.match(username):
+        raise ValueError("username: 1-64 letters, digits, '_', '.' or '-'")
+    if not password or len(password) > MAX_PASSWORD:
+        raise ValueError(f"password: 1-{MAX_PASSWORD} characters")
+    hashed = hash_password(password)
+    now = utc_now()
+
+    def upsert(session: DbSession) -> None:
+        row = session.get(Operator, username)
+        if row is None:
+            session.add(Operator(username=username, password_hash=hashed, created_at=now))
+        else:
+            row.password_hash = hashed
+
+    await store.write(upsert)
+    log.info("operator_saved username=%s", username)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Authenticator:
+    """Checks passwords and signs/reads session cookies for one process."""
+
+    def __init__(self, config: AppConfig, store: Store, *, env: dict[str, str] | None = None) -> None:
+        configured = secret(config.web.session_secret_env, env)
+        if configured is None:
+            log.warning("session_secret_random env=%s (sessions end when the process restarts)",
+                        config.web.session_secret_env)
+        self._key = (configured or secrets.token_hex(32)).encode()
+        self._store = store
+        self._env_operators = self._parse_operators(secret(config.web.operators_env, env) or "")
+        self.login_limiter = RateLimiter(LOGIN_PER_MIN, capacity=5)
+        self._revoked: set[str] = set()
+        self._dummy_hash = hash_password(secrets.token_hex(8))
+
+    @staticmethod
+    def _parse_operators(value: str) -> dict[str, str]:
+        out = {}
+        for entry in filter(None, (e.strip() for e in value.split(","))):
+            name, _, hashed = entry.partition(":")
+            if USERNAME_RE.match(name) and hashed:
+                out[name] = hashed
+        return out
+
+    async def check_password(self, username: str, password: str) -> bool:
+        """Whether the operator exists and the password matches (same work either way)."""
+        if not USERNAME_RE.match(username) or len(password) > MAX_PASSWORD:
+            return False
+        stored = self._env_operators.get(username)
+        if stored is None:
+            row = await self._store.read(lambda s: s.get(Operator, username))
+            stored = row.password_hash if row is not None else None
+        # Hash even for unknown users so timing does not reveal who exists.
+        return verify_password(password, stored or self._dummy_hash) and stored is not None
+
+    def _sign(self, body: str) -> str:
+        return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
+
+    def issue(self, username: str) -> tuple[str, OperatorSession]:
+        """A new signed cookie value and the session it holds."""
+        sess = OperatorSession(username, secrets.token_urlsafe(24), secrets.token_urlsafe(12),
+                               int(time.time()) + SESSION_TTL_S)
+        body = _b64(json.dumps({"u": sess.username, "c": sess.csrf, "n": sess.nonce, "e": sess.expires}).encode())
+        return f"{body}.{self._sign(body)}", sess
+
+    def read(self, cookie: str | None) -> OperatorSession | None:
+        """The session in a cookie value, or None when missing, forged, expired or logged out."""
+        if not cookie or "." not in cookie or len(cookie) > 1024:
+            return None
+        body, _, sig = cookie.rpartition(".")
+        if not hmac.compare_digest(self._sign(body), sig):
+            return None
+        try:
+            data: dict[str, Any] = json.loads(_unb64(body))
+            sess = OperatorSession(str(data["u"]), str(data["c"]), str(data["n"]), int(data["e"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if sess.expires < time.time() or sess.nonce in self._revoked:
+            return None
+        return sess
+
+    def revoke(self, sess: OperatorSession) -> None:
+        """Log a session out before it expires."""
+        if len(self._revoked) >= _MAX_REVOKED:
+            self._revoked.clear()  # old nonces: their cookies have mostly expired by now
+        self._revoked.add(sess.nonce)
+
+    def session_of(self, request: web.Request) -> OperatorSession | None:
+        """The operator session of a request, if any."""
+        return self.read(request.cookies.get(SESSION_COOKIE))
+
+    def csrf_token(self, request: web.Request, response: web.StreamResponse | None = None) -> str:
+        """The token a page must echo in POSTs: the session's, else a pre-session cookie's (set if absent)."""
+        sess = self.session_of(request)
+        if sess is not None:
+            return sess.csrf
+        token = request.cookies.get(CSRF_COOKIE)
+        if not token or len(token) > 64:
+            token = secrets.token_urlsafe(24)
+            if response is not None:
+                set_cookie(request, response, CSRF_COOKIE, token, max_age=SESSION_TTL_S)
+        return token
+
+    def csrf_ok(self, request: web.Request, given: str | None) -> bool:
+        """Whether ``given`` is the CSRF token expected for this request."""
+        sess = self.session_of(request)
+        expected = sess.csrf if sess is not None else request.cookies.get(CSRF_COOKIE)
+        return bool(given and expected and hmac.compare_digest(given, expected))
+
+
+def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, *, max_age: int) -> None:
+    """Set a cookie the way all of ours are set: HttpOnly, SameSite=Strict, Secure over HTTPS."""
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="Strict",
+                        secure=request.secure)

@@ -1,0 +1,15 @@
+"""Typed application keys shared by the web modules (kept apart from app.py to avoid import cycles)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bosai.context import ServiceContext
+from bosai.web.auth import Authenticator
+from bosai.web.places import MieData
+from bosai.web.ratelimit import RateLimiter
+
+CTX = web.AppKey("ctx", ServiceContext)
+AUTH = web.AppKey("auth", Authenticator)
+PUBLIC_LIMIT = web.AppKey("public_limit", RateLimiter)
+MIE = web.AppKey("mie", MieData)

@@ -1,0 +1,75 @@
+"""GET /live: Server-Sent Events of what the pipeline publishes (incident, post, gauge, camera, alert, warning)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Final
+
+from aiohttp import web
+
+from bosai.live import LiveEvent
+from bosai.web.keys import CTX
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_S: Final = 15.0
+RETRY_MS: Final = 3000
+EVENT_NAMES: Final = frozenset({"incident", "post", "gauge", "camera", "alert", "warning"})
+STREAMS = web.AppKey("live_streams", set)  # the handler tasks, ended at shutdown instead of waited for
+
+
+def encode(event: LiveEvent) -> bytes:
+    """One SSE frame; JSON never contains a raw newline, so one data line suffices."""
+    data = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return f"id: {event.seq}\nevent: {event.name}\ndata: {data}\n\n".encode()
+
+
+async def live(request: web.Request) -> web.StreamResponse:
+    """Stream events until the client goes away; a comment line every few seconds keeps proxies open."""
+    ctx = request.app[CTX]
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
+                                       "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    await resp.prepare(request)
+    await resp.write(f"retry: {RETRY_MS}\n: connected\n\n".encode())
+    events = ctx.hub.subscribe()
+    me = asyncio.current_task()
+    streams: set[asyncio.Task[object]] = request.app[STREAMS]
+    if me is not None:
+        streams.add(me)
+    pending: asyncio.Task[LiveEvent] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(events))
+            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_S)
+            if not done:
+                await resp.write(b": keep-alive\n\n")
+                continue
+            event, pending = pending.result(), None
+            if event.name in EVENT_NAMES:
+                await resp.write(encode(event))
+    except ConnectionResetError:
+        log.debug("live_client_gone remote=%s", request.remote)
+    finally:
+        streams.discard(me)  # type: ignore[arg-type]
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
+        await events.aclose()
+    return resp
+
+
+async def _end_streams(app: web.Application) -> None:
+    for task in list(app[STREAMS]):
+        task.cancel()
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the SSE endpoint; open streams are ended when the app shuts down."""
+    app[STREAMS] = set()
+    app.on_shutdown.append(_end_streams)
+    app.router.add_get("/live", live)

@@ -1,0 +1,119 @@
+"""Login/logout handlers, the operator guard, and the CSRF check on every POST."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Final
+
+from aiohttp import web
+
+from bosai.web.auth import CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_S, OperatorSession, set_cookie
+from bosai.web.keys import AUTH
+from bosai.web.render import html_response, render
+
+log = logging.getLogger(__name__)
+
+# POSTs authenticated by their own signature (HMAC webhooks from other systems) carry no CSRF token.
+CSRF_EXEMPT_PREFIXES: Final = ("/webhook/",)
+MAX_FORM_BYTES: Final = 16 * 1024
+
+
+def require_operator(request: web.Request) -> OperatorSession:
+    """The logged-in operator, or 401 (JSON) for anyone else."""
+    sess = request.app[AUTH].session_of(request)
+    if sess is None:
+        raise web.HTTPUnauthorized(text='{"error": "operator login required"}', content_type="application/json")
+    return sess
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Refuse (403) any state-changing request whose CSRF token is missing or wrong."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith(CSRF_EXEMPT_PREFIXES):
+        return await handler(request)
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.content_type == "application/x-www-form-urlencoded":
+        if (request.content_length or 0) > MAX_FORM_BYTES:
+            raise web.HTTPRequestEntityTooLarge(max_size=MAX_FORM_BYTES, actual_size=request.content_length or 0)
+        given = str((await request.post()).get("csrf") or "") or None
+    if not request.app[AUTH].csrf_ok(request, given):
+        log.warning("csrf_refused path=%s remote=%s", request.path, request.remote)
+        raise web.HTTPForbidden(text='{"error": "missing or invalid CSRF token"}', content_type="application/json")
+    return await handler(request)
+
+
+async def login_page(request: web.Request) -> web.Response:
+    """A plain login form (the command-center page also has one in its triage panel)."""
+    auth = request.app[AUTH]
+    resp = html_response("")
+    token = auth.csrf_token(request, resp)
+    error = "ログインできませんでした / Login failed" if request.query.get("error") else ""
+    resp.text = render("login.html", csrf=token, error=error)
+    return resp
+
+
+async def _credentials(request: web.Request) -> tuple[str, str, bool]:
+    if request.content_type == "application/json":
+        try:
+            data = await request.json()
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        return str(data.get("username") or ""), str(data.get("password") or ""), True
+    form = await request.post()
+    return str(form.get("username") or ""), str(form.get("password") or ""), False
+
+
+async def login(request: web.Request) -> web.Response:
+    """Check the password (rate-limited per client) and start a session."""
+    auth = request.app[AUTH]
+    username, password, wants_json = await _credentials(request)
+    wait = auth.login_limiter.retry_after(request.remote or "?")
+    if wait:
+        log.warning("login_rate_limited remote=%s", request.remote)
+        raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "too many attempts"}',
+                                      content_type="application/json")
+    if not await auth.check_password(username, password):
+        log.warning("login_failed username=%s remote=%s", username[:64], request.remote)
+        if wants_json:
+            raise web.HTTPUnauthorized(text='{"error": "wrong username or password"}', content_type="application/json")
+        raise web.HTTPSeeOther("/login?error=1")
+    cookie, sess = auth.issue(username)
+    log.info("login_ok username=%s", username)
+    if not wants_json:
+        redirect = web.HTTPSeeOther("/")
+        set_cookie(request, redirect, SESSION_COOKIE, cookie, max_age=SESSION_TTL_S)
+        raise redirect
+    resp = web.json_response({"user": sess.username, "csrf": sess.csrf})
+    set_cookie(request, resp, SESSION_COOKIE, cookie, max_age=SESSION_TTL_S)
+    return resp
+
+
+async def logout(request: web.Request) -> web.Response:
+    """End the session (the cookie is also revoked server-side)."""
+    auth = request.app[AUTH]
+    sess = auth.session_of(request)
+    if sess is not None:
+        auth.revoke(sess)
+    resp = web.json_response({"user": None})
+    resp.del_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+async def session_info(request: web.Request) -> web.Response:
+    """Who is logged in and the CSRF token the page must send."""
+    auth = request.app[AUTH]
+    sess = auth.session_of(request)
+    resp = web.json_response({})
+    resp.headers["Cache-Control"] = "no-store"
+    resp.text = json.dumps({"user": sess.username if sess else None, "csrf": auth.csrf_token(request, resp)})
+    return resp
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the login routes."""
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/api/session", session_info)

@@ -1,0 +1,38 @@
+"""The command-center page: a Leaflet map of every layer, live over SSE, with the triage panel."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+
+from bosai.web.keys import AUTH, CTX, MIE
+from bosai.web.render import html_response, json_for_attribute, render
+
+HAZARDS: Final = ("flood", "landslide", "earthquake", "tsunami", "fire", "road_blocked", "power_water_outage",
+                  "casualty_rescue", "evacuation_shelter", "other_damage")
+
+
+async def command_center(request: web.Request) -> web.Response:
+    """GET /: the operators' live map (triage actions need a login, done in the page)."""
+    from publish.colors import LEVEL_COLORS
+
+    ctx, auth, mie = request.app[CTX], request.app[AUTH], request.app[MIE]
+    sess = auth.session_of(request)
+    resp = html_response("")
+    settings = {
+        "tileUrl": ctx.config.web.tile_url,
+        "tileAttribution": ctx.config.web.tile_attribution,
+        "levelColors": {str(k): v for k, v in LEVEL_COLORS.items()},
+        "hazards": list(HAZARDS),
+        "municipalities": [[m.jis_code, m.name] for m in mie.municipalities().values()],
+        "user": sess.username if sess else None,
+    }
+    resp.text = render("index.html", csrf=auth.csrf_token(request, resp), settings=json_for_attribute(settings),
+                       attribution=ctx.config.web.tile_attribution, credits=" ".join(mie.credits()))
+    return resp
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the command-center page."""
+    app.router.add_get("/", command_center)

@@ -1,0 +1,143 @@
+"""Mie reference data the pages show: municipality points, designated shelters, and their credits.
+
+Read from ``../shared/data/mie`` (the project's open-data folder) once, on first use; a missing folder
+gives empty layers and a warning, never a failed page.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIR: Final = Path(__file__).resolve().parents[3] / "shared" / "data" / "mie"
+HAZARD_COLUMNS: Final = ("flood", "landslide", "storm_surge", "earthquake", "tsunami", "fire",
+                         "inland_flooding", "volcano")
+# Hazards of incidents/alerts -> the shelter designation column that fits them.
+HAZARD_TO_COLUMN: Final = {"heavy_rain": "flood", "flood": "flood", "landslide": "landslide",
+                           "storm_surge": "storm_surge", "earthquake": "earthquake", "tsunami": "tsunami",
+                           "fire": "fire"}
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    """A 市町 with its representative point (the municipal office)."""
+
+    jis_code: str
+    name: str
+    name_roma: str
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True, slots=True)
+class Shelter:
+    """A designated evacuation site or shelter (GSI 指定緊急避難場所・指定避難所)."""
+
+    id: str
+    kind: str
+    name: str
+    address: str
+    municipality_code: str
+    municipality: str
+    lat: float
+    lng: float
+    hazards: tuple[str, ...]
+    note: str
+
+    def feature(self) -> dict[str, Any]:
+        """GeoJSON Feature of the shelter."""
+        props = {"id": self.id, "kind": self.kind, "name": self.name, "address": self.address,
+                 "municipality": self.municipality, "municipality_code": self.municipality_code,
+                 "hazards": list(self.hazards), "note": self.note}
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [self.lng, self.lat]},
+                "properties": props}
+
+
+def _distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+class MieData:
+    """Lazily loaded municipalities and shelters of Mie."""
+
+    def __init__(self, directory: Path = DEFAULT_DIR) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._municipalities: dict[str, Municipality] | None = None
+        self._shelters: list[Shelter] | None = None
+
+    def _rows(self, name: str) -> list[dict[str, str]]:
+        path = self.directory / name
+        try:
+            with path.open(encoding="utf-8", newline="") as f:
+                return list(csv.DictReader(f))
+        except OSError as err:
+            log.warning("mie_data_missing path=%s error=%s", path, err)
+            return []
+
+    def municipalities(self) -> dict[str, Municipality]:
+        """JIS code (5 digits) -> municipality."""
+        with self._lock:
+            if self._municipalities is None:
+                out: dict[str, Municipality] = {}
+                for r in self._rows("municipalities.csv"):
+                    try:
+                        out[r["jis_code"]] = Municipality(r["jis_code"], r["full_name"] or r["name"],
+                                                          r["name_roma"], float(r["lat"]), float(r["lng"]))
+                    except (KeyError, ValueError):
+                        log.warning("mie_municipality_bad_row row=%r", r)
+                self._municipalities = out
+            return self._municipalities
+
+    def municipality(self, area_code: str) -> Municipality | None:
+        """The municipality of a JMA/JIS area code (2420100 or 24201), if it is one."""
+        return self.municipalities().get(str(area_code)[:5]) if len(str(area_code)) >= 5 else None
+
+    def shelters(self) -> list[Shelter]:
+        """Every designated shelter of Mie."""
+        with self._lock:
+            if self._shelters is None:
+                out: list[Shelter] = []
+                for r in self._rows("shelters.csv"):
+                    try:
+                        out.append(Shelter(
+                            r["id"], r["kind"], r["name"], r["address"], r["lg_code"][:5], r["municipality"],
+                            float(r["lat"]), float(r["lng"]),
+                            tuple(h for h in HAZARD_COLUMNS if r.get(h) == "1"), r.get("note") or "",
+                        ))
+                    except (KeyError, ValueError):
+                        log.warning("mie_shelter_bad_row id=%s", r.get("id"))
+                self._shelters = out
+            return self._shelters
+
+    def find_shelters(self, *, municipality: str | None = None, hazard: str | None = None,
+                      near: tuple[float, float] | None = None, limit: int = 500) -> list[Shelter]:
+        """Shelters filtered by municipality (code or name) and hazard, nearest first when ``near`` is given."""
+        column = HAZARD_TO_COLUMN.get(hazard or "", hazard)
+        found = [
+            s for s in self.shelters()
+            if (not municipality or municipality in (s.municipality_code, s.municipality))
+            and (not column or column in s.hazards or s.kind == "shelter")
+        ]
+        if near is not None:
+            found.sort(key=lambda s: _distance_km(near[0], near[1], s.lat, s.lng))
+        return found[:limit]
+
+    def credits(self) -> list[str]:
+        """The attribution lines the data's licences require (from SOURCES.md)."""
+        try:
+            text = (self.directory / "SOURCES.md").read_text(encoding="utf-8")
+        except OSError:
+            return []
+        lines = [ln[1:].strip() for ln in text.splitlines() if ln.startswith(">")]
+        return [re.sub(r"\s+", " ", " ".join(lines)).replace("／ ", "／")] if lines else []

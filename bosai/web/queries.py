@@ -1,0 +1,142 @@
+"""Read queries behind the API and pages, as functions of a Session (run them through ``Store.read``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bosai.store.models import AlertRow, CameraImageRow, GaugeReadingRow, Incident, OfficialReportRow, PostRow
+
+MAX_ROWS: Final = 1000
+WARNING_REPORT_TYPES: Final = ("warning", "landslide")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Filters of the map layers: hazard (a category), municipality (name or JIS code), since (aware time)."""
+
+    hazard: str | None = None
+    municipality: str | None = None
+    since: datetime | None = None
+    limit: int = 500
+
+
+def alerts(session: Session, limit: int = 200, area: str | None = None) -> list[AlertRow]:
+    """Newest alerts first; ``area`` keeps those with an area code starting with it."""
+    rows = list(session.scalars(select(AlertRow).order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS)))
+    if area:
+        rows = [a for a in rows if any(str(x.get("code", "")).startswith(area) for x in a.areas)]
+    return rows[:limit]
+
+
+def alert(session: Session, alert_id: str) -> AlertRow | None:
+    """One alert by id."""
+    return session.get(AlertRow, alert_id)
+
+
+def _municipality_clause(column_name: Any, column_code: Any, value: str) -> Any:
+    return column_code.startswith(value) if value.isdigit() else column_name == value
+
+
+def incidents(session: Session, f: Filters, statuses: tuple[str, ...] = ()) -> list[Incident]:
+    """Incidents not merged into another, newest activity first."""
+    stmt = select(Incident).where(Incident.merged_into.is_(None))
+    if statuses:
+        stmt = stmt.where(Incident.status.in_(statuses))
+    if f.hazard:
+        stmt = stmt.where(Incident.hazard == f.hazard)
+    if f.municipality:
+        stmt = stmt.where(_municipality_clause(Incident.municipality, Incident.municipality_code, f.municipality))
+    if f.since:
+        stmt = stmt.where(Incident.last_seen >= f.since)
+    return list(session.scalars(stmt.order_by(Incident.last_seen.desc()).limit(min(f.limit, MAX_ROWS))))
+
+
+def flagged_posts(session: Session, f: Filters) -> list[PostRow]:
+    """Posts the classifier flagged as disaster reports and the geocoder placed, newest first."""
+    stmt = select(PostRow).where(PostRow.label == "disaster", PostRow.lat.is_not(None))
+    if f.municipality:
+        stmt = stmt.where(_municipality_clause(PostRow.municipality, PostRow.municipality_code, f.municipality))
+    if f.since:
+        stmt = stmt.where(PostRow.observed_at >= f.since)
+    stmt = stmt.order_by(PostRow.observed_at.desc())
+    if not f.hazard:
+        return list(session.scalars(stmt.limit(min(f.limit, MAX_ROWS))))
+    rows = [p for p in session.scalars(stmt.limit(MAX_ROWS * 5))
+            if any(c and c[0] == f.hazard for c in (p.categories or []))]
+    return rows[: f.limit]
+
+
+def incident_posts(session: Session, incident_ids: list[int], per_incident: int = 3) -> dict[int, list[PostRow]]:
+    """A few newest posts of each incident (for the triage panel)."""
+    out: dict[int, list[PostRow]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return out
+    stmt = select(PostRow).where(PostRow.incident_id.in_(incident_ids)).order_by(PostRow.observed_at.desc())
+    for post in session.scalars(stmt.limit(MAX_ROWS)):
+        bucket = out[post.incident_id or 0] if post.incident_id in out else None
+        if bucket is not None and len(bucket) < per_incident:
+            bucket.append(post)
+    return out
+
+
+def latest_gauges(session: Session) -> list[GaugeReadingRow]:
+    """The newest reading of every gauge."""
+    newest = (select(GaugeReadingRow.gauge_id, func.max(GaugeReadingRow.observed_at).label("at"))
+              .group_by(GaugeReadingRow.gauge_id).subquery())
+    stmt = (select(GaugeReadingRow)
+            .join(newest, (GaugeReadingRow.gauge_id == newest.c.gauge_id) & (GaugeReadingRow.observed_at == newest.c.at))
+            .order_by(GaugeReadingRow.gauge_id, GaugeReadingRow.id.desc()))
+    seen: dict[str, GaugeReadingRow] = {}
+    for row in session.scalars(stmt):
+        seen.setdefault(row.gauge_id, row)
+    return list(seen.values())
+
+
+def latest_cameras(session: Session) -> list[CameraImageRow]:
+    """The newest still of every camera."""
+    newest = (select(CameraImageRow.camera_id, func.max(CameraImageRow.id).label("id"))
+              .group_by(CameraImageRow.camera_id).subquery())
+    stmt = select(CameraImageRow).join(newest, CameraImageRow.id == newest.c.id).order_by(CameraImageRow.camera_id)
+    return list(session.scalars(stmt))
+
+
+def camera_latest(session: Session, camera_id: str) -> CameraImageRow | None:
+    """The newest still of one camera."""
+    stmt = select(CameraImageRow).where(CameraImageRow.camera_id == camera_id).order_by(CameraImageRow.id.desc())
+    return session.scalars(stmt.limit(1)).first()
+
+
+def current_warnings(session: Session) -> list[dict[str, Any]]:
+    """Warnings and advisories in force per area, from the newest telegram of each kind and office.
+
+    A JMA warning telegram restates the full state of every area it covers, so the newest one per
+    (source, report type, title) is the current state; older ones are history.
+    """
+    stmt = (select(OfficialReportRow).where(OfficialReportRow.report_type.in_(WARNING_REPORT_TYPES))
+            .order_by(OfficialReportRow.report_datetime.desc(), OfficialReportRow.id.desc()).limit(200))
+    newest: dict[tuple[str, str, str], OfficialReportRow] = {}
+    for report in session.scalars(stmt):
+        newest.setdefault((report.source, report.report_type, report.title), report)
+    areas: dict[str, dict[str, Any]] = {}
+    for report in newest.values():
+        for item in report.items:
+            if item.get("type") not in WARNING_REPORT_TYPES or not item.get("in_force") or not item.get("area_code"):
+                continue
+            if item.get("type") == "warning" and "市町村等" not in str(item.get("scope", "")):
+                continue  # the finest scope (municipalities) is what the map shows
+            if "をまとめた" in str(item.get("scope", "")):
+                continue
+            code = str(item["area_code"])
+            area = areas.setdefault(code, {"area_code": code, "area_name": item.get("area_name") or code,
+                                           "kinds": [], "level": 0,
+                                           "report_datetime": report.report_datetime.isoformat()})
+            name = str(item.get("kind_name") or "")
+            if name and name not in [k["name"] for k in area["kinds"]]:
+                area["kinds"].append({"name": name, "level": item.get("level")})
+            area["level"] = max(area["level"], int(item.get("level") or 0))
+    return sorted(areas.values(), key=lambda a: (-a["level"], a["area_code"]))
