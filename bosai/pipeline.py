@@ -94,8 +94,10 @@ class Pipeline:
             self.start_resume()
 
     def start_resume(self) -> None:
-        """Re-queue unfinished items in the background (the queues may be smaller than the backlog)."""
-        self._tasks.append(asyncio.create_task(self._resume(), name="resume"))
+        """Re-queue, in the background, items a previous run left unfinished (received before now: later
+        ones are queued by ``ingest`` itself)."""
+        before = utc_now()
+        self._tasks.append(asyncio.create_task(self._resume(before), name="resume"))
 
     async def drain(self, timeout_s: float = 30.0) -> bool:
         """Wait until every queue is empty and no batch is in flight; False on timeout."""
@@ -122,8 +124,8 @@ class Pipeline:
     def _stage_names() -> tuple[str, ...]:
         return ("classify", "geocode", "incidents", "observe")
 
-    async def _resume(self) -> None:
-        rows = await self.store.read(repo.unfinished)
+    async def _resume(self, before: datetime) -> None:
+        rows = await self.store.read(lambda s: repo.unfinished(s, before))
         if rows:
             log.info("pipeline_resume items=%d", len(rows))
         for item_id, kind, state in rows:

@@ -65,6 +65,14 @@ class _Blob:
         return '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
 
 
+def _not_modified(request: web.Request, blob: _Blob) -> bool:
+    """RFC 9110: If-None-Match wins; otherwise If-Modified-Since at one-second resolution."""
+    if "If-None-Match" in request.headers:
+        return request.headers["If-None-Match"] == blob.etag
+    since = request.if_modified_since
+    return since is not None and blob.modified.replace(microsecond=0) <= since
+
+
 class FakeSources:
     """One aiohttp application serving every fake source; see the module docstring for the routes."""
 
@@ -184,10 +192,7 @@ class FakeSources:
 
     async def _send(self, endpoint: str, request: web.Request, blob: _Blob) -> web.StreamResponse:
         fault = self.faults[endpoint]
-        if fault.force_304 or (
-            request.headers.get("If-None-Match") == blob.etag
-            or request.headers.get("If-Modified-Since") == format_datetime(blob.modified, usegmt=True)
-        ):
+        if fault.force_304 or _not_modified(request, blob):
             return web.Response(status=304, headers={"ETag": blob.etag})
         body = fault.body if fault.body is not None else blob.body
         headers = {"ETag": blob.etag, "Last-Modified": format_datetime(blob.modified, usegmt=True),

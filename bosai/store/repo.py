@@ -105,14 +105,12 @@ def set_state(session: Session, item_ids: list[int], state: str, error: str | No
         session.execute(update(RawItem).where(RawItem.id.in_(item_ids)).values(state=state, error=error))
 
 
-def unfinished(session: Session) -> list[tuple[int, str, str]]:
-    """(id, kind, state) of every item a previous run did not finish, oldest first."""
-    rows = session.execute(
-        select(RawItem.id, RawItem.kind, RawItem.state)
-        .where(RawItem.state.in_([NEW, CLASSIFIED, GEOCODED]))
-        .order_by(RawItem.id)
-    )
-    return [(r.id, r.kind, r.state) for r in rows]
+def unfinished(session: Session, before: datetime | None = None) -> list[tuple[int, str, str]]:
+    """(id, kind, state) of every unfinished item received before ``before``, oldest first."""
+    stmt = select(RawItem.id, RawItem.kind, RawItem.state).where(RawItem.state.in_([NEW, CLASSIFIED, GEOCODED]))
+    if before is not None:
+        stmt = stmt.where(RawItem.received_at < before)
+    return [(r.id, r.kind, r.state) for r in session.execute(stmt.order_by(RawItem.id))]
 
 
 def counts(session: Session) -> dict[str, int]:

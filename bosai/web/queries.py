@@ -26,10 +26,12 @@ class Filters:
 
 
 def alerts(session: Session, limit: int = 200, area: str | None = None) -> list[AlertRow]:
-    """Newest alerts first; ``area`` keeps those with an area code starting with it."""
+    """Newest alerts first; ``area`` (a municipality code) keeps those whose areas touch it."""
+    from publish.areas import overlaps
+
     rows = list(session.scalars(select(AlertRow).order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS)))
     if area:
-        rows = [a for a in rows if any(str(x.get("code", "")).startswith(area) for x in a.areas)]
+        rows = [a for a in rows if overlaps([str(x.get("code") or "") for x in a.areas], [area])]
     return rows[:limit]
 
 
@@ -88,8 +90,8 @@ def latest_gauges(session: Session) -> list[GaugeReadingRow]:
     """The newest reading of every gauge."""
     newest = (select(GaugeReadingRow.gauge_id, func.max(GaugeReadingRow.observed_at).label("at"))
               .group_by(GaugeReadingRow.gauge_id).subquery())
-    stmt = (select(GaugeReadingRow)
-            .join(newest, (GaugeReadingRow.gauge_id == newest.c.gauge_id) & (GaugeReadingRow.observed_at == newest.c.at))
+    on = (GaugeReadingRow.gauge_id == newest.c.gauge_id) & (GaugeReadingRow.observed_at == newest.c.at)
+    stmt = (select(GaugeReadingRow).join(newest, on)
             .order_by(GaugeReadingRow.gauge_id, GaugeReadingRow.id.desc()))
     seen: dict[str, GaugeReadingRow] = {}
     for row in session.scalars(stmt):

@@ -72,8 +72,6 @@ async def act(request: web.Request) -> web.Response:
                                  content_type="application/json")
 
     def run(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        if session.get(Incident, incident_id) is None:
-            raise LookupError(f"no incident {incident_id}")
         if action == "merge":
             triage.merge(session, incident_id, int(into), operator.username, reason)  # type: ignore[arg-type]
         else:
@@ -86,7 +84,7 @@ async def act(request: web.Request) -> web.Response:
 
     try:
         feature, alert = await ctx.store.write(run)
-    except LookupError as err:
+    except triage.IncidentNotFound as err:
         raise web.HTTPNotFound(text='{"error": "no such incident"}', content_type="application/json") from err
     except ValueError as err:
         log.info("triage_refused incident=%d action=%s error=%s", incident_id, action, err)

@@ -97,7 +97,13 @@ async def test_posts_flow_through_every_stage(store: Store):
 async def test_restart_resumes_unfinished_items(store: Store):
     now = datetime.now(UTC)
     ids = [await store.write(lambda s, i=i: repo.save_raw(s, _post(i, "津で冠水"), b"", now)) for i in range(3)]
-    await store.write(lambda s: repo.set_state(s, ids[2:], repo.CLASSIFIED))  # as if killed after classify
+
+    def classified(s):  # as if killed after the classify stage committed
+        for post in s.scalars(select(PostRow).where(PostRow.id.in_(ids[2:]))):
+            post.label, post.score, post.categories = "disaster", 0.9, [["flood", 0.8]]
+        repo.set_state(s, ids[2:], repo.CLASSIFIED)
+
+    await store.write(classified)
     pipeline = _pipeline(store, LiveHub(), Metrics())
     pipeline.start()
     await _wait_done(store, 3)
