@@ -61,6 +61,9 @@ class BusConfig(Block):
     kind: str = Field(default="memory", pattern="^(memory|redis)$")
     queue_size: int = Field(default=2000, ge=1)
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = Field(default="bosai", pattern=r"^[A-Za-z0-9_.-]+$")
+    reclaim_idle_s: float = Field(default=30.0, gt=0)
+    max_deliveries: int = Field(default=5, ge=1)
 
 
 class ClassifierConfig(Block):

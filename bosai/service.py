@@ -45,7 +45,9 @@ async def make_bus(config: AppConfig) -> Any:
     if config.bus.kind == "redis":
         from bosai.redis_bus import RedisBus
 
-        bus = RedisBus(config.bus.redis_url, maxlen=config.bus.queue_size)
+        b = config.bus
+        bus = RedisBus(b.redis_url, prefix=b.redis_prefix, maxlen=b.queue_size,
+                       reclaim_idle_ms=int(b.reclaim_idle_s * 1000), max_deliveries=b.max_deliveries)
         await bus.setup()
         return bus
     return MemoryBus(config.bus.queue_size)
@@ -104,7 +106,7 @@ class Service:
         if cfg.bus.kind == "redis":
             from bosai.live_redis import RedisLiveFanout
 
-            self.fanout = events = RedisLiveFanout(cfg.bus.redis_url, self.hub)
+            self.fanout = events = RedisLiveFanout(cfg.bus.redis_url, self.hub, f"{cfg.bus.redis_prefix}:live")
             await self.fanout.start()
         classifier, geocoder = await asyncio.to_thread(load_stages, cfg) if self.runs_workers else (None, None)
         clock = None

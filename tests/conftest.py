@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,7 +16,9 @@ PG_URL = os.environ.get("BOSAI_TEST_PG_URL")
 REQUIRE_SERVERS = os.environ.get("BOSAI_REQUIRE_SERVERS") == "1"
 
 
-def _postgres_database() -> Iterator[str]:
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped afterwards."""
     if not PG_URL:
         if REQUIRE_SERVERS:
             pytest.fail("BOSAI_TEST_PG_URL is not set: scripts/test.sh starts PostgreSQL")
@@ -39,7 +42,15 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/bosai.db"
     else:
-        yield from _postgres_database()
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database URL (fails or skips when no server is configured)."""
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -33,6 +33,16 @@ async def command_center(request: web.Request) -> web.Response:
     return resp
 
 
+async def level_css(_request: web.Request) -> web.Response:
+    """GET /levels.css: one class per 警戒レベル (lv-0 .. lv-5), generated from publish.colors."""
+    from publish.colors import level_color, level_text_color
+
+    rules = [f".lv-{n}{{background:{level_color(n)};color:{level_text_color(n)}}}" for n in range(6)]
+    return web.Response(text="\n".join(rules) + "\n", content_type="text/css",
+                        headers={"Cache-Control": "max-age=3600"})
+
+
 def add_routes(app: web.Application) -> None:
-    """Mount the command-center page."""
+    """Mount the command-center page and its generated stylesheet."""
     app.router.add_get("/", command_center)
+    app.router.add_get("/levels.css", level_css)

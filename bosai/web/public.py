@@ -17,14 +17,17 @@ MAX_ALERTS: Final = 20
 JMA_CREDIT: Final = "出典：気象庁"
 
 
+def _level(level: int | None) -> int:
+    """The CSS class number of a 警戒レベル (0 when unknown or out of range)."""
+    return level if isinstance(level, int) and 0 <= level <= 5 else 0
+
+
 def _alert_html(alert: Any, lang: str) -> Safe:
-    from publish.colors import level_color, level_text_color
     from publish.messages import render_alert
 
     text = render_alert(alert, lang)
     return Safe(
-        f'<article class="alert" data-level="{esc(alert.level or 0)}" data-bg="{esc(level_color(alert.level))}" '
-        f'data-fg="{esc(level_text_color(alert.level))}">'
+        f'<article class="alert lv-{_level(alert.level)}" data-alert-id="{esc(alert.id)}">'
         f'<h3>{esc(text.headline)}</h3><p class="level">{esc(text.level_text)}</p>'
         f'<p>{esc(text.description)}</p><p class="instruction"><strong>{esc(text.instruction)}</strong></p>'
         f'<p class="area">{esc(text.area_desc)}</p><p class="source">{esc(text.source_label)}</p>'
@@ -34,24 +37,23 @@ def _alert_html(alert: Any, lang: str) -> Safe:
 
 
 def _warning_rows(areas: list[dict[str, Any]], lang: str) -> list[Safe]:
-    from publish.colors import level_color, level_text_color
     from publish.places import localize_place
 
     return [Safe(
-        f'<tr data-bg="{esc(level_color(a["level"]))}" data-fg="{esc(level_text_color(a["level"]))}">'
+        f'<tr class="lv-{_level(a["level"])}">'
         f'<th scope="row">{esc(localize_place(str(a["area_name"]), lang))}</th>'
         f'<td>{esc("、".join(k["name"] for k in a["kinds"]))}</td></tr>'
     ) for a in areas]
 
 
 def _gauge_rows(gauges: list[Any], lang: str) -> list[Safe]:
-    from publish.colors import level_color, level_text_color, level_words
+    from publish.colors import level_words
     from publish.places import localize_place
 
     return [Safe(
         f'<tr><td>{esc(localize_place(g.river, lang))}</td><td>{esc(localize_place(g.name, lang))}</td>'
         f'<td>{esc("-" if g.level_m is None else f"{g.level_m:.2f} m")}</td>'
-        f'<td data-bg="{esc(level_color(g.warning_level))}" data-fg="{esc(level_text_color(g.warning_level))}">'
+        f'<td class="lv-{_level(g.warning_level)}">'
         f'{esc(level_words(g.warning_level, lang))}</td></tr>'
     ) for g in gauges]
 
