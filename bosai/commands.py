@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=operator)
 
     p = sub.add_parser("bench", help="benchmarks: e2e (default), ingest, classify")
-    p.add_argument("target", nargs="?", default="e2e", choices=["e2e", "ingest", "classify"])
+    p.add_argument("target", nargs="?", default="e2e", choices=["e2e", "ingest", "classify", "workers"])
+    p.add_argument("--workers", default="1,2,4", help="workers: worker-process counts to compare")
+    p.add_argument("--store-url", default=None, help="workers: store shared by the processes (PostgreSQL)")
     p.add_argument("--rate", type=float, default=300.0, help="e2e: posts/s offered by the local stream")
     p.add_argument("--duration", type=float, default=30.0, help="e2e: seconds of offered load")
     p.add_argument("--posts", type=int, default=2000, help="ingest/classify: number of posts")
@@ -102,6 +104,11 @@ def bench(args: argparse.Namespace) -> int:
         return int(run_bench(config.classifier.model_dir, args.posts, args.json) or 0)
     if args.target == "ingest":
         summary = asyncio.run(benchmarks.run_ingest(args.posts))
+    elif args.target == "workers":
+        from bosai.bench_workers import run_workers_bench
+
+        counts = [int(n) for n in args.workers.split(",")]
+        summary = run_workers_bench(counts, args.posts, args.store_url or config.store.url, config.bus.redis_url)
     else:
         summary = asyncio.run(benchmarks.run_e2e(args.rate, args.duration)).summary()
     width = max(len(k) for k in summary)

@@ -26,7 +26,7 @@ var BW = (function () {
     rows.forEach(function (r) {
       if (r[1] === undefined || r[1] === null || r[1] === "") { return; }
       var line = el("div", "popup-row");
-      line.appendChild(el("span", "popup-label", r[0] + ": "));
+      if (r[0]) { line.appendChild(el("span", "popup-label", r[0] + ": ")); }
       line.appendChild(el("span", "popup-value", r[1]));
       box.appendChild(line);
     });
