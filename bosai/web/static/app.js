@@ -17,6 +17,8 @@
     "カメラ / Cameras": layers.cameras, "避難所 / Shelters": layers.shelters
   }, { collapsed: false }).addTo(map);
   var index = { incidents: {}, posts: {}, gauges: {}, cameras: {} };
+  var muniNames = {};
+  (S.municipalities || []).forEach(function (m) { muniNames[m[0]] = m[1]; });
 
   function levelColor(level) { return colors[String(level)] || "#FFFFFF"; }
   function $(id) { return document.getElementById(id); }
@@ -33,7 +35,7 @@
     var f = filters();
     if (f.hazard && hazards.indexOf(f.hazard) < 0) { return false; }
     return !(f.municipality && String(props.municipality_code || "").indexOf(f.municipality) !== 0
-             && props.municipality !== f.municipality);
+             && props.municipality !== muniNames[f.municipality]);
   }
 
   function fetchJson(url) {

@@ -1,0 +1,31 @@
+"""Fixtures of the web tests: a tmp SQLite store and a service context over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web_factories import make_ctx
+
+from bosai.context import ServiceContext
+from bosai.store import Store
+
+
+@pytest.fixture
+def web_store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated SQLite store with its writer running."""
+    s = Store(f"sqlite:///{tmp_path}/web.db")
+    s.upgrade()
+    s.start()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def ctx(web_store: Store, tmp_path: Path) -> ServiceContext:
+    """A service context over the tmp store, data folder under tmp_path/var."""
+    (tmp_path / "var").mkdir(exist_ok=True)
+    return make_ctx(web_store, tmp_path / "var")

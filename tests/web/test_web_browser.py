@@ -1,0 +1,109 @@
+"""Headless chromium against a real server: live updates, operator triage, feeds, hostile posts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from web_factories import HOSTILE, add_alert, add_incident, add_post
+
+from bosai.web.app import create_app
+from bosai.web.auth import create_operator
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LANGS = ["ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                                                     "(apt-get install -y chromium; scripts/setup does it in CI)"),
+]
+
+
+@pytest.fixture
+async def server(ctx):
+    runner = web.AppRunner(create_app(ctx), shutdown_timeout=1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def page():
+    from playwright.async_api import async_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            pg = await browser.new_page(viewport={"width": 1400, "height": 900})
+            errors: list[str] = []
+            pg.on("pageerror", lambda err: errors.append(str(err)))
+            pg.errors = errors  # type: ignore[attr-defined]
+            yield pg
+        finally:
+            await browser.close()
+
+
+async def test_live_incident_triage_and_feeds(server, page, ctx):
+    from publish.geojson import incidents_geojson, posts_geojson
+
+    await create_operator(ctx.store, "ops", "s3cret-pass")
+    await ctx.store.write(lambda s: add_post(s, HOSTILE, author="troll"))
+    await page.goto(server + "/")
+    await page.wait_for_selector("#live-status.on", timeout=10_000)
+
+    def new_incident(s):
+        row = add_incident(s, title="雲出川 あふれそう", place_name="香良洲")
+        return row.id, incidents_geojson([row])["features"][0]
+
+    incident_id, feature = await ctx.store.write(new_incident)
+    ctx.hub.publish("incident", feature)
+    badge = f'.incident-badge[data-incident-id="{incident_id}"]'
+    await page.wait_for_selector(badge, timeout=10_000)
+    assert await page.get_attribute(badge, "data-status") == "unverified"
+
+    hostile = await ctx.store.write(lambda s: posts_geojson([add_post(s, HOSTILE, author="troll2")])["features"][0])
+    ctx.hub.publish("post", hostile)
+    await page.wait_for_selector("#event-log .ev-post", timeout=10_000)
+    assert "<script>window.__pwned=1</script>" in await page.text_content("#event-log .ev-post")
+    await page.screenshot(path=str(ARTIFACTS / "command-center-live.png"))
+
+    await page.fill("#login-form input[name=username]", "ops")
+    await page.fill("#login-form input[name=password]", "s3cret-pass")
+    await page.click("#login-form button[type=submit]")
+    confirm = f'#triage-list li[data-incident-id="{incident_id}"] button[data-action="confirm"]'
+    await page.wait_for_selector(confirm, timeout=10_000)
+    await page.screenshot(path=str(ARTIFACTS / "command-center-triage.png"))
+    await page.click(confirm)
+    await page.wait_for_selector(f'{badge}[data-status="confirmed"]', timeout=10_000)
+    await page.wait_for_selector(f'#alert-list li[data-alert-id="incident-{incident_id}"]', timeout=10_000)
+    await page.screenshot(path=str(ARTIFACTS / "command-center-confirmed.png"))
+
+    assert await page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.errors == []  # type: ignore[attr-defined]
+    async with aiohttp.ClientSession() as http:
+        for lang in LANGS:
+            async with http.get(f"{server}/feeds/{lang}.atom") as resp:
+                assert resp.status == 200
+                assert f"incident-{incident_id}" in await resp.text(), lang
+
+
+async def test_public_page_renders_without_script_injection(server, page, ctx):
+    await ctx.store.write(lambda s: add_alert(s, areas=[{"code": "2420100", "name": HOSTILE}]))
+    await page.goto(server + "/public/en")
+    await page.wait_for_selector("#map canvas", state="attached", timeout=10_000)  # shelters (canvas renderer)
+    await page.screenshot(path=str(ARTIFACTS / "public-en.png"), full_page=True)
+    assert await page.evaluate("typeof window.__pwned") == "undefined"
+    assert "<script>window.__pwned=1</script>" in await page.text_content("article.alert")
+    assert page.errors == []  # type: ignore[attr-defined]

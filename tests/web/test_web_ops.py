@@ -1,0 +1,80 @@
+"""/healthz, /metrics, webhooks and the SSE stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import web
+from web_factories import make_ctx
+
+from bosai.web.app import create_app
+
+
+async def test_healthz_reports_sources_db_and_queues(aiohttp_client, web_store, tmp_path):
+    sources = {"jma": {"kind": "jma_feed", "state": "ok"}, "x": {"kind": "x_stream", "state": "failing"}}
+    ctx = make_ctx(web_store, tmp_path, health=lambda: sources, queue_depths=lambda: {"classify": 7})
+    client = await aiohttp_client(create_app(ctx))
+    resp = await client.get("/healthz")
+    body = await resp.json()
+    assert resp.status == 200
+    assert body["status"] == "degraded" and body["failing_sources"] == ["x"]
+    assert body["db"]["ok"] is True and body["queues"] == {"classify": 7} and body["sources"]["jma"]["state"] == "ok"
+
+    sources["jma"]["state"] = "open_circuit"
+    resp = await client.get("/healthz")
+    assert resp.status == 503 and (await resp.json())["status"] == "down"
+
+
+async def test_healthz_503_when_db_unreachable(aiohttp_client, web_store, tmp_path):
+    ctx = make_ctx(web_store, tmp_path)
+    client = await aiohttp_client(create_app(ctx))
+    async def failing_read(fn):
+        raise OSError("disk gone")
+
+    web_store.read = failing_read  # type: ignore[method-assign]
+    resp = await client.get("/healthz")
+    assert resp.status == 503 and (await resp.json())["db"] == {"ok": False, "error": "OSError"}
+
+
+async def test_metrics_prometheus_text(aiohttp_client, web_store, tmp_path):
+    ctx = make_ctx(web_store, tmp_path, queue_depths=lambda: {"geocode": 3})
+    ctx.metrics.items_ingested.labels(source="jma").inc(5)
+    client = await aiohttp_client(create_app(ctx))
+    resp = await client.get("/metrics")
+    text = await resp.text()
+    assert resp.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    assert 'bosai_items_ingested_total{source="jma"} 5.0' in text
+    assert 'bosai_queue_depth{stage="geocode"} 3.0' in text
+
+
+async def test_webhook_dispatch(aiohttp_client, web_store, tmp_path):
+    seen = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(await request.json())
+        return web.json_response({"accepted": 1}, status=202)
+
+    ctx = make_ctx(web_store, tmp_path, webhook_handlers={"hook": handler})
+    client = await aiohttp_client(create_app(ctx))
+    resp = await client.post("/webhook/hook", json={"text": "冠水"})  # no CSRF token: signed by the sender
+    assert resp.status == 202 and seen == [{"text": "冠水"}]
+    assert (await client.post("/webhook/unknown", json={})).status == 404
+
+
+async def test_live_streams_hub_events(aiohttp_client, ctx):
+    client = await aiohttp_client(create_app(ctx))
+    resp = await client.get("/live")
+    assert resp.headers["Content-Type"].startswith("text/event-stream")
+    assert (await resp.content.readuntil(b"\n\n")).startswith(b"retry:")
+    for _ in range(50):
+        if ctx.hub.subscribers:
+            break
+        await asyncio.sleep(0.01)
+    ctx.hub.publish("internal", {"skip": True})
+    ctx.hub.publish("incident", {"type": "Feature", "properties": {"id": 7, "title": "冠水\n<b>"}})
+    frame = (await asyncio.wait_for(resp.content.readuntil(b"\n\n"), 2)).decode()
+    lines = dict(line.split(": ", 1) for line in frame.strip().split("\n"))
+    assert lines["event"] == "incident"
+    assert json.loads(lines["data"])["properties"] == {"id": 7, "title": "冠水\n<b>"}
+    resp.close()
