@@ -76,8 +76,7 @@ class Pipeline:
         return True
 
     async def reject(self, source: str, source_id: str | None, raw: bytes, error: str) -> None:
-        """Keep bad data from a source with the reason."""
-        self.metrics.source_errors.labels(source).inc()
+        """Keep bad data from a source with the reason (the collector runner counts it in the metrics)."""
         await self.store.write(lambda s: repo.save_reject(s, source, source_id, raw, error, utc_now()))
 
     def start(self, *, resume: bool = True) -> None:

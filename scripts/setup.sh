@@ -38,7 +38,7 @@ fi
 .venv/bin/python -c "import bosai, torch, transformers, fugashi" || { echo "setup: Python packages missing" >&2; exit 1; }
 
 # Build data the service uses: compiled message catalogs, and the full gazetteer when the open data is here.
-.venv/bin/bosai i18n compile >/dev/null 2>&1 || .venv/bin/python -m publish.messages --compile 2>/dev/null || true
+.venv/bin/bosai i18n-compile
 if [ -d ../shared/data/mie ]; then
   .venv/bin/bosai gazetteer build --source ../shared/data/mie --output var/gazetteer.json
 fi

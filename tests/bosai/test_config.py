@@ -48,3 +48,16 @@ def test_override_of_unknown_source_is_an_error(tmp_path):
     path.write_text("")
     with pytest.raises(ConfigError, match="no source named 'nope'"):
         load_config(path, env={"BOSAI__SOURCES__NOPE__URL": "http://x"})
+
+
+async def test_repository_sources_build(tmp_path):
+    import aiohttp
+
+    from collectors.registry import build_collectors
+
+    config = load_config()
+    async with aiohttp.ClientSession() as http:
+        built = build_collectors(config.sources, http, tmp_path)
+    kinds = {s["kind"] for s in config.sources}
+    assert {"jma_feed", "river_gauge", "camera", "x_stream", "mastodon_stream", "webhook"} <= kinds
+    assert [c.name for c in built] == [s["name"] for s in config.sources if s.get("enabled", True)]

@@ -1,0 +1,202 @@
+"""Runs collectors: poll sources as APScheduler jobs, streams as supervised tasks; health and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bosai.errors import SourceDataError, SourceError
+from bosai.metrics import Metrics
+from bosai.records import Record, RecordSink
+from collectors.base import Collector
+from collectors.registry import webhook_collectors
+from collectors.resilience import Backoff, CircuitBreaker, SourceHealth
+
+log = logging.getLogger(__name__)
+
+BadItemCallback = Callable[[str, str | None, bytes, str], Awaitable[None] | None]
+
+
+class CollectorRunner:
+    """Drives every collector, hands records to the sink, keeps one failing source from stopping others."""
+
+    def __init__(
+        self,
+        collectors: list[Collector],
+        sink: RecordSink,
+        metrics: Metrics,
+        scheduler: AsyncIOScheduler | None = None,
+        *,
+        on_bad_item: BadItemCallback | None = None,
+        delay_scale: float = 1.0,
+        backoff_base_s: float = 1.0,
+    ) -> None:
+        self.collectors = {c.name: c for c in collectors}
+        self.sink = sink
+        self.metrics = metrics
+        self.on_bad_item = on_bad_item
+        self.delay_scale = delay_scale  # tests shrink every delay with this
+        self._own_scheduler = scheduler is None
+        self.scheduler = scheduler
+        self._health: dict[str, SourceHealth] = {}
+        self._backoff: dict[str, Backoff] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stopping = False
+        for c in collectors:
+            breaker = CircuitBreaker(c.config.breaker_failures, c.config.breaker_reset_s * delay_scale)
+            self._health[c.name] = SourceHealth(c.name, breaker)
+            self._backoff[c.name] = Backoff(base_s=backoff_base_s, cap_s=c.config.max_backoff_s)
+            c.bind(reject=self._reject, alive=self._health[c.name].success)
+
+    async def start(self) -> None:
+        """Schedule poll jobs (first run now) and start stream supervisors."""
+        if self.scheduler is None:
+            self.scheduler = AsyncIOScheduler(timezone=UTC)
+        for c in self.collectors.values():
+            if c.mode == "poll":
+                self.scheduler.add_job(
+                    self._poll, "interval", seconds=c.interval_s * self.delay_scale, args=[c.name],
+                    id=f"collector:{c.name}", max_instances=1, coalesce=True,
+                    misfire_grace_time=max(1, int(c.interval_s)), next_run_time=datetime.now(UTC),
+                )
+            else:
+                self._spawn(self._supervise(c), f"stream:{c.name}")
+        if self._own_scheduler and not self.scheduler.running:
+            self.scheduler.start()
+        log.info("collectors_started count=%d", len(self.collectors))
+
+    async def stop(self) -> None:
+        """Remove jobs, cancel streams and running polls, and wait for them to end."""
+        self._stopping = True
+        if self.scheduler is not None:
+            for c in self.collectors.values():
+                if c.mode == "poll" and self.scheduler.get_job(f"collector:{c.name}"):
+                    self.scheduler.remove_job(f"collector:{c.name}")
+            if self._own_scheduler and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+                await asyncio.sleep(0)  # AsyncIOScheduler runs shutdown on the loop's next turn
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        log.info("collectors_stopped count=%d", len(self.collectors))
+
+    def health(self) -> dict[str, dict[str, Any]]:
+        """Per-source state for /healthz."""
+        out = {}
+        for name, h in self._health.items():
+            if h.breaker.is_open:
+                h.state = "open_circuit"
+            out[name] = {"kind": self.collectors[name].kind, **h.as_dict()}
+        return out
+
+    def webhook_handlers(self) -> dict[str, Any]:
+        """Source name -> POST handler of each webhook source, for the web app's /webhook/{name} route."""
+        return webhook_collectors(list(self.collectors.values()))
+
+    async def poll_once(self, name: str) -> int:
+        """Run one poll of ``name`` now (also what the scheduled job does); return records delivered."""
+        return await self._poll(name)
+
+    def _spawn(self, coro: Awaitable[Any], name: str) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _poll(self, name: str) -> int:
+        collector, health = self.collectors[name], self._health[name]
+        if not health.breaker.allow():
+            return 0
+        current = asyncio.current_task()
+        if current is not None:
+            self._tasks.add(current)
+        delivered = 0
+        try:
+            async for record, raw in collector.records():
+                delivered += await self._deliver(record, raw)
+        except asyncio.CancelledError:
+            if self._stopping:
+                return delivered  # stop() cancelled a poll in flight: end quietly for the scheduler
+            raise
+        except Exception as err:  # one source must never stop the others
+            self._failed(collector, err)
+            self._delay_next_poll(collector)
+            return delivered
+        finally:
+            if current is not None:
+                self._tasks.discard(current)
+        health.success(0)
+        self._backoff[name].reset()
+        return delivered
+
+    def _delay_next_poll(self, collector: Collector) -> None:
+        """After a failure, wait max(interval, jittered backoff) capped, or until the breaker half-opens."""
+        job = self.scheduler.get_job(f"collector:{collector.name}") if self.scheduler else None
+        if job is None:
+            return
+        cap = max(collector.config.max_backoff_s, collector.interval_s)
+        delay = min(max(collector.interval_s, self._backoff[collector.name].next_delay()), cap)
+        delay = max(delay * self.delay_scale, self._health[collector.name].breaker.remaining_s())
+        job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=delay))
+
+    async def _supervise(self, collector: Collector) -> None:
+        health, backoff = self._health[collector.name], self._backoff[collector.name]
+        attempt = 0
+        while True:
+            if not health.breaker.allow():
+                await asyncio.sleep(health.breaker.remaining_s())
+                continue
+            try:
+                async for record, raw in collector.records():
+                    await self._deliver(record, raw)
+                    attempt = 0
+                    backoff.reset()
+                raise SourceError("stream ended")
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # a stream fault is retried, never fatal
+                self._failed(collector, err)
+                custom = collector.retry_delay(err, attempt) if isinstance(err, SourceError) else None
+                attempt += 1
+                delay = custom if custom is not None else backoff.next_delay()
+                await asyncio.sleep(delay * self.delay_scale)
+
+    async def _deliver(self, record: Record, raw: bytes) -> int:
+        health = self._health.get(record.source)
+        stored = await self.sink(record, raw)
+        if stored:
+            self.metrics.items_ingested.labels(record.source).inc()
+            if health is not None:
+                health.count_item()
+        else:
+            self.metrics.items_duplicate.labels(record.source).inc()
+        return int(bool(stored))
+
+    def _failed(self, collector: Collector, err: Exception) -> None:
+        if isinstance(err, SourceDataError):
+            self._spawn(self._reject(collector.name, err), f"reject:{collector.name}")
+        else:
+            self.metrics.source_errors.labels(collector.name).inc()
+        if not isinstance(err, SourceError):
+            log.error("source_unexpected_error source=%s", collector.name, exc_info=err)
+        self._health[collector.name].failure(err)
+
+    async def _reject(self, source: str, error: SourceDataError) -> None:
+        self.metrics.source_errors.labels(source).inc()
+        log.warning("source_bad_item source=%s source_id=%s error=%s", source, error.source_id, error)
+        if self.on_bad_item is None:
+            return
+        try:
+            result = self.on_bad_item(source, error.source_id, error.raw, str(error))
+            if inspect.isawaitable(result):
+                await result
+        except Exception:  # a failing rejects store must not stop collection
+            log.exception("bad_item_callback_failed source=%s", source)

@@ -1,0 +1,1 @@
+"""Publish stage: incidents, triage, resident alerts in nine languages, CAP/Atom/GeoJSON and delivery."""

@@ -1,0 +1,83 @@
+"""Per-language gettext catalogs compiled with Babel from ``i18n/<dir>/LC_MESSAGES/bosai.po``.
+
+One ``babel.support.Translations`` object per language is passed explicitly to the renderers; nothing is
+ever installed globally. A ``.mo`` file is used when it is newer than its ``.po``; otherwise the ``.po`` is
+compiled in memory, so a source checkout works without a build step.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+log = logging.getLogger(__name__)
+
+I18N_DIR: Final = Path(__file__).resolve().parent.parent / "i18n"
+DOMAIN: Final = "bosai"
+LANGUAGES: Final = ("ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi")
+# やさしい日本語 has no Babel locale id, so its catalog lives in a plain directory name.
+CATALOG_DIRS: Final = {lang: lang.replace("-", "_") for lang in LANGUAGES}
+
+
+def check_language(lang: str) -> str:
+    """Return ``lang`` if it is one of the nine; raise ValueError naming the valid codes otherwise."""
+    if lang not in CATALOG_DIRS:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def po_path(lang: str) -> Path:
+    """The ``.po`` file of a language."""
+    return I18N_DIR / CATALOG_DIRS[check_language(lang)] / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_catalog(lang: str) -> bytes:
+    """Compile a language's ``.po`` to ``.mo`` bytes (fuzzy entries are left out, as gettext does)."""
+    with po_path(lang).open("rb") as fh:
+        catalog = read_po(fh)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    return buf.getvalue()
+
+
+def compile_all() -> list[Path]:
+    """Write ``bosai.mo`` next to every ``.po`` (the build step); return the files written."""
+    written = []
+    for lang in LANGUAGES:
+        mo = po_path(lang).with_suffix(".mo")
+        mo.write_bytes(compile_catalog(lang))
+        written.append(mo)
+    return written
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> Translations:
+    """The cached Translations of a language (prefers an up-to-date ``.mo``)."""
+    po = po_path(lang)
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        data = mo.read_bytes()
+    else:
+        data = compile_catalog(lang)
+        log.debug("catalog_compiled_in_memory lang=%s", lang)
+    return Translations(fp=io.BytesIO(data), domain=DOMAIN)
+
+
+def message(lang: str, msgid: str, **slots: object) -> str:
+    """Translate ``msgid`` for ``lang`` and fill its named slots; a missing id raises KeyError."""
+    text = translations(lang).gettext(msgid)
+    if text == msgid:
+        raise KeyError(f"message {msgid!r} missing from the {lang} catalog")
+    return text % slots if slots else text
+
+
+def has_message(lang: str, msgid: str) -> bool:
+    """Whether the catalog of ``lang`` has a translation for ``msgid``."""
+    return translations(lang).gettext(msgid) != msgid

@@ -1,0 +1,29 @@
+"""Delivery channels: one module per way of reaching a resident, all behind the Channel protocol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from publish.messages import RenderedAlert
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A subscription as a channel sees it (a plain value, safe to pass between threads)."""
+
+    subscription_id: int
+    channel: str
+    target: str
+    language: str
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """Sends one rendered alert to one subscriber; raises DeliveryError when it could not."""
+
+    name: str
+
+    async def deliver(self, rendered: RenderedAlert, subscription: Target) -> None:
+        """Deliver or raise DeliveryError."""
+        ...

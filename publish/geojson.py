@@ -1,0 +1,74 @@
+"""GeoJSON and JSON views of incidents, posts, gauges and alerts for the API and the live map."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from bosai.store.models import AlertRow, GaugeReadingRow, Incident, PostRow
+from publish.catalog import LANGUAGES
+from publish.colors import level_color
+
+
+def _point(lng: float, lat: float, properties: dict[str, Any], feature_id: str) -> dict[str, Any]:
+    return {"type": "Feature", "id": feature_id, "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": properties}
+
+
+def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def incident_feature(incident: Incident) -> dict[str, Any]:
+    """One incident as a GeoJSON Feature (colour from its 1..5 severity)."""
+    return _point(incident.lng, incident.lat, {
+        "kind": "incident", "id": incident.id, "hazard": incident.hazard, "title": incident.title,
+        "place": incident.place_name, "municipality": incident.municipality,
+        "municipality_code": incident.municipality_code, "severity": incident.severity,
+        "color": level_color(incident.severity), "status": incident.status,
+        "first_seen": incident.first_seen.isoformat(), "last_seen": incident.last_seen.isoformat(),
+        "post_count": incident.post_count, "duplicate_count": incident.duplicate_count,
+        "corroborated_by": list(incident.corroborated_by or []), "merged_into": incident.merged_into,
+        "updated_at": incident.updated_at.isoformat(),
+    }, f"incident-{incident.id}")
+
+
+def incidents_geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
+    """Incidents as a FeatureCollection (the /api/incidents body)."""
+    return _collection([incident_feature(i) for i in incidents])
+
+
+def posts_geojson(posts: Iterable[PostRow]) -> dict[str, Any]:
+    """Placed posts as a FeatureCollection; text is data, never markup (the client must escape it)."""
+    return _collection([_point(p.lng, p.lat, {
+        "kind": "post", "id": p.id, "source": p.source, "author": p.author, "text": p.text, "url": p.url,
+        "label": p.label, "score": p.score, "categories": [{"name": c[0], "score": c[1]} for c in p.categories],
+        "place": (p.places[0].get("name") if p.places else None), "municipality": p.municipality,
+        "observed_at": p.observed_at.isoformat(), "incident_id": p.incident_id,
+    }, f"post-{p.id}") for p in posts if p.lat is not None and p.lng is not None])
+
+
+def gauges_geojson(readings: Iterable[GaugeReadingRow]) -> dict[str, Any]:
+    """The latest reading of each gauge as a FeatureCollection (colour from its 警戒レベル相当)."""
+    latest: dict[str, GaugeReadingRow] = {}
+    for r in readings:
+        if r.gauge_id not in latest or r.observed_at > latest[r.gauge_id].observed_at:
+            latest[r.gauge_id] = r
+    return _collection([_point(r.lng, r.lat, {
+        "kind": "gauge", "gauge_id": r.gauge_id, "name": r.name, "river": r.river, "level_m": r.level_m,
+        "warning_level": r.warning_level, "color": level_color(r.warning_level),
+        "threshold_name": r.threshold_name, "trend_m_per_h": r.trend_m_per_h, "crossing": r.crossing,
+        "stale": r.stale, "observed_at": r.observed_at.isoformat(),
+    }, f"gauge-{r.gauge_id}") for r in latest.values()])
+
+
+def alert_json(alert: AlertRow) -> dict[str, Any]:
+    """One alert for ``/api/alerts``: id, source, hazard, areas, sent, languages and the CAP grading."""
+    return {
+        "id": alert.id, "source": alert.source, "hazard": alert.hazard, "event": alert.event,
+        "areas": [dict(a) for a in alert.areas], "sent": alert.sent.isoformat(),
+        "languages": list(LANGUAGES), "level": alert.level, "color": level_color(alert.level),
+        "severity": alert.severity, "urgency": alert.urgency, "certainty": alert.certainty,
+        "msg_type": alert.msg_type, "status": alert.status, "references": alert.references,
+        "expires": alert.expires.isoformat() if alert.expires else None, "cap": f"/cap/{alert.id}.xml",
+    }

@@ -1,0 +1,168 @@
+"""Group disaster posts into incidents by content, place, time and hazard; corroborate them with sensors.
+
+Reposts and near-duplicates (SimHash Hamming distance <= 3 within the time window and radius) are folded into the
+incident of the post they copy and only counted, so 500 copies of one post make one incident.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bosai.store.models import CameraImageRow, GaugeReadingRow, Incident, IncidentEvent, PostRow
+from publish.geo import bbox, haversine_km
+from publish.simhash import hamming, simhash, to_signed
+
+log = logging.getLogger(__name__)
+
+MAX_HAMMING: Final = 3
+OPEN_STATUSES: Final = ("unverified", "confirmed")
+# Starting severity (1..5, the warning-level scale) of a single report of each hazard.
+BASE_SEVERITY: Final = {"casualty_rescue": 3, "tsunami": 3, "landslide": 3, "fire": 3, "flood": 2,
+                        "earthquake": 2, "evacuation_shelter": 2, "road_blocked": 2, "power_water_outage": 2,
+                        "other_damage": 1}
+TITLE_CHARS: Final = 80
+# Hazards that a gauge or a camera can back up.
+GAUGE_HAZARDS: Final = ("flood",)
+CAMERA_HAZARDS: Final = ("flood", "landslide", "road_blocked")
+
+
+def top_hazard(categories: list[list[object]] | None) -> str:
+    """The best-scoring category name of a post (other_damage when there is none)."""
+    pairs = [(str(c[0]), float(c[1])) for c in categories or [] if len(c) >= 2 and c[0] in BASE_SEVERITY]
+    return max(pairs, key=lambda p: p[1])[0] if pairs else "other_damage"
+
+
+def severity(hazard: str, post_count: int, duplicate_count: int = 0) -> int:
+    """1..5: the hazard's base, +1 from 3 independent posts, +1 more from 10 (copies count a little)."""
+    reach = post_count + duplicate_count // 10
+    bump = (reach >= 3) + (reach >= 10)
+    return max(1, min(5, BASE_SEVERITY.get(hazard, 1) + bump))
+
+
+def _live(session: Session, incident: Incident) -> Incident:
+    """Follow merges to the incident that now holds the posts."""
+    seen = set()
+    while incident.merged_into is not None and incident.id not in seen:
+        seen.add(incident.id)
+        incident = session.get(Incident, incident.merged_into) or incident
+    return incident
+
+
+def _duplicate_of(session: Session, post: PostRow, window: timedelta, radius_km: float) -> Incident | None:
+    """An incident holding a near-copy of the post (copies name the same place, so they lie within radius)."""
+    lat0, lat1, lng0, lng1 = bbox(post.lat or 0.0, post.lng or 0.0, radius_km)
+    stmt = (select(PostRow.simhash, PostRow.incident_id).distinct()
+            .where(PostRow.incident_id.is_not(None), PostRow.simhash.is_not(None), PostRow.id != post.id,
+                   PostRow.observed_at >= post.observed_at - window,
+                   PostRow.observed_at <= post.observed_at + window,
+                   PostRow.lat.between(lat0, lat1), PostRow.lng.between(lng0, lng1)))
+    for other_hash, incident_id in session.execute(stmt):
+        if hamming(other_hash, post.simhash or 0) <= MAX_HAMMING:
+            incident = session.get(Incident, incident_id)
+            if incident is not None:
+                return _live(session, incident)
+    return None
+
+
+def _nearby_open(session: Session, hazard: str, lat: float, lng: float, at: datetime, *, window: timedelta,
+                 radius_km: float) -> Incident | None:
+    lat0, lat1, lng0, lng1 = bbox(lat, lng, radius_km)
+    stmt = select(Incident).where(
+        Incident.hazard == hazard, Incident.status.in_(OPEN_STATUSES), Incident.merged_into.is_(None),
+        Incident.last_seen >= at - window, Incident.first_seen <= at + window,
+        Incident.lat.between(lat0, lat1), Incident.lng.between(lng0, lng1))
+    best = [(haversine_km(lat, lng, i.lat, i.lng), i.id, i) for i in session.scalars(stmt)]
+    best = [b for b in best if b[0] <= radius_km]
+    return min(best)[2] if best else None
+
+
+def _event(session: Session, incident: Incident, action: str, reason: str, at: datetime,
+           actor: str = "system") -> None:
+    session.add(IncidentEvent(incident_id=incident.id, at=at, actor=actor, action=action, reason=reason))
+
+
+def _place_name(post: PostRow) -> str:
+    first = post.places[0] if post.places else {}
+    return str(first.get("name") or post.municipality or "")
+
+
+def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km: float,
+                now: datetime) -> Incident | None:
+    """Fold, attach or open the incident for a placed disaster post; None for "other" or unplaced posts."""
+    if post.label != "disaster" or post.lat is None or post.lng is None:
+        return None
+    if post.incident_id is not None:  # already attached (a replay after a crash): change nothing
+        existing = session.get(Incident, post.incident_id)
+        return _live(session, existing) if existing is not None else None
+    post.simhash = to_signed(simhash(post.text))
+    session.flush()
+    hazard = top_hazard(post.categories)
+    incident = _duplicate_of(session, post, window, radius_km)
+    if incident is not None:
+        incident.duplicate_count += 1
+    else:
+        incident = _nearby_open(session, hazard, post.lat, post.lng, post.observed_at, window=window,
+                                radius_km=radius_km)
+        if incident is not None:
+            n = incident.post_count
+            incident.lat = (incident.lat * n + post.lat) / (n + 1)
+            incident.lng = (incident.lng * n + post.lng) / (n + 1)
+            incident.post_count = n + 1
+    if incident is None:
+        incident = Incident(
+            hazard=hazard, title=(post.text or "")[:TITLE_CHARS], lat=post.lat, lng=post.lng,
+            place_name=_place_name(post), municipality=post.municipality,
+            municipality_code=post.municipality_code, severity=severity(hazard, 1), status="unverified",
+            first_seen=post.observed_at, last_seen=post.observed_at, post_count=1, duplicate_count=0,
+            corroborated_by=[], updated_at=now)
+        session.add(incident)
+        session.flush()
+        _event(session, incident, "created", f"post {post.id} ({hazard})", now)
+        log.info("incident_created id=%s hazard=%s place=%s", incident.id, hazard, incident.place_name)
+    incident.first_seen = min(incident.first_seen, post.observed_at)
+    incident.last_seen = max(incident.last_seen, post.observed_at)
+    incident.severity = max(incident.severity,
+                            severity(incident.hazard, incident.post_count, incident.duplicate_count))
+    incident.updated_at = now
+    post.incident_id = incident.id
+    session.flush()
+    return incident
+
+
+def corroborate(session: Session, observation: GaugeReadingRow | CameraImageRow, *, radius_km: float,
+                window: timedelta) -> list[Incident]:
+    """Mark open incidents near a gauge at 氾濫注意水位 or above (or a working camera) as corroborated."""
+    if isinstance(observation, GaugeReadingRow):
+        if observation.warning_level < 2 or observation.stale:
+            return []
+        tag, hazards = f"gauge:{observation.gauge_id}", GAUGE_HAZARDS
+    else:
+        if observation.status != "ok":
+            return []
+        tag, hazards = f"camera:{observation.camera_id}", CAMERA_HAZARDS
+    lat0, lat1, lng0, lng1 = bbox(observation.lat, observation.lng, radius_km)
+    at = observation.observed_at
+    stmt = select(Incident).where(
+        Incident.hazard.in_(hazards), Incident.status.in_(OPEN_STATUSES), Incident.merged_into.is_(None),
+        Incident.last_seen >= at - window, Incident.first_seen <= at + window,
+        Incident.lat.between(lat0, lat1), Incident.lng.between(lng0, lng1))
+    touched = []
+    for incident in session.scalars(stmt):
+        if haversine_km(observation.lat, observation.lng, incident.lat, incident.lng) > radius_km:
+            continue
+        if tag in (incident.corroborated_by or []):
+            continue
+        incident.corroborated_by = [*(incident.corroborated_by or []), tag]
+        if isinstance(observation, GaugeReadingRow):
+            incident.severity = max(incident.severity, min(5, observation.warning_level))
+        incident.updated_at = max(incident.updated_at, at)
+        _event(session, incident, "corroborated", f"{tag} ({observation.name})", at)
+        touched.append(incident)
+    session.flush()
+    return touched
+

@@ -1,0 +1,57 @@
+"""Mie's 29 municipalities from the shared open data: official kana readings and office positions."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+from publish.geo import haversine_km
+
+log = logging.getLogger(__name__)
+
+MUNICIPALITIES_CSV: Final = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mie" / \
+    "municipalities.csv"
+NEAREST_MAX_KM: Final = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    """One 市町: JIS code, name, reading (hiragana) and the position of its office."""
+
+    code: str
+    name: str
+    reading: str
+    lat: float
+    lng: float
+
+
+def _hiragana(katakana: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in katakana)
+
+
+@lru_cache(maxsize=1)
+def municipalities(path: Path = MUNICIPALITIES_CSV) -> tuple[Municipality, ...]:
+    """All municipalities (empty when the shared data is not present)."""
+    if not path.exists():
+        log.warning("municipalities_missing path=%s", path)
+        return ()
+    with path.open(encoding="utf-8", newline="") as fh:
+        return tuple(Municipality(r["jis_code"], r["name"], _hiragana(r["name_kana"]), float(r["lat"]),
+                                  float(r["lng"])) for r in csv.DictReader(fh))
+
+
+def by_name(name: str) -> Municipality | None:
+    """The municipality called ``name`` (e.g. 四日市市), if any."""
+    return next((m for m in municipalities() if m.name == name), None)
+
+
+def nearest(lat: float, lng: float) -> Municipality | None:
+    """The municipality whose office is nearest (within NEAREST_MAX_KM): an approximation of containment."""
+    best = min(municipalities(), key=lambda m: haversine_km(lat, lng, m.lat, m.lng), default=None)
+    if best is None or haversine_km(lat, lng, best.lat, best.lng) > NEAREST_MAX_KM:
+        return None
+    return best

@@ -1,0 +1,45 @@
+"""Near-duplicate detection: 64-bit SimHash over character n-grams of normalised post text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Final
+
+NGRAM: Final = 3
+BITS: Final = 64
+_MASK: Final = (1 << BITS) - 1
+_REPOST = re.compile(r"^(?:rt|qt)\s*@\w+\s*:?\s*", re.IGNORECASE)
+_NOISE = re.compile(r"https?://\S+|[#＃]\S+|@\w+|[\s\u3000、。，．,.!！?？「」『』()（）\[\]【】:：;；…・~〜ー-]+")
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, without repost prefixes, URLs, mentions, spaces and punctuation."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    while _REPOST.match(text):
+        text = _REPOST.sub("", text, count=1)
+    return _NOISE.sub("", text.lower())
+
+
+def simhash(text: str) -> int:
+    """Unsigned 64-bit SimHash of the character n-grams of ``normalize(text)``."""
+    norm = normalize(text)
+    grams = [norm[i : i + NGRAM] for i in range(max(1, len(norm) - NGRAM + 1))] if norm else []
+    weights = [0] * BITS
+    for gram in grams:
+        h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big")
+        for bit in range(BITS):
+            weights[bit] += 1 if (h >> bit) & 1 else -1
+    return sum(1 << bit for bit in range(BITS) if weights[bit] > 0)
+
+
+def to_signed(value: int) -> int:
+    """Unsigned 64-bit -> signed (the store's BIGINT column)."""
+    value &= _MASK
+    return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
+
+
+def hamming(a: int, b: int) -> int:
+    """Bits that differ between two 64-bit hashes (signed or unsigned)."""
+    return ((a & _MASK) ^ (b & _MASK)).bit_count()

@@ -1,0 +1,83 @@
+"""The shipped corpus: size, balance, categories, hard negatives, styles and split leakage."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from classifier.corpus import checks
+from classifier.corpus.generate import draw, families, generate, near_dup_key, split_of
+from classifier.data import DATA_DIR, load_examples
+from classifier.labels import CATEGORIES
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    """The corpus report, computed once."""
+    return checks.report()
+
+
+def test_size_balance_and_categories(report: dict) -> None:
+    assert report["total"] >= 5000
+    assert report["hard_negative_share"] >= 0.40
+    assert set(report["categories"]) == set(CATEGORIES)
+    assert min(report["categories"].values()) >= 150
+    assert min(report["per_split"].values()) >= 500
+
+
+def test_writing_styles_are_present(report: dict) -> None:
+    for style in (
+        "dialect",
+        "emoji",
+        "hashtag",
+        "typo",
+        "code_switch",
+        "rumour",
+        "question",
+        "address",
+        "quoted_official",
+    ):
+        assert report["styles"].get(style, 0) >= 100 or style in ("address", "quoted_official"), style
+        assert report["styles"].get(style, 0) > 0, style
+
+
+def test_no_family_or_near_duplicate_shared_across_splits(report: dict) -> None:
+    assert set(report["shared_families"].values()) == {0}
+    assert set(report["shared_near_dup_keys"].values()) == {0}
+
+
+def test_every_category_is_in_the_test_split() -> None:
+    test_rows = load_examples([DATA_DIR / "test.jsonl"])
+    cats = {c for r in test_rows for c in r["categories"]}
+    assert cats == set(CATEGORIES)
+
+
+def test_near_dup_key_ignores_places_tags_and_emoji() -> None:
+    assert near_dup_key("津市で停電😱 #三重") == near_dup_key("伊勢市で停電！ #停電")
+    assert near_dup_key("津市で停電") != near_dup_key("津市で断水")
+
+
+def test_generator_is_deterministic_and_labels_follow_families() -> None:
+    a = list(generate(seed=5, per_frame=2))
+    assert a == list(generate(seed=5, per_frame=2))
+    fams = {f.family: f for f in families()}
+    for row in a:
+        assert row["label"] == fams[row["family"]].label
+        assert row["split"] == split_of(row["family"])
+        assert row["label"] == "other" or row["categories"]
+    text, cats, _ = draw(random.Random(1), fams["flood:00"])
+    assert "{" not in text and "flood" in cats
+
+
+def test_handwritten_set_is_independent_of_the_corpus() -> None:
+    hand = load_examples([DATA_DIR / "handwritten.jsonl"])
+    assert len(hand) >= 150
+    corpus = load_examples([DATA_DIR / f"{s}.jsonl" for s in ("train", "dev", "test")])
+    corpus_keys = {near_dup_key(r["text"]) for r in corpus}
+    shared = [r["text"] for r in hand if near_dup_key(r["text"]) in corpus_keys]
+    assert not shared
+    lines = Path(DATA_DIR / "handwritten.jsonl").read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line)["source"] == "handwritten" for line in lines)

@@ -1,0 +1,50 @@
+"""Example validation, targets and operator decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifier.data import decisions_to_examples, load_examples, targets, validate_example
+from classifier.labels import CATEGORIES
+
+
+def test_decisions_become_examples() -> None:
+    rows = [
+        {"id": 1, "text": "堤防から水があふれてる", "decision": "confirm", "categories": ["flood", "bogus"]},
+        {"id": 2, "text": "映画の話", "decision": "dismiss", "categories": ["fire"]},
+        {"id": 3, "text": "屋根が飛んだ", "decision": "confirm"},
+        {"id": 4, "text": "  ", "decision": "confirm"},
+        {"id": 5, "text": "保留", "decision": "maybe"},
+    ]
+    out = decisions_to_examples(rows)
+    assert [(e["id"], e["label"], e["categories"]) for e in out] == [
+        (1, "disaster", ["flood"]),
+        (2, "other", []),
+        (3, "disaster", ["other_damage"]),
+    ]
+    assert all(validate_example(e) for e in out)
+    assert {e["source"] for e in out} == {"operator"}
+
+
+def test_validate_and_targets() -> None:
+    ok = validate_example({"text": " 停電 ", "label": "disaster", "categories": ["power_water_outage"]})
+    assert ok["text"] == "停電"
+    vec = targets(ok)
+    assert len(vec) == 1 + len(CATEGORIES) and vec[0] == 1.0 and sum(vec) == 2.0
+    assert validate_example({"text": "猫", "label": "other", "categories": ["fire"]})["categories"] == []
+    for bad, msg in [
+        ({"label": "other"}, "text"),
+        ({"text": "x", "label": "maybe"}, "label"),
+        ({"text": "x", "label": "disaster"}, "at least one"),
+        ({"text": "x", "label": "disaster", "categories": ["meteor"]}, "unknown"),
+    ]:
+        with pytest.raises(ValueError, match=msg):
+            validate_example(bad)
+
+
+def test_load_examples_skips_bad_lines(tmp_path: Path) -> None:
+    f = tmp_path / "x.jsonl"
+    f.write_text('{"text": "a", "label": "other"}\n{broken\n\n{"text": "b", "label": "nope"}\n', encoding="utf-8")
+    assert [e["text"] for e in load_examples([f])] == ["a"]

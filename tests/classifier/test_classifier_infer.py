@@ -1,0 +1,79 @@
+"""Loading checkpoints and predicting: tiny local checkpoint, broken dirs, and the shipped model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bosai.errors import ModelError
+from bosai.records import Classifier, Prediction
+from classifier.infer import load_classifier
+from classifier.labels import CATEGORIES
+
+SHIPPED = Path(__file__).resolve().parents[2] / "classifier" / "model"
+
+
+def test_round_trip_reads_labels_from_config(tiny_checkpoint: Path) -> None:
+    clf = load_classifier(tiny_checkpoint, quantize=True, threshold=0.0, category_threshold=0.0)
+    proto: Classifier = clf  # the structural contract of bosai.records
+    assert isinstance(proto.version, str) and proto.version
+    assert [name for _, name in clf.category_heads] == list(CATEGORIES)
+    texts = ["川が氾濫", "", "テスト" * 200]
+    preds = clf.predict(texts, batch_size=2)
+    assert len(preds) == 3 and all(isinstance(p, Prediction) for p in preds)
+    assert all(p.label == "disaster" and len(p.categories) == len(CATEGORIES) for p in preds)
+    assert [c[1] for c in preds[0].categories] == sorted((c[1] for c in preds[0].categories), reverse=True)
+    assert clf.predict([]) == []
+
+
+def test_batching_and_order_do_not_change_scores(tiny_checkpoint: Path) -> None:
+    clf = load_classifier(tiny_checkpoint, quantize=False)
+    texts = ["短い", "これは少し長めの投稿で川が氾濫しているという内容", "中くらいの長さの投稿"]
+    one = [p.score for p in clf.predict(texts, batch_size=1)]
+    many = [p.score for p in clf.predict(texts, batch_size=64)]
+    assert one == pytest.approx(many, abs=1e-3)
+
+
+def test_missing_or_broken_model_dir_raises_model_error(tmp_path: Path, tiny_checkpoint: Path) -> None:
+    with pytest.raises(ModelError, match="not found"):
+        load_classifier(tmp_path / "nothing")
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_checkpoint, broken)
+    (broken / "model.safetensors").write_bytes(b"garbage")
+    with pytest.raises(ModelError, match="cannot be loaded"):
+        load_classifier(broken)
+    nolabels = tmp_path / "nolabels"
+    shutil.copytree(tiny_checkpoint, nolabels)
+    cfg = json.loads((nolabels / "config.json").read_text(encoding="utf-8"))
+    cfg.pop("bosai_categories")
+    (nolabels / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    with pytest.raises(ModelError, match="bosai_categories"):
+        load_classifier(nolabels)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The trained default model, loaded once for this module."""
+    return load_classifier(SHIPPED)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "category"),
+    [
+        ("川が氾濫して家が浸水してる、助けて", "disaster", "flood"),
+        ("地震でかい！棚が倒れて食器が割れた", "disaster", "earthquake"),
+        ("津市全域で停電してる、信号も消えてる", "disaster", "power_water_outage"),
+        ("近所で火事、黒い煙がすごい", "disaster", "fire"),
+        ("テスト範囲広すぎて地獄", "other", None),
+        ("明日は地区の防災訓練です", "other", None),
+        ("台風明日来るから備蓄しよう", "other", None),
+    ],
+)
+def test_shipped_model_on_obvious_posts(shipped, text: str, label: str, category: str | None) -> None:
+    (pred,) = shipped.predict([text])
+    assert pred.label == label, pred
+    if category:
+        assert category in [name for name, _ in pred.categories], pred

@@ -1,0 +1,33 @@
+"""Metric arithmetic on small hand-checked matrices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classifier.scoring import calibration, prf, score
+
+
+def test_prf_counts() -> None:
+    m = prf(np.array([1, 1, 0, 0], bool), np.array([1, 0, 1, 0], bool))
+    assert m == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+
+
+def test_score_confusion_and_categories() -> None:
+    probs = np.zeros((4, 11))
+    probs[:, 0] = [0.9, 0.8, 0.2, 0.1]
+    probs[0, 1] = probs[1, 2] = 0.7
+    gold = np.zeros((4, 11))
+    gold[[0, 2], 0] = 1
+    gold[0, 1] = gold[2, 1] = 1
+    m = score(probs, gold)
+    assert m["confusion"]["matrix"] == [[1, 1], [1, 1]]
+    assert m["disaster"]["f1"] == 0.5
+    assert m["categories"]["flood"]["recall"] == 0.5 and m["categories"]["flood"]["precision"] == 1.0
+
+
+def test_calibration_of_a_perfectly_calibrated_set_is_zero() -> None:
+    prob = np.array([0.25] * 4 + [0.75] * 4)
+    gold = np.array([1, 0, 0, 0, 1, 1, 1, 0], float)
+    assert calibration(prob, gold)["ece"] == pytest.approx(0.0)
+    assert calibration(np.array([0.95, 0.95]), np.array([0.0, 0.0]))["ece"] == pytest.approx(0.95)

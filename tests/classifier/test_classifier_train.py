@@ -1,0 +1,58 @@
+"""A few real training steps through the `train` code path on ~50 examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from safetensors import safe_open
+
+from classifier.infer import load_classifier
+from classifier.labels import CATEGORIES
+from classifier.modeling import Arch
+from classifier.train import train
+from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
+
+TINY = Arch(layers=2, hidden=32, heads=2, intermediate=64, max_positions=128)
+
+
+def _args(corpus_dir: Path, out: Path, **optim) -> TrainArgs:
+    return TrainArgs(
+        DataArgs(data_dir=corpus_dir, max_length=32),
+        ModelArgs(vocab_size=2000, arch=TINY),
+        OptimArgs(output=out, epochs=2, batch_size=8, max_steps=6, threads=1, **optim),
+    )
+
+
+@pytest.mark.slow
+def test_train_writes_a_loadable_fp16_checkpoint_with_labels(corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    result = train(_args(corpus_dir, out, distill=True, pretrain_epochs=1))
+    assert result["train"]["train_examples"] == 48
+    assert [s["stage"] for s in result["train"]["stages"]["align"]["history"]] == ["align"]
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["id2label"]["0"] == "disaster"
+    assert config["bosai_categories"] == list(CATEGORIES)
+    assert config["problem_type"] == "multi_label_classification"
+    with safe_open(str(out / "model.safetensors"), "pt") as fh:
+        assert all(str(fh.get_tensor(k).dtype) == "torch.float16" for k in list(fh.keys())[:5])
+    for name in ("metrics_train.json", "metrics_eval.json", "train_config.json", "README.md", "vocab.txt"):
+        assert (out / name).is_file(), name
+    clf = load_classifier(out, quantize=False)
+    preds = clf.predict(["川が氾濫して家が浸水してる", "テストが地獄"])
+    assert len(preds) == 2 and all(0.0 <= p.score <= 1.0 for p in preds)
+
+
+def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "decisions.jsonl"
+    extra.write_text(
+        '{"text": "橋が流された", "label": "disaster", "categories": ["road_blocked"]}\nnot json\n', encoding="utf-8"
+    )
+    args = _args(corpus_dir, tmp_path / "m", distill=False, pretrain_epochs=0)
+    args.data.extra = [extra]
+    assert train(args)["train"]["train_examples"] == 49
+    with pytest.raises(ValueError, match=r"lacks train\.jsonl"):
+        DataArgs(data_dir=tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="device"):
+        OptimArgs(device="tpu")

@@ -1,0 +1,79 @@
+"""Meta-tests of the catalogs: every message in every language, same slots, glossary terms used."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from publish.catalog import I18N_DIR, LANGUAGES, compile_catalog, po_path, translations
+
+SLOT = re.compile(r"%\((\w+)\)s")
+GLOSSARY = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "i18n" / "glossary.csv"
+COLUMNS = {"ja": "ja", "en": "en", "pt": "pt", "zh-Hans": "zh_hans", "ko": "ko", "es": "es", "tl": "tl",
+           "vi": "vi"}
+
+
+def _catalog(lang: str):
+    with po_path(lang).open("rb") as fh:
+        return read_po(fh)
+
+
+def _template_ids() -> set[str]:
+    with (I18N_DIR / "bosai.pot").open("rb") as fh:
+        return {m.id for m in read_po(fh) if m.id}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_present_with_the_same_slots(lang: str) -> None:
+    ids = _template_ids()
+    assert len(ids) > 50
+    reference = {m.id: set(SLOT.findall(m.string)) for m in _catalog("ja") if m.id}
+    catalog = {m.id: m for m in _catalog(lang) if m.id}
+    assert set(catalog) == ids, f"{lang}: missing {ids - set(catalog)}, extra {set(catalog) - ids}"
+    for msgid, msg in catalog.items():
+        assert msg.string.strip(), f"{lang}: {msgid} is empty"
+        assert not msg.fuzzy, f"{lang}: {msgid} is fuzzy (hidden at run time)"
+        assert set(SLOT.findall(msg.string)) == reference[msgid], f"{lang}: {msgid} slots differ"
+        assert "%" not in SLOT.sub("", msg.string), f"{lang}: {msgid} has a stray %"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_own_texts_are_marked_for_review_and_glossary_texts_name_their_source(lang: str) -> None:
+    for msg in _catalog(lang):
+        if not msg.id:
+            continue
+        notes = " ".join(msg.user_comments)
+        assert "awaiting native review" in notes or notes.startswith("glossary "), (lang, msg.id)
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "ja-easy"])
+def test_glossary_cells_are_used_where_they_exist(lang: str) -> None:
+    rows = {r["key"]: r for r in csv.DictReader(GLOSSARY.open(encoding="utf-8"))}
+    catalog = {m.id: m for m in _catalog(lang) if m.id}
+    checked = 0
+    for msgid, msg in catalog.items():
+        key = msgid.removeprefix("term.")
+        cell = rows.get(key, {}).get(COLUMNS[lang], "").strip()
+        if msgid.startswith("term.") and cell:
+            assert msg.string.rstrip(".") == cell.rstrip("."), (lang, msgid)
+            checked += 1
+    assert checked >= 5
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_compiles_and_loads(lang: str) -> None:
+    assert compile_catalog(lang).startswith(b"\xde\x12\x04\x95")  # little-endian .mo magic
+    assert translations(lang).gettext("sender.name") != "sender.name"
+
+
+def test_easy_japanese_keeps_official_names_and_uses_furigana() -> None:
+    easy = {m.id: m.string for m in _catalog("ja-easy") if m.id}
+    assert easy["term.heavy_rain_warning"].startswith("大雨警報")
+    assert "(たか)" in easy["instruction.level4"] or "(に)げて" in easy["instruction.level4"]
+    for msgid, text in easy.items():
+        for sentence in re.split(r"[。]", SLOT.sub("", re.sub(r"\([ぁ-ん ]+\)|〈[^〉]*〉", "", text))):
+            assert len(sentence.replace(" ", "")) <= 40, (msgid, sentence)

@@ -1,0 +1,38 @@
+"""GeoJSON and alert JSON shapes used by the API and the live map."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bosai.store.models import GaugeReadingRow, Incident, PostRow
+from publish.catalog import LANGUAGES
+from publish.geojson import alert_json, gauges_geojson, incidents_geojson, posts_geojson
+
+
+def test_alert_json_has_the_contract_fields(alert_set) -> None:
+    for alert in alert_set:
+        item = alert_json(alert)
+        assert {"id", "source", "hazard", "areas", "sent", "languages"} <= set(item)
+        assert item["languages"] == list(LANGUAGES)
+        assert datetime.fromisoformat(item["sent"]).tzinfo is not None
+        assert item["source"] in ("jma", "gauge", "incident")
+        json.dumps(item)
+
+
+def test_feature_collections(session, alert_set) -> None:
+    incidents = incidents_geojson(session.scalars(select(Incident)).all())
+    assert incidents["type"] == "FeatureCollection" and len(incidents["features"]) == 1
+    feature = incidents["features"][0]
+    assert feature["geometry"]["type"] == "Point"
+    lng, lat = feature["geometry"]["coordinates"]
+    assert 136 < lng < 137 and 34 < lat < 35  # GeoJSON order is lng, lat
+    assert feature["properties"]["status"] == "confirmed"
+    posts = posts_geojson(session.scalars(select(PostRow)).all())
+    assert len(posts["features"]) == 1 and posts["features"][0]["properties"]["categories"][0]["name"] == "flood"
+    gauges = gauges_geojson(session.scalars(select(GaugeReadingRow)).all())
+    assert len(gauges["features"]) == 1  # latest reading per gauge only
+    assert gauges["features"][0]["properties"]["warning_level"] == 1
+    json.dumps([incidents, posts, gauges])
