@@ -8,22 +8,26 @@ uses the same path, so the code under test is the code in production.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteFn = Callable[[Session], Any]
 MAX_GROUP = 256  # writes that may share one commit
+RECONNECT_FOR_S = 60.0  # how long the writer keeps retrying a group after losing its connection
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
@@ -108,46 +112,91 @@ class Store:
         return await asyncio.to_thread(run)
 
     def _write_loop(self) -> None:
-        with self.engine.connect() as conn:
-            conn.info["writer"] = True
-            session = Session(bind=conn, expire_on_commit=False)
-            while True:
-                job = self._jobs.get()
-                if job is None:
+        conn: Connection | None = None
+        session: Session | None = None
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            batch = [job]
+            while len(batch) < MAX_GROUP:
+                try:
+                    nxt = self._jobs.get_nowait()
+                except queue.Empty:
                     break
-                batch = [job]
-                while len(batch) < MAX_GROUP:
-                    try:
-                        nxt = self._jobs.get_nowait()
-                    except queue.Empty:
+                if nxt is None:
+                    self._jobs.put(None)
+                    break
+                batch.append(nxt)
+            delay = 0.1
+            deadline = time.monotonic() + RECONNECT_FOR_S
+            while True:
+                try:
+                    if conn is None:
+                        conn = self.engine.connect()
+                        conn.info["writer"] = True
+                        session = Session(bind=conn, expire_on_commit=False)
+                    assert session is not None
+                    self._run_batch(session, batch)
+                    break
+                except (OperationalError, InterfaceError) as err:
+                    # The connection is gone (server restarted, network): the transaction was rolled back,
+                    # so the whole group is retried on a new connection until RECONNECT_FOR_S has passed.
+                    conn, session = _discard(conn, session)
+                    if time.monotonic() > deadline:
+                        log.exception("store_unavailable jobs=%d", len(batch))
+                        _fail(batch, err)
                         break
-                    if nxt is None:
-                        self._jobs.put(None)
-                        break
-                    batch.append(nxt)
-                self._run_batch(session, batch)
-            session.close()
-            conn.info.pop("writer", None)
+                    log.warning("store_reconnecting jobs=%d error=%s", len(batch), type(err).__name__)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+                except Exception as err:  # the commit itself failed: every caller learns it
+                    log.exception("store_commit_failed jobs=%d", len(batch))
+                    _fail(batch, err)
+                    break
+        _discard(conn, session)
 
     def _run_batch(self, session: Session, batch: list[tuple[WriteFn, Future[Any]]]) -> None:
-        """Run a group of writes in one transaction, each in a savepoint so one failure spares the rest."""
+        """Run a group of writes in one transaction, each in a savepoint so one failure spares the rest.
+
+        Connection-level errors propagate (the caller reconnects and retries the group); a job's own error
+        is reported to that job's caller only.
+        """
         results: list[tuple[Future[Any], Any, BaseException | None]] = []
-        try:
-            with session.begin():
-                for fn, fut in batch:
-                    try:
-                        with session.begin_nested():
-                            results.append((fut, fn(session), None))
-                    except Exception as err:  # reported to the caller through its future
-                        results.append((fut, None, err))
-        except Exception as err:  # the commit itself failed: every caller learns it
-            log.exception("store_commit_failed jobs=%d", len(batch))
-            for _fn, fut in batch:
-                if not fut.done():
-                    fut.set_exception(err)
-            return
+        with session.begin():
+            for fn, fut in batch:
+                try:
+                    with session.begin_nested():
+                        results.append((fut, fn(session), None))
+                except (OperationalError, InterfaceError) as err:
+                    if err.connection_invalidated or _is_disconnect(err):
+                        raise
+                    results.append((fut, None, err))
+                except Exception as err:  # reported to the caller through its future
+                    results.append((fut, None, err))
         for fut, value, err in results:
             if err is not None:
                 fut.set_exception(err)
             else:
                 fut.set_result(value)
+
+
+def _is_disconnect(err: DBAPIError) -> bool:
+    text = str(err.orig).lower() if err.orig is not None else ""
+    return any(w in text for w in ("terminating connection", "server closed", "connection refused",
+                                   "connection is closed", "the database system is shutting down"))
+
+
+def _discard(conn: Connection | None, session: Session | None) -> tuple[None, None]:
+    """Close a writer connection that may already be broken."""
+    for closer in (session, conn):
+        if closer is not None:
+            with contextlib.suppress(Exception):
+                closer.close()
+    return None, None
+
+
+def _fail(batch: list[tuple[WriteFn, Future[Any]]], err: BaseException) -> None:
+    for _fn, fut in batch:
+        if not fut.done():
+            fut.set_exception(err)
