@@ -47,6 +47,12 @@ class E2EResult:
     cpu_percent: float = 0.0
     peak_rss_mb: float = 0.0
     baseline_posts_per_s: float = 0.0
+    posts_stored: int = 0
+    rss_samples_mb: list[float] = field(default_factory=list)
+    max_queue_depth: int = 0
+    burst_posts: int = 0
+    drain_s: float = 0.0
+    jma_sent: int = 0
 
     def summary(self) -> dict[str, Any]:
         """The JSON line of the benchmark contract."""
@@ -70,6 +76,13 @@ class E2EResult:
             "posts_done": self.posts_done,
             "latency_samples": len(lat),
             "mean_ingest_to_page_s": round(statistics.fmean(lat), 4) if lat else None,
+            "lost": self.posts_sent - self.posts_stored,
+            "rss_first_mb": self.rss_samples_mb[0] if self.rss_samples_mb else None,
+            "rss_last_mb": self.rss_samples_mb[-1] if self.rss_samples_mb else None,
+            "max_queue_depth": self.max_queue_depth,
+            "burst_posts": self.burst_posts,
+            "drain_after_load_s": round(self.drain_s, 2),
+            "jma_telegrams_sent": self.jma_sent,
         }
 
 
@@ -100,13 +113,19 @@ def tweet(i: int, text: str, now: datetime) -> dict[str, Any]:
     }
 
 
-async def run_e2e(rate: float, duration_s: float, *, drain_s: float = 60.0, baseline_posts: int = 200) -> E2EResult:
-    """Feed ``rate`` posts/s for ``duration_s`` through a real service; measure it and the baseline."""
+async def run_e2e(
+    rate: float, duration_s: float, *, drain_s: float = 120.0, baseline_posts: int = 200,
+    burst_factor: float = 0.0, burst_s: float = 10.0,
+) -> E2EResult:
+    """Feed ``rate`` posts/s for ``duration_s`` (then, optionally, ``burst_factor`` times that for ``burst_s``)
+    plus JMA telegrams through a real service; measure it, its memory and queues, and the baseline."""
     from bosai.demo.fake_sources import FakeSources
+    from bosai.demo.scenario import load_scenario
     from bosai.service import Service
 
     result = E2EResult(rate=rate, duration_s=duration_s)
     texts = load_texts()
+    telegrams = load_scenario().telegrams
     rng = random.Random(1)
     with tempfile.TemporaryDirectory(prefix="bosai-bench-") as tmp:
         fakes = FakeSources()
@@ -116,8 +135,12 @@ async def run_e2e(rate: float, duration_s: float, *, drain_s: float = 60.0, base
         config = AppConfig.model_validate({
             "service": {"data_dir": f"{tmp}/var", "port": port, "log_level": "WARNING"},
             "store": {"url": f"sqlite:///{tmp}/var/bench.db"},
-            "sources": [{"kind": "x_stream", "name": "x_bench", "base_url": base, "token_env": X_TOKEN_ENV,
-                         "allow_private": True, "sync_rules": False}],
+            "sources": [
+                {"kind": "x_stream", "name": "x_bench", "base_url": base, "token_env": X_TOKEN_ENV,
+                 "allow_private": True, "sync_rules": False},
+                {"kind": "jma_feed", "name": "jma_bench", "url": f"{base}/jma/feed/extra.xml", "interval_s": 2.0,
+                 "allow_private": True},
+            ],
         })
         service = Service(config)
         await service.start(port=port)
@@ -125,23 +148,38 @@ async def run_e2e(rate: float, duration_s: float, *, drain_s: float = 60.0, base
         seen_at: dict[int, float] = {}
         listener = asyncio.create_task(_listen(f"http://127.0.0.1:{port}/live", seen_at))
         await asyncio.sleep(1.0)  # let the stream connect
+        sampler = asyncio.create_task(_sample(service, result))
         cpu0, t0 = _cpu(), time.monotonic()
         now = datetime.now(UTC)
+        phases = [(rate, duration_s)] + ([(rate * burst_factor, burst_s)] if burst_factor else [])
         i = 0
-        while (target := t0 + i / rate) < t0 + duration_s:
-            await asyncio.sleep(max(0.0, target - time.monotonic()))
-            payload = tweet(i, f"{rng.choice(texts)} #{i}", now)
-            sent_at[payload["data"]["id"]] = time.monotonic()
-            await fakes.push_x_post(payload)
-            i += 1
+        for phase_rate, phase_s in phases:
+            p0, n0 = time.monotonic(), i
+            while (target := p0 + (i - n0) / phase_rate) < p0 + phase_s:
+                await asyncio.sleep(max(0.0, target - time.monotonic()))
+                payload = tweet(i, f"{rng.choice(texts)} #{i}", now)
+                sent_at[payload["data"]["id"]] = time.monotonic()
+                await fakes.push_x_post(payload)
+                i += 1
+                if i % max(1, int(rate * 5)) == 0:  # a JMA telegram every ~5 s of load
+                    t = telegrams[result.jma_sent % len(telegrams)]
+                    fakes.publish_jma(t.xml, feed=t.feed, data_type=t.data_type, office=t.office, at=datetime.now(UTC))
+                    result.jma_sent += 1
+            if phase_rate != rate:
+                result.burst_posts = i - n0
         result.posts_sent = i
+        load_end = time.monotonic()
         done_t = await _wait_done(service, i, drain_s)
+        result.drain_s = done_t - load_end
         elapsed = done_t - t0
+        sampler.cancel()
         result.cpu_percent = 100 * (_cpu() - cpu0) / elapsed if elapsed else 0.0
         result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with service.store.session() as s:
-            result.posts_done = s.scalar(
-                select(func.count()).select_from(RawItem).where(RawItem.state == "done")) or 0
+            result.posts_done = s.scalar(select(func.count()).select_from(RawItem).where(
+                RawItem.state == "done", RawItem.kind == "post")) or 0
+            result.posts_stored = s.scalar(select(func.count()).select_from(RawItem).where(
+                RawItem.kind == "post")) or 0
             id_map = dict(s.execute(select(RawItem.id, RawItem.source_id)).all())
         result.posts_per_s = result.posts_done / elapsed if elapsed else 0.0
         for raw_id, t_seen in seen_at.items():
@@ -149,12 +187,22 @@ async def run_e2e(rate: float, duration_s: float, *, drain_s: float = 60.0, base
             if t_sent is not None:
                 result.latencies_s.append(t_seen - t_sent)
         listener.cancel()
-        await asyncio.gather(listener, return_exceptions=True)
+        await asyncio.gather(listener, sampler, return_exceptions=True)
         await service.stop()
         await fakes.stop()
         result.baseline_posts_per_s = await asyncio.to_thread(
             naive_baseline, config.classifier.model_dir, texts[:baseline_posts])
     return result
+
+
+async def _sample(service: Any, result: E2EResult, every_s: float = 5.0) -> None:
+    """Resident memory and queue depth every few seconds (flat memory, bounded queues in a soak)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while True:
+        with open("/proc/self/statm", encoding="ascii") as f:  # noqa: ASYNC230 - procfs, no disk I/O
+            result.rss_samples_mb.append(round(int(f.read().split()[1]) * page / 2**20, 1))
+        result.max_queue_depth = max(result.max_queue_depth, *service.pipeline.queue_depths().values())
+        await asyncio.sleep(every_s)
 
 
 async def _listen(url: str, seen_at: dict[int, float]) -> None:
@@ -177,7 +225,8 @@ async def _wait_done(service: Any, n: int, drain_s: float) -> float:
     last = time.monotonic()
     while time.monotonic() < deadline:
         def count(s: Any) -> int:
-            return s.scalar(select(func.count()).select_from(RawItem).where(RawItem.state == "done")) or 0
+            return s.scalar(select(func.count()).select_from(RawItem).where(
+                RawItem.state == "done", RawItem.kind == "post")) or 0
 
         done = await service.store.read(count)
         last = time.monotonic()

@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store-url", default=None, help="workers: store shared by the processes (PostgreSQL)")
     p.add_argument("--rate", type=float, default=300.0, help="e2e: posts/s offered by the local stream")
     p.add_argument("--duration", type=float, default=30.0, help="e2e: seconds of offered load")
+    p.add_argument("--burst", type=float, default=0.0, help="e2e: after the steady load, this many times the rate")
+    p.add_argument("--burst-seconds", type=float, default=10.0, help="e2e: length of the burst")
     p.add_argument("--posts", type=int, default=2000, help="ingest/classify: number of posts")
     p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     p.set_defaults(func=bench)
@@ -110,7 +112,8 @@ def bench(args: argparse.Namespace) -> int:
         counts = [int(n) for n in args.workers.split(",")]
         summary = run_workers_bench(counts, args.posts, args.store_url or config.store.url, config.bus.redis_url)
     else:
-        summary = asyncio.run(benchmarks.run_e2e(args.rate, args.duration)).summary()
+        summary = asyncio.run(benchmarks.run_e2e(
+            args.rate, args.duration, burst_factor=args.burst, burst_s=args.burst_seconds)).summary()
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         print(f"{key:<{width}}  {value}")  # noqa: T201 - command output
