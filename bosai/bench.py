@@ -115,7 +115,7 @@ def tweet(i: int, text: str, now: datetime) -> dict[str, Any]:
 
 async def run_e2e(
     rate: float, duration_s: float, *, drain_s: float = 120.0, baseline_posts: int = 200,
-    burst_factor: float = 0.0, burst_s: float = 10.0,
+    burst_factor: float = 0.0, burst_s: float = 10.0, base_config: AppConfig | None = None,
 ) -> E2EResult:
     """Feed ``rate`` posts/s for ``duration_s`` (then, optionally, ``burst_factor`` times that for ``burst_s``)
     plus JMA telegrams through a real service; measure it, its memory and queues, and the baseline."""
@@ -135,6 +135,8 @@ async def run_e2e(
         config = AppConfig.model_validate({
             "service": {"data_dir": f"{tmp}/var", "port": port, "log_level": "WARNING"},
             "store": {"url": f"sqlite:///{tmp}/var/bench.db"},
+            "classifier": (base_config or AppConfig()).classifier.model_dump(),
+            "geocoder": (base_config or AppConfig()).geocoder.model_dump(),
             "sources": [
                 {"kind": "x_stream", "name": "x_bench", "base_url": base, "token_env": X_TOKEN_ENV,
                  "allow_private": True, "sync_rules": False},

@@ -113,7 +113,8 @@ def bench(args: argparse.Namespace) -> int:
         summary = run_workers_bench(counts, args.posts, args.store_url or config.store.url, config.bus.redis_url)
     else:
         summary = asyncio.run(benchmarks.run_e2e(
-            args.rate, args.duration, burst_factor=args.burst, burst_s=args.burst_seconds)).summary()
+            args.rate, args.duration, burst_factor=args.burst, burst_s=args.burst_seconds, base_config=config,
+        )).summary()
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         print(f"{key:<{width}}  {value}")  # noqa: T201 - command output

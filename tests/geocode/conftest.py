@@ -11,7 +11,6 @@ from geocode.build import build
 
 REPO = Path(__file__).resolve().parents[2]
 MIE_DATA = REPO.parent / "shared" / "data" / "mie"
-CASES = Path(__file__).with_name("geocode_cases.jsonl")
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,10 @@ def test_places_elsewhere_give_none(shipped: MieGeocoder, text: str) -> None:
     assert shipped.resolve(text) == []
 
 
+def test_area_comes_before_a_river_in_it(shipped: MieGeocoder) -> None:
+    assert _names(shipped, "伊勢市の宮川が氾濫しそう") == ["伊勢市", "宮川"]
+
+
 def test_town_comes_before_its_municipality(shipped: MieGeocoder) -> None:
     places = shipped.resolve("四日市市富田で冠水")
     assert [p.kind for p in places] == ["town", "municipality"]
@@ -80,6 +84,7 @@ def test_geotag_outside_the_prefecture_counts_as_elsewhere(shipped: MieGeocoder)
 
 def test_bad_geotag_is_ignored(shipped: MieGeocoder) -> None:
     assert _names(shipped, "津市で冠水", geo=("x", None)) == ["津市"]  # type: ignore[arg-type]
+    assert _names(shipped, "津市で冠水", geo=(float("nan"), 136.5)) == ["津市"]
 
 
 def test_non_text_is_a_clear_error(shipped: MieGeocoder) -> None:
@@ -103,3 +108,35 @@ def test_full_disambiguates_a_shared_town_name_by_municipality(full: MieGeocoder
 def test_full_finds_stations_and_shelters(full: MieGeocoder) -> None:
     assert _names(full, "白塚駅付近で倒木")[0] == "白塚駅"
     assert _names(full, "近鉄名古屋線の白塚駅で運転見合わせ")[0] == "白塚駅"
+
+
+def test_kana_names_are_not_found_inside_verbs(shipped: MieGeocoder) -> None:
+    assert shipped.resolve("避難しました") == []  # しまし is not 志摩市
+    assert _names(shipped, "なばりで停電") == ["名張市"]
+
+
+def test_latin_spellings(shipped: MieGeocoder) -> None:
+    assert _names(shipped, "Flooding near Tsu station")[0] == "津市"
+    assert set(_names(shipped, "Road closed on Route 42 in Kihoku")) == {"紀北町", "国道42号"}
+    assert shipped.resolve("tsunami warning issued") == []
+
+
+def test_tail_of_a_longer_word_is_rejected(full: MieGeocoder) -> None:
+    assert full.resolve("小田原町で停電") == []  # not 田原町 (松阪市)
+    assert full.resolve("高松市で冠水") == []  # 高松 (川越町) followed by 市 is another city
+
+
+def test_town_right_after_a_municipality_belongs_to_it(full: MieGeocoder) -> None:
+    (town, muni) = full.resolve("亀山市本町で浸水")
+    assert (town.name, town.municipality, muni.name) == ("本町", "亀山市", "亀山市")
+    assert full.resolve("桑名市寿町で停電")[0].municipality == "桑名市"
+
+
+def test_resolve_from_threads(shipped: MieGeocoder) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["四日市市富田で冠水", "津で冠水", "熊本で地震"] * 20
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda t: [p.name for p in shipped.resolve(t)], texts))
+    assert results[:3] == [["富田", "四日市市"], ["津市"], []]
+    assert results == results[:3] * 20

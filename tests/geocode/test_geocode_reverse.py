@@ -40,3 +40,10 @@ def test_full_reverse_gives_the_town(full) -> None:  # type: ignore[no-untyped-d
     municipality, town = full.reverse(34.9294, 136.6174)
     assert municipality == "四日市市"
     assert town is not None
+
+
+def test_module_level_reverse_uses_the_shipped_geocoder() -> None:
+    from geocode.reverse import reverse
+
+    assert reverse(34.7186, 136.5054) == ("津市", None)
+    assert reverse(35.6812, 139.7671) is None
