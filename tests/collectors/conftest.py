@@ -17,9 +17,6 @@ from collectors.base import Collector
 from collectors.registry import build_collectors
 from collectors.runner import CollectorRunner
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jma"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "jma" / "samples"
-
 
 class RecordingSink:
     """Stores records like the real sink: False for an already stored (source, source_id)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from conftest import FIXTURES
+from collector_paths import FIXTURES
 
 from collectors.commands import register
 

@@ -11,7 +11,9 @@ from bosai.errors import ConfigError
 from collectors.registry import build_collectors, registered_kinds, webhook_collectors
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = tomllib.loads((ROOT / "collectors" / "config_examples.toml").read_text(encoding="utf-8"))["sources"]
+# The repository's config.toml carries one documented example block per kind (some disabled).
+EXAMPLES = [{**block, "enabled": True}
+            for block in tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))["sources"]]
 TEST_MODULE = {
     "camera": "test_camera_collector.py", "jma_feed": "test_jma_feed.py", "mastodon_stream": "test_mastodon_stream.py",
     "river_gauge": "test_river_gauge.py", "webhook": "test_webhook_collector.py", "x_stream": "test_x_stream.py",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import FIXTURES
+from collector_paths import FIXTURES
 
 from bosai.errors import SourceDataError, SourceUnavailable
 from bosai.records import OfficialReport
@@ -147,7 +147,7 @@ async def test_runner_recovers_after_5xx(fake, build, make_runner, sink) -> None
 
 
 def test_parse_real_feed_capture_with_old_ids() -> None:
-    from conftest import SAMPLES
+    from collector_paths import SAMPLES
 
     capture = SAMPLES.parent / "atom" / "eqvol_20211124.xml"
     if not capture.exists():

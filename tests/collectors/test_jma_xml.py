@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SAMPLES
+from collector_paths import FIXTURES, SAMPLES
 
 from bosai.errors import SourceDataError
 from collectors.jma_seismo import parse_coordinate, tsunami_category

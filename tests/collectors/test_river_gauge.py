@@ -124,7 +124,7 @@ def test_config_errors_name_the_block(build) -> None:
 
 
 async def test_real_snapshot_format_is_read() -> None:
-    from conftest import SAMPLES
+    from collector_paths import SAMPLES
 
     snapshot = SAMPLES.parents[1] / "river" / "2025-09-12-19.json"
     if not snapshot.exists():
