@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bosai.bus import Bus
@@ -163,8 +163,12 @@ class Pipeline:
 
         def save(session: Session) -> list[int]:
             flagged, other = [], []
-            for (post_id, _, _), pred in zip(posts, preds, strict=True):
-                _save_prediction(session, post_id, pred, version)
+            now = utc_now()
+            pairs = list(zip(posts, preds, strict=True))
+            rows = [_prediction_row(post_id, pred, version, now) for (post_id, _, _), pred in pairs]
+            if rows:
+                session.execute(update(PostRow), rows)
+            for (post_id, _, _), pred in pairs:
                 (flagged if pred.label == "disaster" else other).append(post_id)
             repo.set_state(session, flagged, repo.CLASSIFIED)
             repo.set_state(session, other, repo.DONE)
@@ -180,8 +184,9 @@ class Pipeline:
         found = await asyncio.to_thread(lambda: [geocoder.resolve(text, geo=geo) for _, text, geo in posts])
 
         def save(session: Session) -> None:
-            for (post_id, _, _), places in zip(posts, found, strict=True):
-                _save_places(session, post_id, places)
+            rows = [_places_row(post_id, places) for (post_id, _, _), places in zip(posts, found, strict=True)]
+            if rows:
+                session.execute(update(PostRow), rows)
             repo.set_state(session, [p[0] for p in posts], repo.GEOCODED)
 
         await self.store.write(save)
@@ -258,22 +263,15 @@ def _texts(session: Session, ids: list[int]) -> list[tuple[int, str, tuple[float
     ]
 
 
-def _save_prediction(session: Session, post_id: int, pred: Prediction, version: str) -> None:
-    post = session.get(PostRow, post_id)
-    if post is None:
-        return
-    post.label, post.score = pred.label, pred.score
-    post.categories = [[name, score] for name, score in pred.categories]
-    post.model_version = version
-    post.classified_at = utc_now()
+def _prediction_row(post_id: int, pred: Prediction, version: str, now: datetime) -> dict[str, Any]:
+    """Values of a bulk UPDATE of one post's classification."""
+    return {"id": post_id, "label": pred.label, "score": pred.score, "model_version": version,
+            "categories": [[name, score] for name, score in pred.categories], "classified_at": now}
 
 
-def _save_places(session: Session, post_id: int, places: list[Place]) -> None:
-    post = session.get(PostRow, post_id)
-    if post is None:
-        return
-    post.places = [asdict(p) for p in places]
-    if places:
-        best = places[0]
-        post.lat, post.lng = best.lat, best.lng
-        post.municipality, post.municipality_code = best.municipality, best.code
+def _places_row(post_id: int, places: list[Place]) -> dict[str, Any]:
+    """Values of a bulk UPDATE of one post's places; the best place locates the post."""
+    best = places[0] if places else None
+    return {"id": post_id, "places": [asdict(p) for p in places],
+            "lat": best.lat if best else None, "lng": best.lng if best else None,
+            "municipality": best.municipality if best else None, "municipality_code": best.code if best else None}

@@ -10,12 +10,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import CameraImageRow, GaugeReadingRow, Incident, IncidentEvent, PostRow
 from publish.geo import bbox, haversine_km
-from publish.simhash import hamming, simhash, to_signed
+from publish.simhash import bands, hamming, simhash, to_signed
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,11 @@ def _live(session: Session, incident: Incident) -> Incident:
 def _duplicate_of(session: Session, post: PostRow, window: timedelta, radius_km: float) -> Incident | None:
     """An incident holding a near-copy of the post (copies name the same place, so they lie within radius)."""
     lat0, lat1, lng0, lng1 = bbox(post.lat or 0.0, post.lng or 0.0, radius_km)
+    b0, b1, b2, b3 = bands(post.simhash or 0)
     stmt = (select(PostRow.simhash, PostRow.incident_id).distinct()
-            .where(PostRow.incident_id.is_not(None), PostRow.simhash.is_not(None), PostRow.id != post.id,
+            .where(or_(PostRow.simhash_b0 == b0, PostRow.simhash_b1 == b1, PostRow.simhash_b2 == b2,
+                       PostRow.simhash_b3 == b3),
+                   PostRow.incident_id.is_not(None), PostRow.simhash.is_not(None), PostRow.id != post.id,
                    PostRow.observed_at >= post.observed_at - window,
                    PostRow.observed_at <= post.observed_at + window,
                    PostRow.lat.between(lat0, lat1), PostRow.lng.between(lng0, lng1)))
@@ -100,6 +103,7 @@ def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km
         existing = session.get(Incident, post.incident_id)
         return _live(session, existing) if existing is not None else None
     post.simhash = to_signed(simhash(post.text))
+    post.simhash_b0, post.simhash_b1, post.simhash_b2, post.simhash_b3 = bands(post.simhash)
     session.flush()
     hazard = top_hazard(post.categories)
     incident = _duplicate_of(session, post, window, radius_km)

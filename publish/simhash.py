@@ -43,3 +43,13 @@ def to_signed(value: int) -> int:
 def hamming(a: int, b: int) -> int:
     """Bits that differ between two 64-bit hashes (signed or unsigned)."""
     return ((a & _MASK) ^ (b & _MASK)).bit_count()
+
+
+BANDS: Final = 4
+BAND_BITS: Final = BITS // BANDS
+
+
+def bands(value: int) -> tuple[int, ...]:
+    """The hash cut into four 16-bit bands: hashes within Hamming distance 3 share at least one band."""
+    value &= _MASK
+    return tuple((value >> (i * BAND_BITS)) & ((1 << BAND_BITS) - 1) for i in range(BANDS))

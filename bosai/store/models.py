@@ -108,6 +108,12 @@ class PostRow(Base):
     municipality_code: Mapped[str | None] = mapped_column(String(8))
     model_version: Mapped[str | None] = mapped_column(String(64))
     simhash: Mapped[int | None] = mapped_column(BigInteger)  # signed 64-bit
+    # The SimHash cut into four 16-bit bands: copies within Hamming distance 3 share at least one band,
+    # so near-duplicates are found by an indexed lookup instead of comparing every post in the window.
+    simhash_b0: Mapped[int | None] = mapped_column(Integer, index=True)
+    simhash_b1: Mapped[int | None] = mapped_column(Integer, index=True)
+    simhash_b2: Mapped[int | None] = mapped_column(Integer, index=True)
+    simhash_b3: Mapped[int | None] = mapped_column(Integer, index=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     classified_at: Mapped[datetime | None]
 
