@@ -69,9 +69,7 @@ class Pipeline:
         """Persist the raw item, then queue it; False when it was already stored (a duplicate)."""
         item_id = await self.store.write(lambda s: repo.save_raw(s, record, raw, utc_now()))
         if item_id is None:
-            self.metrics.items_duplicate.labels(record.source).inc()
-            return False
-        self.metrics.items_ingested.labels(record.source).inc()
+            return False  # the collector runner counts ingested and duplicate items per source
         await self.bus.put("classify" if record.kind == "post" else "observe", item_id)
         return True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any, Final
@@ -58,11 +59,11 @@ def level_from_text(text: str | None) -> int | None:
 
 
 def to_float(text: str | None) -> float | None:
-    """A float from telegram text; None for empty, NaN or unparsable values."""
+    """A float from telegram text; None for empty, NaN, infinite or unparsable values."""
     if not text:
         return None
     try:
         value = float(unicodedata.normalize("NFKC", text))
     except ValueError:
         return None
-    return None if value != value else value
+    return value if math.isfinite(value) else None

@@ -67,13 +67,23 @@ def parse_feed(data: bytes) -> list[FeedEntry]:
         entries.append(FeedEntry(
             id=entry_id or url,
             title=ctext(entry, "title"),
-            updated=datetime.fromisoformat(updated.replace("Z", "+00:00")) if updated else None,
+            updated=_updated(updated) if updated else None,
             url=url,
             author=ctext(child(entry, "author"), "name"),
             content=ctext(entry, "content"),
         ))
     entries.sort(key=lambda e: (e.updated is None, e.updated or _EPOCH))
     return entries
+
+
+def _updated(text: str) -> datetime | None:
+    """An entry's <updated> time; None (sorted last, still fetched) when unreadable, UTC when without offset."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        log.warning("jma_feed_bad_updated value=%r", text[:64])
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class JmaFeed(PollingCollector, kind="jma_feed"):

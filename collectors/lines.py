@@ -31,7 +31,7 @@ async def iter_lines(
                 dropping += len(piece)
             elif len(buffer) + len(piece) > max_line_bytes:
                 dropping = len(buffer) + len(piece)
-                head = bytes(buffer[:1024])
+                head = (bytes(buffer[:1024]) + piece[:1024])[:1024]  # the line's first bytes, kept as raw
                 buffer.clear()
             else:
                 buffer += piece

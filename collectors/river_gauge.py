@@ -56,7 +56,7 @@ def parse_readings(body: bytes, fmt: Literal["json", "csv"], charset: str | None
         if fmt == "csv":
             return list(csv.DictReader(io.StringIO(text)))
         data = json.loads(text)
-    except (json.JSONDecodeError, csv.Error) as err:
+    except (json.JSONDecodeError, csv.Error, RecursionError) as err:  # RecursionError: nested too deep
         raise SourceDataError(f"unreadable gauge {fmt}: {err}", raw=body) from err
     rows = data.get("items", data.get("obss")) if isinstance(data, dict) else data
     if not isinstance(rows, list):

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 BadItemCallback = Callable[[str, str | None, bytes, str], Awaitable[None] | None]
 
 
+STREAM_IN_FLIGHT = 64  # records of one stream being stored at the same time
+
+
 class CollectorRunner:
     """Drives every collector, hands records to the sink, keeps one failing source from stopping others."""
 
@@ -154,13 +157,24 @@ class CollectorRunner:
             if not health.breaker.allow():
                 await asyncio.sleep(health.breaker.remaining_s())
                 continue
+            in_flight: set[asyncio.Task[int]] = set()
             try:
                 async for record, raw in collector.records():
-                    await self._deliver(record, raw)
+                    # Several records are stored at once so that they share the store's group commit;
+                    # the bound keeps memory flat and slows the stream down when the store is behind.
+                    while len(in_flight) >= STREAM_IN_FLIGHT:
+                        await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                        self._raise_failed(in_flight)
+                    in_flight.add(asyncio.ensure_future(self._deliver(record, raw)))
                     attempt = 0
                     backoff.reset()
+                if in_flight:
+                    await asyncio.wait(in_flight)
+                    self._raise_failed(in_flight)
                 raise SourceError("stream ended")
             except asyncio.CancelledError:
+                for task in in_flight:
+                    task.cancel()
                 raise
             except Exception as err:  # a stream fault is retried, never fatal
                 self._failed(collector, err)
@@ -168,6 +182,15 @@ class CollectorRunner:
                 attempt += 1
                 delay = custom if custom is not None else backoff.next_delay()
                 await asyncio.sleep(delay * self.delay_scale)
+
+    @staticmethod
+    def _raise_failed(in_flight: set[asyncio.Task[int]]) -> None:
+        """Drop finished deliveries from the set; re-raise the first that failed."""
+        done = {t for t in in_flight if t.done()}
+        in_flight.difference_update(done)
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
 
     async def _deliver(self, record: Record, raw: bytes) -> int:
         health = self._health.get(record.source)

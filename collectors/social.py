@@ -52,7 +52,7 @@ def load_json_object(line: bytes, what: str) -> dict[str, Any]:
     """Parse one JSON object or raise SourceDataError keeping the line."""
     try:
         value = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:  # RecursionError: nested too deep
         raise SourceDataError(f"malformed {what}: {err}", raw=line) from err
     if not isinstance(value, dict):
         raise SourceDataError(f"{what} is not a JSON object", raw=line)

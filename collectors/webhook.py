@@ -24,6 +24,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bosai.config import format_validation_error, secret
+from bosai.errors import SourceDataError
 from bosai.records import Post, Record
 from collectors.base import StreamingCollector
 from collectors.prefilter import PrefilterConfig
@@ -118,7 +119,8 @@ class Webhook(StreamingCollector, kind="webhook"):
             return _error(401, problem)
         try:
             posts = self._parse(body)
-        except ValueError as err:
+        except ValueError as err:  # a signed sender's bad body: kept with the rejects, not lost
+            await self.reject(SourceDataError(f"webhook body refused: {err}", raw=body))
             return _error(400, str(err))
         kept = [(p, raw) for p, raw in ((self._filter(post), raw) for post, raw in posts) if p is not None]
         futures = []
@@ -160,7 +162,7 @@ class Webhook(StreamingCollector, kind="webhook"):
     def _parse(self, body: bytes) -> list[tuple[Post, bytes]]:
         try:
             data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:  # nested too deep
             raise ValueError(f"body is not valid UTF-8 JSON: {err}") from err
         is_batch = isinstance(data, dict) and "posts" in data
         try:

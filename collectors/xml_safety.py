@@ -32,8 +32,9 @@ def parse_xml(data: bytes) -> etree._Element:
     """
     if not data.strip():
         raise SourceDataError("empty XML document", raw=data)
-    upper = data[:4096].upper()
-    if any(marker in upper for marker in _FORBIDDEN) or b"<!ENTITY" in data:
+    ascii_view = data.replace(b"\x00", b"")  # UTF-16/32 markup reads as ASCII once its NUL bytes are gone
+    upper = ascii_view[:4096].upper()
+    if any(marker in upper for marker in _FORBIDDEN) or b"<!ENTITY" in ascii_view:
         raise SourceDataError("XML with a DTD or entity declarations is rejected", raw=data)
     try:
         root = etree.fromstring(data, parser=_parser())

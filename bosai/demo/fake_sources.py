@@ -295,7 +295,7 @@ class FakeSources:
 
     async def _stream(self, request: web.Request, stream: str, content_type: str, keepalive: bytes,
                       broken: bytes) -> web.StreamResponse:
-        fault = self.faults["x_stream" if stream == "x" else "mastodon"]
+        endpoint = "x_stream" if stream == "x" else "mastodon"
         resp = web.StreamResponse(headers={"Content-Type": content_type, "Cache-Control": "no-cache"})
         await resp.prepare(request)
         queue: asyncio.Queue[bytes | None] = asyncio.Queue()
@@ -313,6 +313,7 @@ class FakeSources:
                     continue
                 if item is None:
                     break
+                fault = self.faults[endpoint]  # looked up per item: reset_faults() replaces the switches
                 for _ in range(fault.malformed_lines):
                     await resp.write(broken)
                 for _ in range(2 if fault.duplicates else 1):

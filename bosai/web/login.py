@@ -57,7 +57,7 @@ async def _credentials(request: web.Request) -> tuple[str, str, bool]:
     if request.content_type == "application/json":
         try:
             data = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             data = {}
         data = data if isinstance(data, dict) else {}
         return str(data.get("username") or ""), str(data.get("password") or ""), True

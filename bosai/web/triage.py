@@ -50,7 +50,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         data = await request.json()
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:  # RecursionError: nested too deep
         raise web.HTTPBadRequest(text='{"error": "body is not JSON"}', content_type="application/json") from err
     return data if isinstance(data, dict) else {}
 

@@ -46,6 +46,13 @@ class Sink:
                 self.changed.clear()
                 await self.changed.wait()
 
+    async def wait_for_ids(self, source: str, ids: set[str], within: float = 5.0) -> None:
+        """Wait until every one of ``ids`` of ``source`` is stored."""
+        async with asyncio.timeout(within):
+            while not ids <= {r.source_id for r in self.of(source)}:
+                self.changed.clear()
+                await self.changed.wait()
+
 
 class Rejects:
     """Collects the runner's on_bad_item calls."""
