@@ -74,6 +74,11 @@ class Collector(ABC):
         """Signal that the source answered (a stream connected or sent a heartbeat)."""
         self._alive_hook()
 
+    def delivered(self, record: Record, error: BaseException | None) -> None:
+        """Called by the runner once ``record`` is stored (``error`` None) or could not be (a source that
+        acknowledges upstream, like the webhook, answers its sender here)."""
+        return  # most sources have nobody to answer
+
     def retry_delay(self, error: SourceError, attempt: int) -> float | None:
         """Source-specific reconnect delay in seconds, or None to use the runner's backoff."""
         return None

@@ -124,7 +124,7 @@ class CollectorRunner:
         delivered = 0
         try:
             async for record, raw in collector.records():
-                delivered += await self._deliver(record, raw)
+                delivered += await self._deliver(collector, record, raw)
         except asyncio.CancelledError:
             if self._stopping:
                 return delivered  # stop() cancelled a poll in flight: end quietly for the scheduler
@@ -165,7 +165,7 @@ class CollectorRunner:
                     while len(in_flight) >= STREAM_IN_FLIGHT:
                         await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                         self._raise_failed(in_flight)
-                    in_flight.add(asyncio.ensure_future(self._deliver(record, raw)))
+                    in_flight.add(asyncio.ensure_future(self._deliver(collector, record, raw)))
                     attempt = 0
                     backoff.reset()
                 if in_flight:
@@ -192,9 +192,14 @@ class CollectorRunner:
             if task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
 
-    async def _deliver(self, record: Record, raw: bytes) -> int:
+    async def _deliver(self, collector: Collector, record: Record, raw: bytes) -> int:
         health = self._health.get(record.source)
-        stored = await self.sink(record, raw)
+        try:
+            stored = await self.sink(record, raw)
+        except BaseException as err:
+            collector.delivered(record, err)
+            raise
+        collector.delivered(record, None)
         if stored:
             self.metrics.items_ingested.labels(record.source).inc()
             if health is not None:

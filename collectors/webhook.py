@@ -87,20 +87,29 @@ class Webhook(StreamingCollector, kind="webhook"):
         self._filter = PostFilter(config.prefilter)
         self._queue: asyncio.Queue[tuple[Post, bytes, asyncio.Future[None]]] = asyncio.Queue(config.queue_size)
         self._seen: OrderedDict[str, float] = OrderedDict()
+        self._waiting: dict[int, asyncio.Future[None]] = {}  # id(post) -> its request's future
 
     async def records(self) -> AsyncIterator[tuple[Record, bytes]]:
-        """Yield posts as requests arrive; acknowledge each once the runner resumes (stored)."""
+        """Yield posts as requests arrive; each request is answered when the runner reports it stored."""
         self.alive()
         while True:
             post, raw, done = await self._queue.get()
+            self._waiting[id(post)] = done
             try:
                 yield post, raw
             except BaseException as err:
-                if not done.done():
-                    done.set_exception(err if isinstance(err, Exception) else RuntimeError("stopped"))
+                self.delivered(post, err if isinstance(err, Exception) else RuntimeError("stopped"))
                 raise
-            if not done.done():
-                done.set_result(None)
+
+    def delivered(self, record: Record, error: BaseException | None) -> None:
+        """Answer the request that carried ``record``: 2xx once stored, 503 when storing failed."""
+        done = self._waiting.pop(id(record), None)
+        if done is None or done.done():
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
 
     async def handler(self, request: web.Request) -> web.Response:
         """POST handler: 413 giant body, 401 bad/old signature or replay, 400 bad JSON, 503 not stored."""
