@@ -115,6 +115,21 @@ class DemoConfig(Block):
     port: int = 8081  # where the local fake sources listen
 
 
+class DeliveryConfig(Block):
+    """Resident alert delivery: SMTP server, webhook limits, retries, how often to look for new alerts."""
+
+    smtp_host: str = ""  # empty: e-mail delivery off (e-mail subscriptions are refused)
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "bosai-watch@localhost"
+    smtp_starttls: bool = False
+    smtp_user_env: str = "BOSAI_SMTP_USER"
+    smtp_password_env: str = "BOSAI_SMTP_PASSWORD"
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    poll_s: float = Field(default=30.0, gt=0)
+    allow_private_webhooks: bool = False  # allow webhook URLs on loopback/private networks (tests, on-prem)
+
+
 class AppConfig(Block):
     """The whole configuration."""
 
@@ -126,6 +141,7 @@ class AppConfig(Block):
     publish: PublishConfig = PublishConfig()
     web: WebConfig = WebConfig()
     demo: DemoConfig = DemoConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     sources: list[dict[str, Any]] = Field(default_factory=list)
 
     @field_validator("sources")

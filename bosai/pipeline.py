@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bosai.bus import Bus
@@ -64,6 +65,7 @@ class Pipeline:
         self.clock = clock
         self._tasks: list[asyncio.Task[None]] = []
         self._busy: dict[str, int] = {}
+        self._taken = 0  # batches taken so far, for drain()
 
     async def ingest(self, record: Record, raw: bytes) -> bool:
         """Persist the raw item, then queue it; False when it was already stored (a duplicate)."""
@@ -97,12 +99,19 @@ class Pipeline:
         self._tasks.append(asyncio.create_task(self._resume(before), name="resume"))
 
     async def drain(self, timeout_s: float = 30.0) -> bool:
-        """Wait until every queue is empty and no batch is in flight; False on timeout."""
+        """Wait until every queue is empty and no batch is in flight; False on timeout.
+
+        A worker still gathering its batch (``linger_s``, shorter than one check) looks idle, so idleness must
+        hold on two checks in a row with no batch taken in between.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
+        idle_at: int | None = None
         while loop.time() < deadline:
-            if not any(self._busy.values()) and all(self.bus.depth(t) == 0 for t in self._stage_names()):
+            idle = not any(self._busy.values()) and all(self.bus.depth(t) == 0 for t in self._stage_names())
+            if idle and idle_at == self._taken:
                 return True
+            idle_at = self._taken if idle else None
             await asyncio.sleep(0.05)
         return False
 
@@ -135,10 +144,11 @@ class Pipeline:
         loop = asyncio.get_running_loop()
         while True:
             ids = await self.bus.get_batch(stage, self.batch_size, 0.02)
+            self._taken += 1
             self._busy[stage] = len(ids)
             start = loop.time()
             try:
-                await fn(ids)
+                await self._until_db_answers(stage, fn, ids)
                 await self.bus.ack(stage, ids)
                 self.metrics.items_processed.labels(stage).inc(len(ids))
             except asyncio.CancelledError:
@@ -146,12 +156,30 @@ class Pipeline:
             except Exception as err:
                 log.exception("stage_failed stage=%s items=%d", stage, len(ids))
                 reason = f"{stage}: {err!r}"
-                await self.store.write(lambda s, failed=ids, why=reason: repo.set_state(s, failed, repo.FAILED, why))
-                await self.bus.ack(stage, ids)
+                try:
+                    await self.store.write(
+                        lambda s, failed=ids, why=reason: repo.set_state(s, failed, repo.FAILED, why))
+                    await self.bus.ack(stage, ids)
+                except Exception:  # the items stay unfinished and are resumed at the next start
+                    log.exception("stage_fail_state_not_saved stage=%s items=%d", stage, len(ids))
             finally:
                 self._busy[stage] = 0
                 self.metrics.stage_latency.labels(stage).observe(loop.time() - start)
                 self.metrics.queue_depth.labels(stage).set(self.bus.depth(stage))
+
+    async def _until_db_answers(self, stage: str, fn: Callable[[list[int]], Any], ids: list[int]) -> None:
+        """Run a batch; while the database is unreachable (restart, network) run it again later instead of
+        marking the items failed: a stage changes nothing twice, so the retry is safe."""
+        delay = 0.2
+        while True:
+            try:
+                await fn(ids)
+                return
+            except (OperationalError, InterfaceError) as err:
+                log.warning("stage_db_unavailable stage=%s items=%d error=%s retry_in_s=%.1f", stage, len(ids),
+                            type(err).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _classify(self, ids: list[int]) -> None:
         posts = await self.store.read(lambda s: _texts(s, ids))

@@ -81,6 +81,7 @@ class Service:
         self.http: aiohttp.ClientSession | None = None
         self.pipeline: Pipeline | None = None
         self.web_runner: web.AppRunner | None = None
+        self.notifier: Any = None  # resident alert delivery, in the processes that run workers
 
     @property
     def runs_collectors(self) -> bool:
@@ -126,6 +127,10 @@ class Service:
         )
         if self.runs_workers:
             self.pipeline.start(resume=self.role == "all")
+            from bosai.notify import AlertNotifier
+
+            self.notifier = AlertNotifier(self.store, cfg, self.hub)
+            await self.notifier.start()
         elif self.runs_collectors:
             self.pipeline.start_resume()
         self.http = aiohttp.ClientSession()
@@ -164,6 +169,8 @@ class Service:
                 drained = await self.pipeline.drain()
                 log.info("pipeline_drained complete=%s", drained)
             await self.pipeline.stop()
+        if self.notifier is not None:
+            await self.notifier.stop()
         if self.web_runner is not None:
             await self.web_runner.cleanup()
         if self.http is not None:

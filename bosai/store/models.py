@@ -254,6 +254,7 @@ class Subscription(Base):
     areas: Mapped[list[Any]] = mapped_column(default=list)  # municipality codes; empty = whole prefecture
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(default=True)
+    unsubscribe_token_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 hex of the token
 
 
 class Delivery(Base):

@@ -15,7 +15,8 @@ from bosai.web.render import html_response, render
 log = logging.getLogger(__name__)
 
 # POSTs authenticated by their own signature (HMAC webhooks from other systems) carry no CSRF token.
-CSRF_EXEMPT_PREFIXES: Final = ("/webhook/",)
+# Signed webhooks and the residents' subscription API use no cookie, so a forged cross-site request gains nothing.
+CSRF_EXEMPT_PREFIXES: Final = ("/webhook/", "/api/subscriptions")
 MAX_FORM_BYTES: Final = 16 * 1024
 
 

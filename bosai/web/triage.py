@@ -6,6 +6,7 @@ Confirming is the only path from AI-flagged posts to residents: publish.triage.c
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Final
 
 from aiohttp import web
@@ -67,7 +68,7 @@ async def act(request: web.Request) -> web.Response:
     body = await _body(request)
     reason = str(body.get("reason") or "")[:MAX_REASON]
     into = body.get("into")
-    if action == "merge" and not (isinstance(into, int) or (isinstance(into, str) and into.isdigit())):
+    if action == "merge" and not (isinstance(into, int | str) and re.fullmatch(r"\d{1,12}", str(into), re.ASCII)):
         raise web.HTTPBadRequest(text='{"error": "merge needs \\"into\\": incident id"}',
                                  content_type="application/json")
 

@@ -27,7 +27,7 @@ def check_url(url: str, *, allow_private: bool) -> None:
         raise DeliveryError(f"cannot resolve {parts.hostname}: {err}") from err
     for info in infos:
         ip = ipaddress.ip_address(info[4][0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+        if not ip.is_global or ip.is_multicast or ip.is_reserved:  # is_global also excludes 100.64.0.0/10
             raise UnsafeURLError(f"webhook host {parts.hostname} resolves to a non-public address {ip}")
 
 

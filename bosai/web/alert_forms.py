@@ -1,0 +1,99 @@
+"""An alert's accessible forms: plain text for screen readers and braille displays, and WAV speech.
+
+The text form states the warning level in words (never by colour alone). Speech is made by espeak-ng when
+installed and cached under ``<data_dir>/speech/``, keyed by a hash of the spoken text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bosai.context import ServiceContext
+from bosai.web import queries
+from bosai.web.api import NO_CACHE, languages
+from bosai.web.keys import CTX
+from bosai.web.params import bad_request
+from publish import speech
+from publish.messages import RenderedAlert, render_alert
+
+log = logging.getLogger(__name__)
+
+
+def _not_found(message: str) -> web.HTTPNotFound:
+    return web.HTTPNotFound(text=f'{{"error": "{message}"}}', content_type="application/json")
+
+
+async def _rendered(request: web.Request) -> tuple[ServiceContext, RenderedAlert]:
+    """The alert named in the path, rendered in ``?lang=`` (default ja), or a 400/404."""
+    ctx = request.app[CTX]
+    lang = request.query.get("lang", "ja")
+    if lang not in languages(ctx):
+        raise bad_request("lang: expected one of " + ", ".join(languages(ctx)))
+    alert_id = request.match_info["alert_id"]
+
+    def build(session: Any) -> RenderedAlert | None:
+        row = queries.alert(session, alert_id)
+        return None if row is None else render_alert(row, lang)
+
+    rendered = await ctx.store.read(build)
+    if rendered is None:
+        raise _not_found("no such alert")
+    return ctx, rendered
+
+
+def text_form(rendered: RenderedAlert) -> str:
+    """The plain-text form: level in words, what happened, what to do, where, and who says so."""
+    return f"{rendered.accessible_text}\n\n{rendered.area_desc}\n"
+
+
+async def text(request: web.Request) -> web.Response:
+    """GET /api/alerts/{id}/text?lang=xx: the accessible plain-text form."""
+    _ctx, rendered = await _rendered(request)
+    return web.Response(text=text_form(rendered), content_type="text/plain", charset="utf-8",
+                        headers={**NO_CACHE, "Content-Language": rendered.lang})
+
+
+def _synthesize_cached(rendered: RenderedAlert, folder: Path) -> Path | None:
+    """The WAV of the alert's speech text, made once per distinct text (written atomically)."""
+    key = hashlib.sha256(f"{rendered.lang}\0{rendered.speech_text}".encode()).hexdigest()[:32]
+    path = folder / f"{key}.wav"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    os.close(fd)
+    try:
+        if speech.synthesize(rendered.speech_text, rendered.lang, Path(tmp)) is None:
+            return None
+        Path(tmp).replace(path)
+        return path
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+async def speech_wav(request: web.Request) -> web.StreamResponse:
+    """GET /api/alerts/{id}/speech.wav?lang=xx: the alert read aloud (404 when no speech engine)."""
+    ctx, rendered = await _rendered(request)
+    if not speech.available():
+        raise _not_found("speech is not available on this server (espeak-ng is not installed)")
+    folder = Path(ctx.config.service.data_dir) / "speech"
+    path = await asyncio.to_thread(_synthesize_cached, rendered, folder)
+    if path is None:
+        log.warning("speech_form_failed alert=%s lang=%s", rendered.alert_id, rendered.lang)
+        raise web.HTTPServiceUnavailable(text='{"error": "speech synthesis failed"}',
+                                         content_type="application/json")
+    return web.FileResponse(path, headers={"Content-Type": "audio/wav", "Content-Language": rendered.lang})
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the alert form endpoints."""
+    app.router.add_get("/api/alerts/{alert_id}/text", text)
+    app.router.add_get("/api/alerts/{alert_id}/speech.wav", speech_wav)

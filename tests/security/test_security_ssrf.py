@@ -1,0 +1,99 @@
+"""Configured URLs pointing at internal addresses (SSRF): every collector kind and the alert webhook channel
+refuse them unless ``allow_private`` is set, and nothing connects."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bosai.errors import DeliveryError, UnsafeURLError
+from collectors.fetch import check_url
+from collectors.registry import build_collectors
+from publish.channels import Target
+from publish.channels.webhook import WebhookChannel
+from publish.channels.webhook import check_url as check_webhook_url
+
+INTERNAL_HOSTS = ["127.0.0.1", "127.1.2.3", "10.0.0.7", "172.16.5.4", "192.168.1.1", "169.254.169.254", "[::1]",
+                  "[::ffff:127.0.0.1]", "[fe80::1]", "0.0.0.0", "localhost", "100.64.0.1"]
+TOKEN_ENV = "BOSAI_SECURITY_SSRF_TOKEN"
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, Callable[[], int]]]:
+    """A loopback port that counts connection attempts."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.setblocking(False)
+
+    def accepted() -> int:
+        count = 0
+        while True:
+            try:
+                conn, _ = server.accept()
+            except BlockingIOError:
+                return count
+            conn.close()
+            count += 1
+
+    yield server.getsockname()[1], accepted
+    server.close()
+
+
+def _blocks(base: str) -> list[dict[str, Any]]:
+    thresholds = {"standby": 1.0, "caution": 2.0, "evacuation_judgement": 3.0, "danger": 4.0}
+    return [
+        {"kind": "jma_feed", "name": "jma", "url": f"{base}/jma/feed/extra.xml"},
+        {"kind": "river_gauge", "name": "river", "url": f"{base}/river/readings.json",
+         "gauges": [{"id": "g1", "name": "高岡", "river": "雲出川", "lat": 34.6, "lng": 136.4,
+                     "thresholds_m": thresholds}]},
+        {"kind": "camera", "name": "cams", "cameras": [{"id": "c1", "name": "カメラ", "lat": 34.6, "lng": 136.5,
+                                                        "url": f"{base}/cameras/c1.jpg"}]},
+        {"kind": "x_stream", "name": "x", "base_url": base, "token_env": TOKEN_ENV},
+        {"kind": "mastodon_stream", "name": "m", "base_url": base},
+    ]
+
+
+@pytest.mark.parametrize("host", INTERNAL_HOSTS)
+async def test_fetch_guard_refuses_internal_hosts(host: str) -> None:
+    with pytest.raises(UnsafeURLError):
+        await check_url(f"http://{host}:8080/feed.xml", allow_private=False)
+
+
+async def test_every_collector_kind_refuses_internal_urls(listener, tmp_path: Path, monkeypatch) -> None:
+    port, accepted = listener
+    monkeypatch.setenv(TOKEN_ENV, "token")
+    async with aiohttp.ClientSession() as http:
+        for host in ("127.0.0.1", "localhost"):
+            for collector in build_collectors(_blocks(f"http://{host}:{port}"), http, tmp_path):
+                with pytest.raises(UnsafeURLError, match="non-public"):
+                    async for _ in collector.records():
+                        pass
+    assert accepted() == 0
+
+
+async def test_allow_private_lets_the_same_urls_through(listener, tmp_path: Path) -> None:
+    port, accepted = listener
+    async with aiohttp.ClientSession() as http:
+        [jma] = build_collectors([{**_blocks(f"http://127.0.0.1:{port}")[0], "allow_private": True,
+                                   "timeout_s": 0.3}], http, tmp_path)
+        with pytest.raises(Exception, match=r"timeout|cannot fetch"):
+            async for _ in jma.records():
+                pass
+    assert accepted() == 1  # it did connect: the guard, not the network, stopped the others
+
+
+@pytest.mark.parametrize("host", INTERNAL_HOSTS)
+async def test_alert_webhook_channel_refuses_internal_hosts(host: str) -> None:
+    url = f"http://{host}:9/hook"
+    with pytest.raises(UnsafeURLError):
+        check_webhook_url(url, allow_private=False)
+    check_webhook_url(url, allow_private=True)
+    target = Target(subscription_id=1, channel="webhook", target=url, language="ja")
+    with pytest.raises(DeliveryError, match=r"non-public|must be"):
+        await WebhookChannel(timeout_s=0.5).deliver(None, target)  # type: ignore[arg-type]
