@@ -19,6 +19,7 @@ from redis.exceptions import ResponseError
 from bosai.bus import TOPICS
 
 log = logging.getLogger(__name__)
+IDLE_BLOCK_MS = 500  # longest wait for new messages before looking for abandoned ones again
 
 
 class RedisBus:
@@ -73,15 +74,20 @@ class RedisBus:
         await self.redis.xadd(self.stream(topic), {"id": item_id})
 
     async def get_batch(self, topic: str, max_items: int, linger_s: float) -> list[int]:
-        """Reclaimed messages of dead consumers first, then new ones; blocks until at least one arrives."""
-        messages = await self._reclaim(topic, max_items)
-        while not messages:
-            reply = await self.redis.xreadgroup(
-                topic, self.consumer, {self.stream(topic): ">"}, count=max_items,
-                block=max(1, int(linger_s * 1000)) if linger_s else 1000,
-            )
-            messages = reply[0][1] if reply else []
-        return self._remember(topic, messages)
+        """Messages reclaimed from dead consumers first, then new ones; blocks until at least one arrives.
+
+        The blocking read is short so that, on an idle stream, messages a crashed worker left pending are
+        still taken over once they have been idle for ``reclaim_idle_ms``.
+        """
+        while True:
+            messages = await self._reclaim(topic, max_items)
+            if not messages:
+                reply = await self.redis.xreadgroup(
+                    topic, self.consumer, {self.stream(topic): ">"}, count=max_items, block=IDLE_BLOCK_MS
+                )
+                messages = reply[0][1] if reply else []
+            if messages:
+                return self._remember(topic, messages)
 
     async def ack(self, topic: str, item_ids: list[int]) -> None:
         """Acknowledge and delete the messages that carried these items."""

@@ -98,3 +98,13 @@ async def test_put_waits_while_the_backlog_is_full(make_bus):
     ids = await bus.get_batch("classify", 1, 0.01)
     await bus.ack("classify", ids)
     await asyncio.wait_for(bus.put("classify", 3), 1)
+
+
+async def test_a_waiting_worker_takes_over_once_messages_go_idle(make_bus):
+    producer = await make_bus()
+    crashed = await make_bus(consumer="crashed")
+    survivor = await make_bus(consumer="survivor", reclaim_idle_ms=300)
+    await producer.put("incidents", 7)
+    assert await crashed.get_batch("incidents", 5, 0.01) == [7]  # taken, never acknowledged
+    # the survivor is already waiting on an idle stream when the message becomes reclaimable
+    assert await asyncio.wait_for(survivor.get_batch("incidents", 5, 0.01), 5) == [7]
