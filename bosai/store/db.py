@@ -157,11 +157,29 @@ class Store:
         _discard(conn, session)
 
     def _run_batch(self, session: Session, batch: list[tuple[WriteFn, Future[Any]]]) -> None:
-        """Run a group of writes in one transaction, each in a savepoint so one failure spares the rest.
+        """Run a group of writes in one transaction.
 
-        Connection-level errors propagate (the caller reconnects and retries the group); a job's own error
-        is reported to that job's caller only.
+        Fast path: all jobs in one transaction, no savepoints. If a job raises, the transaction is rolled
+        back and the group re-run with one savepoint per job, so that job's error reaches only its caller.
+        Connection-level errors propagate (the caller reconnects and retries the group).
         """
+        try:
+            with session.begin():
+                values = [fn(session) for fn, _fut in batch]
+        except (OperationalError, InterfaceError) as err:
+            if err.connection_invalidated or _is_disconnect(err):
+                raise
+            self._run_isolated(session, batch)
+            return
+        except Exception:
+            self._run_isolated(session, batch)
+            return
+        for (_fn, fut), value in zip(batch, values, strict=True):
+            fut.set_result(value)
+
+    @staticmethod
+    def _run_isolated(session: Session, batch: list[tuple[WriteFn, Future[Any]]]) -> None:
+        """Re-run a group with a savepoint per job; each job's error goes to its own caller only."""
         results: list[tuple[Future[Any], Any, BaseException | None]] = []
         with session.begin():
             for fn, fut in batch:
