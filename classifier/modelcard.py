@@ -10,6 +10,7 @@ from classifier.labels import CATEGORIES
 
 ABLATION_FILE = "ablation.json"
 BENCH_FILE = "bench.json"
+NOTES_FILE = "ablation_notes.md"
 
 
 def _metric_row(name: str, m: dict[str, Any]) -> str:
@@ -47,6 +48,9 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
         lines.append("\n## Ablation\n| variant | set | F1(disaster) | category macro-F1 |\n|---|---|---|---|")
         for row in json.loads(ablation.read_text(encoding="utf-8")):
             lines.append(f"| {row['variant']} | {row['set']} | {row['f1']:.3f} | {row['macro_f1']:.3f} |")
+    notes = out / NOTES_FILE
+    if notes.is_file():
+        lines.append("\n" + notes.read_text(encoding="utf-8").strip())
     bench = out / BENCH_FILE
     if bench.is_file():
         b = json.loads(bench.read_text(encoding="utf-8"))

