@@ -31,6 +31,7 @@ def save_raw(session: Session, record: Record, raw: bytes, now: datetime) -> int
     """Insert the raw item and its typed row; return its id, or None when (source, source_id) exists.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` keeps this idempotent even with several writers (PostgreSQL).
+    Core statements, not the ORM unit of work: this runs once per ingested item, on the hot path.
     """
     values = {
         "source": record.source,
@@ -42,50 +43,53 @@ def save_raw(session: Session, record: Record, raw: bytes, now: datetime) -> int
         "raw": raw,
         "state": NEW,
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    conn = session.connection()
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    table = RawItem.__table__
     stmt = (
-        insert(RawItem)
+        insert(table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["source", "source_id"])
-        .returning(RawItem.id)
+        .returning(table.c.id)
     )
-    item_id = session.execute(stmt).scalar_one_or_none()
+    item_id = conn.execute(stmt).scalar_one_or_none()
     if item_id is None:
         return None
-    session.add(typed_row(item_id, record))
+    model, typed = typed_values(record)
+    conn.execute(model.__table__.insert(), {"id": item_id, **typed})
     return item_id
 
 
-def typed_row(item_id: int, record: Record) -> Any:
-    """Build the typed table row of a record (posts, reports, readings, images)."""
+def typed_values(record: Record) -> tuple[type[Any], dict[str, Any]]:
+    """The typed table of a record (posts, reports, readings, images) and the values of its row."""
     if isinstance(record, Post):
-        return PostRow(
-            id=item_id, source=record.source, source_id=record.source_id, author=record.author,
-            text=record.text, lang=record.lang, url=record.url, media_urls=list(record.media_urls),
-            observed_at=record.observed_at,
-            geo_lat=record.geo[0] if record.geo else None, geo_lng=record.geo[1] if record.geo else None,
-        )
+        return PostRow, {
+            "source": record.source, "source_id": record.source_id, "author": record.author, "text": record.text,
+            "lang": record.lang, "url": record.url, "media_urls": list(record.media_urls),
+            "observed_at": record.observed_at, "categories": [], "places": [],
+            "geo_lat": record.geo[0] if record.geo else None, "geo_lng": record.geo[1] if record.geo else None,
+        }
     if isinstance(record, OfficialReport):
-        return OfficialReportRow(
-            id=item_id, source=record.source, source_id=record.source_id, title=record.title,
-            info_kind=record.info_kind, info_type=record.info_type, status=record.status,
-            report_type=record.report_type, report_datetime=record.report_datetime, headline=record.headline,
-            items=[dict(i) for i in record.items], area_codes=list(record.area_codes), level=record.level,
-        )
+        return OfficialReportRow, {
+            "source": record.source, "source_id": record.source_id, "title": record.title,
+            "info_kind": record.info_kind, "info_type": record.info_type, "status": record.status,
+            "report_type": record.report_type, "report_datetime": record.report_datetime,
+            "headline": record.headline, "items": [dict(i) for i in record.items],
+            "area_codes": list(record.area_codes), "level": record.level,
+        }
     if isinstance(record, GaugeReading):
-        return GaugeReadingRow(
-            id=item_id, gauge_id=record.gauge_id, name=record.name, river=record.river,
-            observed_at=record.observed_at, lat=record.lat, lng=record.lng, level_m=record.level_m,
-            warning_level=record.warning_level, threshold_name=record.threshold_name,
-            trend_m_per_h=record.trend_m_per_h, crossing=record.crossing, stale=record.stale,
-        )
+        return GaugeReadingRow, {
+            "gauge_id": record.gauge_id, "name": record.name, "river": record.river,
+            "observed_at": record.observed_at, "lat": record.lat, "lng": record.lng, "level_m": record.level_m,
+            "warning_level": record.warning_level, "threshold_name": record.threshold_name,
+            "trend_m_per_h": record.trend_m_per_h, "crossing": record.crossing, "stale": record.stale,
+        }
     if isinstance(record, CameraImage):
-        return CameraImageRow(
-            id=item_id, camera_id=record.camera_id, name=record.name, observed_at=record.observed_at,
-            lat=record.lat, lng=record.lng, image_path=record.image_path,
-            thumbnail_path=record.thumbnail_path, status=record.status,
-        )
+        return CameraImageRow, {
+            "camera_id": record.camera_id, "name": record.name, "observed_at": record.observed_at,
+            "lat": record.lat, "lng": record.lng, "image_path": record.image_path,
+            "thumbnail_path": record.thumbnail_path, "status": record.status,
+        }
     raise TypeError(f"no table for record type {type(record).__name__}")
 
 
