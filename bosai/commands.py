@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=operator)
 
-    p = sub.add_parser("bench", help="benchmarks: e2e (default), ingest, classify")
+    p = sub.add_parser("bench", help="benchmarks: e2e (default), ingest, classify, workers")
     p.add_argument("target", nargs="?", default="e2e", choices=["e2e", "ingest", "classify", "workers"])
     p.add_argument("--workers", default="1,2,4", help="workers: worker-process counts to compare")
     p.add_argument("--store-url", default=None, help="workers: store shared by the processes (PostgreSQL)")
