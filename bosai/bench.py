@@ -78,6 +78,8 @@ class E2EResult:
             "mean_ingest_to_page_s": round(statistics.fmean(lat), 4) if lat else None,
             "lost": self.posts_sent - self.posts_stored,
             "rss_first_mb": self.rss_samples_mb[0] if self.rss_samples_mb else None,
+            "rss_at_25pct_mb": self.rss_samples_mb[len(self.rss_samples_mb) // 4] if self.rss_samples_mb else None,
+            "rss_at_50pct_mb": self.rss_samples_mb[len(self.rss_samples_mb) // 2] if self.rss_samples_mb else None,
             "rss_last_mb": self.rss_samples_mb[-1] if self.rss_samples_mb else None,
             "max_queue_depth": self.max_queue_depth,
             "burst_posts": self.burst_posts,
