@@ -154,14 +154,13 @@ async def run_e2e(
         await asyncio.sleep(1.0)  # let the stream connect
         sampler = asyncio.create_task(_sample(service, result))
         cpu0, t0 = _cpu(), time.monotonic()
-        now = datetime.now(UTC)
         phases = [(rate, duration_s)] + ([(rate * burst_factor, burst_s)] if burst_factor else [])
         i = 0
         for phase_rate, phase_s in phases:
             p0, n0 = time.monotonic(), i
             while (target := p0 + (i - n0) / phase_rate) < p0 + phase_s:
                 await asyncio.sleep(max(0.0, target - time.monotonic()))
-                payload = tweet(i, f"{rng.choice(texts)} #{i}", now)
+                payload = tweet(i, f"{rng.choice(texts)} #{i}", datetime.now(UTC))
                 sent_at[payload["data"]["id"]] = time.monotonic()
                 await fakes.push_x_post(payload)
                 i += 1
