@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
 
+from bosai.demo.fake_sources import FakeSources
 from bosai.store import Store
 
 PG_URL = os.environ.get("BOSAI_TEST_PG_URL")
@@ -63,3 +65,31 @@ def store(store_url: str) -> Iterator[Store]:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path) -> Iterator[Store]:
+    """A migrated SQLite store in tmp_path with its writer running."""
+    s = Store(f"sqlite:///{tmp_path}/bosai-test.db")
+    s.upgrade()
+    s.start()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[tuple[FakeSources, str]]:
+    """Running fake sources (short keep-alives so streams are lively) and their base URL."""
+    fs = FakeSources(keepalive_s=0.2, heartbeat_s=0.2)
+    base = await fs.start(host="127.0.0.1", port=0)
+    yield fs, base
+    await fs.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """One shared client session."""
+    async with aiohttp.ClientSession() as session:
+        yield session

@@ -7,7 +7,6 @@ import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -51,14 +50,8 @@ def smtp() -> Iterator[tuple[_Inbox, int]]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path}/notify.db")
-    s.upgrade()
-    s.start()
-    try:
-        yield s
-    finally:
-        s.close()
+def db(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 @pytest.fixture

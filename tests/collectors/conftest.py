@@ -10,7 +10,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bosai.demo.fake_sources import FakeSources
 from bosai.metrics import Metrics
 from bosai.records import Record
 from collectors.base import Collector
@@ -52,22 +51,6 @@ class BadItems:
 
     async def __call__(self, source: str, source_id: str | None, raw: bytes, error: str) -> None:
         self.calls.append((source, source_id, raw, error))
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[tuple[FakeSources, str]]:
-    """Running fake sources and their base URL (short keep-alives so streams are lively)."""
-    fs = FakeSources(keepalive_s=0.2, heartbeat_s=0.2)
-    base = await fs.start(host="127.0.0.1", port=0)
-    yield fs, base
-    await fs.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    """One shared client session."""
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

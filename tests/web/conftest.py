@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,9 @@ from bosai.store import Store
 
 
 @pytest.fixture
-def web_store(tmp_path: Path) -> Iterator[Store]:
-    """A migrated SQLite store with its writer running."""
-    s = Store(f"sqlite:///{tmp_path}/web.db")
-    s.upgrade()
-    s.start()
-    try:
-        yield s
-    finally:
-        s.close()
+def web_store(sqlite_store: Store) -> Store:
+    """The web tests' store (the shared SQLite store fixture)."""
+    return sqlite_store
 
 
 @pytest.fixture
