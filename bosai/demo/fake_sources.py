@@ -4,6 +4,7 @@ Mastodon SSE) with fault switches; used by the demo and by the collector tests."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -19,6 +20,9 @@ from aiohttp import web
 FEEDS: Final = ("regular", "extra", "eqvol", "other")
 ENDPOINTS: Final = ("jma_feed", "jma_data", "river", "camera", "x_stream", "x_rules", "mastodon")
 _TITLE_RE: Final = re.compile(rb"<Title>([^<]{1,200})</Title>")
+
+
+CLIENT_BUFFER = 2000  # lines queued per stream client before a push waits
 
 
 @dataclass
@@ -116,7 +120,8 @@ class FakeSources:
         """End every stream and stop the server."""
         for queues in self._clients.values():
             for queue in queues:
-                queue.put_nowait(None)
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(None)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -298,7 +303,9 @@ class FakeSources:
         endpoint = "x_stream" if stream == "x" else "mastodon"
         resp = web.StreamResponse(headers={"Content-Type": content_type, "Cache-Control": "no-cache"})
         await resp.prepare(request)
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        # Bounded like a real server's send buffer: a slow client slows the pusher down instead of
+        # growing this process's memory (which would count against the service in `bosai bench`).
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(CLIENT_BUFFER)
         self._clients[stream].add(queue)
         await self._clients_changed()
         sent = 0
