@@ -49,7 +49,7 @@ def _live(session: Session, incident: Incident) -> Incident:
     seen = set()
     while incident.merged_into is not None and incident.id not in seen:
         seen.add(incident.id)
-        incident = session.get(Incident, incident.merged_into) or incident
+        incident = session.get(Incident, incident.merged_into, with_for_update=True) or incident
     return incident
 
 
@@ -66,7 +66,7 @@ def _duplicate_of(session: Session, post: PostRow, window: timedelta, radius_km:
                    PostRow.lat.between(lat0, lat1), PostRow.lng.between(lng0, lng1)))
     for other_hash, incident_id in session.execute(stmt):
         if hamming(other_hash, post.simhash or 0) <= MAX_HAMMING:
-            incident = session.get(Incident, incident_id)
+            incident = session.get(Incident, incident_id, with_for_update=True)
             if incident is not None:
                 return _live(session, incident)
     return None
@@ -75,7 +75,8 @@ def _duplicate_of(session: Session, post: PostRow, window: timedelta, radius_km:
 def _nearby_open(session: Session, hazard: str, lat: float, lng: float, at: datetime, *, window: timedelta,
                  radius_km: float) -> Incident | None:
     lat0, lat1, lng0, lng1 = bbox(lat, lng, radius_km)
-    stmt = select(Incident).where(
+    # FOR UPDATE: with several workers on PostgreSQL, two posts updating one incident must not lose a count.
+    stmt = select(Incident).with_for_update().where(
         Incident.hazard == hazard, Incident.status.in_(OPEN_STATUSES), Incident.merged_into.is_(None),
         Incident.last_seen >= at - window, Incident.first_seen <= at + window,
         Incident.lat.between(lat0, lat1), Incident.lng.between(lng0, lng1))
@@ -151,7 +152,7 @@ def corroborate(session: Session, observation: GaugeReadingRow | CameraImageRow,
         tag, hazards = f"camera:{observation.camera_id}", CAMERA_HAZARDS
     lat0, lat1, lng0, lng1 = bbox(observation.lat, observation.lng, radius_km)
     at = observation.observed_at
-    stmt = select(Incident).where(
+    stmt = select(Incident).with_for_update().where(
         Incident.hazard.in_(hazards), Incident.status.in_(OPEN_STATUSES), Incident.merged_into.is_(None),
         Incident.last_seen >= at - window, Incident.first_seen <= at + window,
         Incident.lat.between(lat0, lat1), Incident.lng.between(lng0, lng1))

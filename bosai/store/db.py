@@ -163,6 +163,9 @@ class Store:
         back and the group re-run with one savepoint per job, so that job's error reaches only its caller.
         Connection-level errors propagate (the caller reconnects and retries the group).
         """
+        # Start each group with an empty identity map: with other writers (PostgreSQL, several workers)
+        # objects cached from an earlier group may be stale; objects handed out earlier stay usable, detached.
+        session.expunge_all()
         try:
             with session.begin():
                 values = [fn(session) for fn, _fut in batch]
@@ -181,6 +184,7 @@ class Store:
     def _run_isolated(session: Session, batch: list[tuple[WriteFn, Future[Any]]]) -> None:
         """Re-run a group with a savepoint per job; each job's error goes to its own caller only."""
         results: list[tuple[Future[Any], Any, BaseException | None]] = []
+        session.expunge_all()
         with session.begin():
             for fn, fut in batch:
                 try:
