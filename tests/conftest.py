@@ -55,28 +55,30 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    """A migrated store with its writer running."""
-    s = Store(store_url)
+@contextlib.contextmanager
+def running_store(url: str) -> Iterator[Store]:
+    """A migrated store with its writer running, closed afterwards."""
+    s = Store(url)
     s.upgrade()
     s.start()
     try:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A migrated store with its writer running, on SQLite and on PostgreSQL."""
+    with running_store(store_url) as s:
+        yield s
 
 
 @pytest.fixture
 def sqlite_store(tmp_path) -> Iterator[Store]:
     """A migrated SQLite store in tmp_path with its writer running."""
-    s = Store(f"sqlite:///{tmp_path}/bosai-test.db")
-    s.upgrade()
-    s.start()
-    try:
+    with running_store(f"sqlite:///{tmp_path}/bosai-test.db") as s:
         yield s
-    finally:
-        s.close()
 
 
 @pytest.fixture
