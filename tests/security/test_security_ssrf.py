@@ -3,8 +3,6 @@ refuse them unless ``allow_private`` is set, and nothing connects."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,28 +19,6 @@ from publish.channels.webhook import check_url as check_webhook_url
 INTERNAL_HOSTS = ["127.0.0.1", "127.1.2.3", "10.0.0.7", "172.16.5.4", "192.168.1.1", "169.254.169.254", "[::1]",
                   "[::ffff:127.0.0.1]", "[fe80::1]", "0.0.0.0", "localhost", "100.64.0.1"]
 TOKEN_ENV = "BOSAI_SECURITY_SSRF_TOKEN"
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[int, Callable[[], int]]]:
-    """A loopback port that counts connection attempts."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.setblocking(False)
-
-    def accepted() -> int:
-        count = 0
-        while True:
-            try:
-                conn, _ = server.accept()
-            except BlockingIOError:
-                return count
-            conn.close()
-            count += 1
-
-    yield server.getsockname()[1], accepted
-    server.close()
 
 
 def _blocks(base: str) -> list[dict[str, Any]]:
