@@ -47,5 +47,6 @@ def bias_shifts(
 def apply_shifts(classifier_layer: torch.nn.Linear, shifts: list[float]) -> None:
     """Add the shifts to the output layer's bias in place."""
     with torch.no_grad():
-        classifier_layer.bias += torch.tensor(shifts, dtype=classifier_layer.bias.dtype, device=classifier_layer.bias.device)
+        bias = classifier_layer.bias
+        bias += torch.tensor(shifts, dtype=bias.dtype, device=bias.device)
     log.info("bias_calibrated shifts=%s", [round(s, 3) for s in shifts])

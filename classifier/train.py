@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 from transformers import AutoTokenizer, BertForSequenceClassification, get_linear_schedule_with_warmup
 
@@ -140,6 +141,10 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
     bce = nn.BCEWithLogitsLoss()
+    # Scored and kept: an exponential moving average of the weights when asked for; unseen sentence frames
+    # swing the dev score from epoch to epoch, and the average is steadier than any single epoch's weights.
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(o.ema_decay)) if dev_fn and o.ema_decay else None
+    kept = ema.module if ema else model
     history, best, best_state, bad, step = [], -1.0, None, 0, 0
     rng = random.Random(o.seed)
     for epoch in range(epochs):
@@ -162,6 +167,8 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
             nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
+            if ema:
+                ema.update_parameters(model)
             losses.append(loss.item())
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}")
             step += 1
@@ -169,11 +176,11 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
                 break
         entry: dict[str, Any] = {"stage": name, "epoch": epoch + 1, "loss": round(float(np.mean(losses)), 5)}
         if dev_fn:
-            entry["dev"] = dev_fn()
+            entry["dev"] = dev_fn(kept)
             key = entry["dev"]["disaster"]["f1"] + entry["dev"]["category_macro_f1"]
             if key > best:
                 best, bad = key, 0
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
             else:
                 bad += 1
         history.append(entry)
@@ -214,8 +221,8 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
     y_train = torch.from_numpy(prepared.train.y)
     dev_b, y_dev = _Batches(prepared.dev, prepared.pad_id), prepared.dev.y
 
-    def dev_fn() -> dict[str, Any]:
-        return score(_probs(model, dev_b, device), y_dev)
+    def dev_fn(scored: BertForSequenceClassification = model) -> dict[str, Any]:
+        return score(_probs(scored, dev_b, device), y_dev)
 
     train_b = _Batches(prepared.train, prepared.pad_id)
     proj, stages, emb_train = None, {}, None
@@ -232,15 +239,17 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
                 "align", model, proj, u_b, torch.from_numpy(soft), torch.from_numpy(emb_u), args, None, device
             )
     stages["finetune"] = _run_stage("finetune", model, proj, train_b, y_train, emb_train, args, dev_fn, device)
+    def eval_fn() -> dict[str, Any]:
+        sets = prepared.eval_sets.items()
+        return {name: score(_probs(model, _Batches(s, prepared.pad_id), device), s.y) for name, s in sets}
+
     dev_metrics = dev_fn()
     if o.calibrate:
         shifts = calibrate.bias_shifts(_probs(model, dev_b, device), y_dev)
+        stages["calibration"] = {"bias_shifts": shifts, "dev_before": dev_metrics, "eval_before": eval_fn()}
         calibrate.apply_shifts(model.classifier, shifts)
-        stages["calibration"] = {"bias_shifts": shifts, "dev_before": dev_metrics}
         dev_metrics = dev_fn()
-    evals = {
-        name: score(_probs(model, _Batches(s, prepared.pad_id), device), s.y) for name, s in prepared.eval_sets.items()
-    }
+    evals = eval_fn()
     out = Path(o.output)
     out.mkdir(parents=True, exist_ok=True)
     model.half().save_pretrained(out, safe_serialization=True)

@@ -76,6 +76,10 @@ class OptimArgs:
         metadata={"help": "weight of the embedding-alignment loss while fine-tuning"}, default=0.5
     )
     max_unlabelled: int = field(metadata={"help": "cap on unlabelled posts used for alignment"}, default=20000)
+    ema_decay: float = field(
+        metadata={"help": "keep an exponential moving average of the weights while fine-tuning (0: off)"},
+        default=0.0,
+    )
     calibrate: bool = field(
         metadata={"help": "shift output biases so the served thresholds sit at the best dev thresholds"}, default=True
     )
@@ -93,6 +97,8 @@ class OptimArgs:
             raise ValueError("device must be cpu, cuda or auto")
         if self.lr is not None and not 0 < self.lr < 1:
             raise ValueError("lr must be in (0, 1)")
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError("ema_decay must be in [0, 1)")
 
 
 @dataclass

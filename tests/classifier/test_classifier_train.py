@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from safetensors import safe_open
 
 from classifier import prepared
 from classifier.infer import load_classifier
 from classifier.labels import CATEGORIES
-from classifier.modeling import Arch
+from classifier.modeling import Arch, new_model
 from classifier.train import prepare, train
 from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
 
@@ -85,3 +86,29 @@ def test_a_file_that_is_not_a_bundle_is_refused_clearly(tmp_path: Path) -> None:
         prepared.load(bad)
     with pytest.raises(ValueError, match=r"bundle .* not found"):
         DataArgs(data_dir=tmp_path, bundle=tmp_path / "missing.npz")
+
+
+def _head_weight(out: Path) -> torch.Tensor:
+    with safe_open(str(out / "model.safetensors"), "pt") as fh:
+        return fh.get_tensor("classifier.weight").float()
+
+
+def test_the_weight_average_is_what_gets_scored_and_kept(corpus_dir: Path, tmp_path: Path) -> None:
+    common = {"distill": False, "pretrain_epochs": 0, "calibrate": False, "lr": 0.05}
+    plain = train(_args(corpus_dir, tmp_path / "plain", **common))
+    train(_args(corpus_dir, tmp_path / "ema", ema_decay=0.999999, **common))
+    torch.manual_seed(13)
+    init = new_model(len(ready_vocab(tmp_path / "plain")), TINY).classifier.weight.detach()
+    # A near-1 decay keeps the weights after the first step, and Adam's first step moves each weight by lr;
+    # plain training walks on for every step.
+    ema_moved = (_head_weight(tmp_path / "ema") - init).abs().mean()
+    plain_moved = (_head_weight(tmp_path / "plain") - init).abs().mean()
+    assert plain["train"]["stages"]["finetune"]["steps"] == 6
+    assert abs(ema_moved - 0.05) < 0.002
+    assert abs(plain_moved - 0.05) > 0.01
+    with pytest.raises(ValueError, match="ema_decay"):
+        OptimArgs(ema_decay=1.0)
+
+
+def ready_vocab(out: Path) -> list[str]:
+    return (out / "vocab.txt").read_text(encoding="utf-8").splitlines()
