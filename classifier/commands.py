@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay while fine-tuning (0: off)")
+    p.add_argument("--mask-rate", type=float, default=0.0, help="share of tokens masked per training batch")
     p.add_argument("--max-unlabelled", type=int, default=20000, help="cap on unlabelled posts for alignment")
     step = p.add_mutually_exclusive_group()
     step.add_argument(
@@ -99,6 +100,7 @@ def train_cmd(args: argparse.Namespace) -> int:
                 max_steps=args.max_steps,
                 max_unlabelled=args.max_unlabelled,
                 ema_decay=args.ema,
+                mask_rate=args.mask_rate,
             ),
         )
         if args.prepare_only:

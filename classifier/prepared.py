@@ -34,6 +34,7 @@ class Prepared:
 
     tokenizer_files: dict[str, bytes]
     pad_id: int
+    mask_id: int
     vocab_size: int
     train: TokenisedSet
     dev: TokenisedSet
@@ -68,6 +69,7 @@ def save(prepared: Prepared, path: Path) -> Path:
     header = {
         "format": BUNDLE_FORMAT,
         "pad_id": prepared.pad_id,
+        "mask_id": prepared.mask_id,
         "vocab_size": prepared.vocab_size,
         "tokenizer_files": {k: base64.b64encode(v).decode("ascii") for k, v in prepared.tokenizer_files.items()},
         "sets": list(sets),
@@ -103,6 +105,7 @@ def load(path: Path) -> Prepared:
     return Prepared(
         tokenizer_files={k: base64.b64decode(v) for k, v in header["tokenizer_files"].items()},
         pad_id=header["pad_id"],
+        mask_id=header["mask_id"],
         vocab_size=header["vocab_size"],
         train=sets.pop("train"),
         dev=sets.pop("dev"),

@@ -85,6 +85,7 @@ def prepare(args: TrainArgs) -> Prepared:
     prepared = Prepared(
         tokenizer_files=_tokenizer_files(tok),
         pad_id=tok.pad_token_id,
+        mask_id=tok.mask_token_id,
         vocab_size=tok.vocab_size,
         train=labelled(train_rows),
         dev=labelled(dev_rows),
@@ -109,16 +110,26 @@ def _model(args: TrainArgs, prepared: Prepared) -> BertForSequenceClassification
 class _Batches:
     """Pre-tokenised ids, served as shuffled, dynamically padded batches."""
 
-    def __init__(self, tset: TokenisedSet, pad: int) -> None:
+    def __init__(self, tset: TokenisedSet, prepared: Prepared, *, mask_rate: float = 0.0, seed: int = 0) -> None:
         self.ids = tset.ids
-        self.pad = pad
+        self.pad, self.mask = prepared.pad_id, prepared.mask_id
+        self.mask_rate = mask_rate
+        self.gen = torch.Generator().manual_seed(seed)
 
     def batch(self, idx: list[int], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """Padded ids and attention mask; with a mask rate, that share of inner tokens becomes [MASK]."""
         width = max(len(self.ids[i]) for i in idx)
         ids = torch.full((len(idx), width), self.pad, dtype=torch.long)
+        inner = torch.zeros((len(idx), width), dtype=torch.bool)
         for row, i in enumerate(idx):
             ids[row, : len(self.ids[i])] = torch.tensor(self.ids[i])
-        return ids.to(device), (ids != self.pad).long().to(device)
+            inner[row, 1 : len(self.ids[i]) - 1] = True
+        attention = (ids != self.pad).long()
+        if self.mask_rate:
+            # Hiding random words makes the model use every cue of a post, not the one phrase of its frame.
+            hide = inner & (torch.rand(ids.shape, generator=self.gen) < self.mask_rate)
+            ids[hide] = self.mask
+        return ids.to(device), attention.to(device)
 
 
 def _forward(model: BertForSequenceClassification, ids: torch.Tensor, mask: torch.Tensor):
@@ -219,12 +230,12 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
     device = _device(o.device)
     model = _model(args, prepared).to(device)
     y_train = torch.from_numpy(prepared.train.y)
-    dev_b, y_dev = _Batches(prepared.dev, prepared.pad_id), prepared.dev.y
+    dev_b, y_dev = _Batches(prepared.dev, prepared), prepared.dev.y
 
     def dev_fn(scored: BertForSequenceClassification = model) -> dict[str, Any]:
         return score(_probs(scored, dev_b, device), y_dev)
 
-    train_b = _Batches(prepared.train, prepared.pad_id)
+    train_b = _Batches(prepared.train, prepared, mask_rate=o.mask_rate, seed=o.seed)
     proj, stages, emb_train = None, {}, None
     if o.distill:
         if prepared.emb_train is None:
@@ -234,14 +245,14 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         emb_u = prepared.emb_unlabelled
         if o.pretrain_epochs and emb_u is not None and len(prepared.unlabelled):
             soft = distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed)
-            u_b = _Batches(prepared.unlabelled, prepared.pad_id)
+            u_b = _Batches(prepared.unlabelled, prepared, mask_rate=o.mask_rate, seed=o.seed)
             stages["align"] = _run_stage(
                 "align", model, proj, u_b, torch.from_numpy(soft), torch.from_numpy(emb_u), args, None, device
             )
     stages["finetune"] = _run_stage("finetune", model, proj, train_b, y_train, emb_train, args, dev_fn, device)
     def eval_fn() -> dict[str, Any]:
         sets = prepared.eval_sets.items()
-        return {name: score(_probs(model, _Batches(s, prepared.pad_id), device), s.y) for name, s in sets}
+        return {name: score(_probs(model, _Batches(s, prepared), device), s.y) for name, s in sets}
 
     dev_metrics = dev_fn()
     if o.calibrate:

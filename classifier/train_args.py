@@ -76,6 +76,9 @@ class OptimArgs:
         metadata={"help": "weight of the embedding-alignment loss while fine-tuning"}, default=0.5
     )
     max_unlabelled: int = field(metadata={"help": "cap on unlabelled posts used for alignment"}, default=20000)
+    mask_rate: float = field(
+        metadata={"help": "share of inner tokens replaced by [MASK] in each training batch (0: off)"}, default=0.0
+    )
     ema_decay: float = field(
         metadata={"help": "keep an exponential moving average of the weights while fine-tuning (0: off)"},
         default=0.0,
@@ -97,6 +100,8 @@ class OptimArgs:
             raise ValueError("device must be cpu, cuda or auto")
         if self.lr is not None and not 0 < self.lr < 1:
             raise ValueError("lr must be in (0, 1)")
+        if not 0 <= self.mask_rate < 1:
+            raise ValueError("mask_rate must be in [0, 1)")
         if not 0 <= self.ema_decay < 1:
             raise ValueError("ema_decay must be in [0, 1)")
 

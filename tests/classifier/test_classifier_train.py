@@ -14,7 +14,7 @@ from classifier import prepared
 from classifier.infer import load_classifier
 from classifier.labels import CATEGORIES
 from classifier.modeling import Arch, new_model
-from classifier.train import prepare, train
+from classifier.train import _Batches, prepare, train
 from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
 
 TINY = Arch(layers=2, hidden=32, heads=2, intermediate=64, max_positions=128)
@@ -112,3 +112,17 @@ def test_the_weight_average_is_what_gets_scored_and_kept(corpus_dir: Path, tmp_p
 
 def ready_vocab(out: Path) -> list[str]:
     return (out / "vocab.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
+    rows = [[2, 10, 11, 12, 13, 14, 15, 16, 3], [2, 20, 21, 3]]
+    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=30, train=None, dev=None, unlabelled=None)
+    tset = prepared.TokenisedSet(rows, np.zeros((2, 11), np.float32))
+    plain_ids, plain_att = _Batches(tset, ready).batch([0, 1], torch.device("cpu"))
+    masked_ids, masked_att = _Batches(tset, ready, mask_rate=0.5, seed=1).batch([0, 1], torch.device("cpu"))
+    assert plain_ids[0].tolist() == rows[0] and plain_ids[1].tolist() == [2, 20, 21, 3, 0, 0, 0, 0, 0]
+    assert torch.equal(plain_att, masked_att)
+    hidden = masked_ids == 4
+    assert hidden.any() and not hidden[:, 0].any()
+    assert masked_ids[0, -1] == 3 and masked_ids[1, 3] == 3 and (masked_ids[1, 4:] == 0).all()
+    assert torch.equal(masked_ids[~hidden], plain_ids[~hidden])
