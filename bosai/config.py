@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -74,8 +74,9 @@ class ClassifierConfig(Block):
     max_length: int = Field(default=96, ge=8)
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     category_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
+    runtime: Literal["onnxruntime", "torch"] = "onnxruntime"
     quantize: bool = True
-    threads: int = 0  # 0: let torch decide
+    threads: int = 0  # 0: let the runtime decide
 
 
 class GeocoderConfig(Block):

@@ -33,7 +33,7 @@ def load_stages(config: AppConfig) -> tuple[Any, Any]:
     c = config.classifier
     classifier = load_classifier(
         c.model_dir, threshold=c.threshold, category_threshold=c.category_threshold,
-        quantize=c.quantize, threads=c.threads, max_length=c.max_length,
+        quantize=c.quantize, threads=c.threads, max_length=c.max_length, runtime=c.runtime,
     )
     gazetteer = config.geocoder.gazetteer
     geocoder = load_geocoder(gazetteer if Path(gazetteer).exists() else None)

@@ -1,4 +1,4 @@
-"""Throughput benchmark: our inference path (int8 and fp32) next to a plain transformers pipeline."""
+"""Throughput benchmark: our inference paths (ONNX Runtime and torch, int8 and fp32) next to a transformers pipeline."""
 
 from __future__ import annotations
 
@@ -41,45 +41,64 @@ def _timed(fn: Any, texts: list[str], batch_size: int) -> dict[str, float]:
     }
 
 
+VARIANTS = {  # name: (runtime, quantize); the first is the served default
+    "onnx_int8": ("onnxruntime", True),
+    "onnx_fp32": ("onnxruntime", False),
+    "torch_int8": ("torch", True),
+    "torch_fp32": ("torch", False),
+}
+
+
+def _agreement(a: list[Any], b: list[Any]) -> float:
+    return round(float(np.mean([x.label == y.label for x, y in zip(a, b, strict=True)])), 4)
+
+
 def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threads: int = 2) -> dict[str, Any]:
-    """Measure posts/s and per-batch latency of our model and a transformers pipeline on the same checkpoint."""
+    """Measure posts/s and per-batch latency of each runtime and a transformers pipeline on the same checkpoint."""
     from transformers import pipeline
 
     torch.set_num_threads(threads)
     texts = bench_texts(n_posts)
-    ours = load_classifier(Path(model_dir), quantize=True)
-    fp32 = load_classifier(Path(model_dir), quantize=False)
-    res_q = _timed(lambda t: ours.predict(t, batch_size=batch_size), texts, batch_size)
-    res_f = _timed(lambda t: fp32.predict(t, batch_size=batch_size), texts, batch_size)
+    clfs = {
+        name: load_classifier(Path(model_dir), runtime=runtime, quantize=quantize, threads=threads)
+        for name, (runtime, quantize) in VARIANTS.items()
+    }
+    timed = {
+        name: _timed(lambda t, c=c: c.predict(t, batch_size=batch_size), texts, batch_size) for name, c in clfs.items()
+    }
     pipe = pipeline(
         "text-classification",
         model=str(model_dir),
-        tokenizer=fp32.tokenizer,
+        tokenizer=clfs["torch_fp32"].tokenizer,
         device=-1,
         top_k=None,
         function_to_apply="sigmoid",
         dtype=torch.float32,
     )
     res_b = _timed(lambda t: pipe(t, batch_size=batch_size, truncation=True, max_length=96), texts, batch_size)
-    agree = float(
-        np.mean([a.label == b.label for a, b in zip(ours.predict(texts[:500]), fp32.predict(texts[:500]), strict=True)])
-    )
-    result = {
-        "model_posts_per_s": res_q["posts_per_s"],
+    labels = {name: c.predict(texts[:500]) for name, c in clfs.items()}
+    ours = timed["onnx_int8"]
+    result: dict[str, Any] = {
+        "model_posts_per_s": ours["posts_per_s"],
         "baseline_posts_per_s": res_b["posts_per_s"],
-        "p50_ms": res_q["p50_ms"],
-        "p95_ms": res_q["p95_ms"],
-        "fp32_posts_per_s": res_f["posts_per_s"],
-        "fp32_p50_ms": res_f["p50_ms"],
-        "fp32_p95_ms": res_f["p95_ms"],
-        "baseline_p50_ms": res_b["p50_ms"],
-        "baseline_p95_ms": res_b["p95_ms"],
-        "int8_fp32_label_agreement": round(agree, 4),
-        "n_posts": n_posts,
-        "batch_size": batch_size,
-        "threads": threads,
-        "model_version": ours.version,
+        "p50_ms": ours["p50_ms"],
+        "p95_ms": ours["p95_ms"],
     }
+    for name, res in timed.items():
+        result.update({f"{name}_{key}": value for key, value in res.items()})
+    result.update(
+        {
+            "baseline_p50_ms": res_b["p50_ms"],
+            "baseline_p95_ms": res_b["p95_ms"],
+            "onnx_int8_torch_fp32_label_agreement": _agreement(labels["onnx_int8"], labels["torch_fp32"]),
+            "torch_int8_torch_fp32_label_agreement": _agreement(labels["torch_int8"], labels["torch_fp32"]),
+            "onnx_fp32_torch_fp32_label_agreement": _agreement(labels["onnx_fp32"], labels["torch_fp32"]),
+            "n_posts": n_posts,
+            "batch_size": batch_size,
+            "threads": threads,
+            "model_version": clfs["onnx_int8"].version,
+        }
+    )
     log.info(
         "bench_done model_posts_per_s=%s baseline_posts_per_s=%s",
         result["model_posts_per_s"],

@@ -72,6 +72,7 @@ def _load(args: argparse.Namespace):
         quantize=c.quantize,
         threads=c.threads,
         max_length=c.max_length,
+        runtime=c.runtime,
     ), c
 
 

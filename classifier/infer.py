@@ -1,4 +1,4 @@
-"""Fast inference over a saved checkpoint: length-sorted dynamic batches, inference mode, int8 linears.
+"""Fast inference over a saved checkpoint: length-sorted dynamic batches, int8 weights, ONNX Runtime or torch.
 
 Must not import the training stack (train, distill, datasets): the service imports this module.
 """
@@ -9,51 +9,80 @@ import hashlib
 import logging
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 from safetensors import SafetensorError
-from transformers import AutoTokenizer, BertForSequenceClassification
+from transformers import AutoTokenizer, BertForSequenceClassification, PretrainedConfig
 
 from bosai.errors import ModelError
 from bosai.records import Prediction
 from classifier.modeling import heads_from_config
+from classifier.onnx_runtime import OnnxLogits
 
 log = logging.getLogger(__name__)
 
 _SPACE = re.compile(r"\s+")
 
 
+RUNTIMES = ("onnxruntime", "torch")
+
+
+class TorchLogits:
+    """Logits of padded id batches through the torch model (int8 dynamic-quantised linears if asked)."""
+
+    def __init__(self, model: BertForSequenceClassification, *, quantize: bool) -> None:
+        if quantize:
+            with warnings.catch_warnings():  # torch.ao eager quantisation is deprecated upstream
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = model
+
+    @torch.inference_mode()
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        """(batch, outputs) logits."""
+        out = self.model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention_mask))
+        return out.logits.numpy()
+
+
 class BertClassifier:
     """A bosai.records.Classifier over a fine-tuned BERT: disaster score plus hazard categories."""
 
     def __init__(
-        self, model, tokenizer, *, version: str, threshold: float, category_threshold: float, max_length: int
+        self,
+        logits: Callable[[np.ndarray, np.ndarray], np.ndarray],
+        config: PretrainedConfig,
+        tokenizer,
+        *,
+        version: str,
+        threshold: float,
+        category_threshold: float,
+        max_length: int,
     ) -> None:
-        self.model, self.tokenizer, self.version = model, tokenizer, version
+        self.logits, self.config, self.tokenizer, self.version = logits, config, tokenizer, version
         self.threshold, self.category_threshold, self.max_length = threshold, category_threshold, max_length
-        self.disaster_index, self.category_heads = heads_from_config(model.config)
+        self.disaster_index, self.category_heads = heads_from_config(config)
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         clean = [_SPACE.sub(" ", t).strip() or "[UNK]" for t in texts]
         return self.tokenizer(clean, truncation=True, max_length=self.max_length)["input_ids"]
 
-    @torch.inference_mode()
     def predict_proba(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         """(n, outputs) sigmoid probabilities in config order, computed in length-sorted padded batches."""
         ids = self._encode(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        out = np.zeros((len(ids), self.model.config.num_labels), dtype=np.float32)
+        out = np.zeros((len(ids), self.config.num_labels), dtype=np.float32)
         pad = self.tokenizer.pad_token_id
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             width = max(len(ids[i]) for i in chunk)
-            batch = torch.full((len(chunk), width), pad, dtype=torch.long)
+            batch = np.full((len(chunk), width), pad, dtype=np.int64)
             for row, i in enumerate(chunk):
-                batch[row, : len(ids[i])] = torch.tensor(ids[i])
-            logits = self.model(input_ids=batch, attention_mask=(batch != pad).long()).logits
-            out[chunk] = torch.sigmoid(logits).numpy()
+                batch[row, : len(ids[i])] = ids[i]
+            logits = self.logits(batch, (batch != pad).astype(np.int64))
+            out[chunk] = 1.0 / (1.0 + np.exp(-logits))
         return out
 
     def to_predictions(self, probs: np.ndarray) -> list[Prediction]:
@@ -90,9 +119,12 @@ def load_classifier(
     quantize: bool = True,
     threads: int = 0,
     max_length: int = 96,
+    runtime: str = "onnxruntime",
 ) -> BertClassifier:
-    """Load a checkpoint once (fp16 on disk, fp32 in memory, optionally int8 dynamic-quantised linears)."""
+    """Load a checkpoint once (fp16 on disk, fp32 in memory, int8 weights if quantize) on the given runtime."""
     model_dir = Path(model_dir)
+    if runtime not in RUNTIMES:
+        raise ModelError(f"unknown classifier runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
     if not (model_dir / "config.json").is_file():
         raise ModelError(f"classifier model not found: {model_dir} has no config.json (train one with `bosai train`)")
     if threads:
@@ -104,13 +136,14 @@ def load_classifier(
         heads_from_config(model.config)
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:
         raise ModelError(f"classifier model in {model_dir} cannot be loaded: {exc}") from exc
-    if quantize:
-        with warnings.catch_warnings():  # torch.ao eager quantisation is deprecated upstream, still the fastest here
-            warnings.simplefilter("ignore")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    log.info("classifier_loaded dir=%s quantize=%s outputs=%d", model_dir, quantize, model.config.num_labels)
+    if runtime == "onnxruntime":
+        logits: Callable[[np.ndarray, np.ndarray], np.ndarray] = OnnxLogits(model, quantize=quantize, threads=threads)
+    else:
+        logits = TorchLogits(model, quantize=quantize)
+    log.info("classifier_loaded dir=%s runtime=%s quantize=%s", model_dir, runtime, quantize)
     return BertClassifier(
-        model,
+        logits,
+        model.config,
         tokenizer,
         version=_version(model_dir),
         threshold=threshold,

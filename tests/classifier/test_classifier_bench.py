@@ -17,10 +17,13 @@ def test_run_bench_json_last_line(
     monkeypatch.setattr(bench, "measure", lambda model_dir, n: real(model_dir, n, batch_size=16, threads=1))
     assert bench.run_bench(tiny_checkpoint, 48, True) == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    for key in ("model_posts_per_s", "baseline_posts_per_s", "p50_ms", "p95_ms", "fp32_posts_per_s"):
+    for key in ("model_posts_per_s", "baseline_posts_per_s", "p50_ms", "p95_ms"):
         assert last[key] > 0, key
-    assert last["p95_ms"] >= last["p50_ms"]
-    assert 0.0 <= last["int8_fp32_label_agreement"] <= 1.0
+    for variant in bench.VARIANTS:
+        assert last[f"{variant}_posts_per_s"] > 0 and last[f"{variant}_p95_ms"] >= last[f"{variant}_p50_ms"]
+    assert last["model_posts_per_s"] == last["onnx_int8_posts_per_s"]
+    assert last["onnx_fp32_torch_fp32_label_agreement"] == 1.0  # the same fp32 graph on two runtimes
+    assert 0.0 <= last["torch_int8_torch_fp32_label_agreement"] <= 1.0
     assert last["n_posts"] == 48
 
 

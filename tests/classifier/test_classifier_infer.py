@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bosai.errors import ModelError
@@ -35,6 +36,21 @@ def test_batching_and_order_do_not_change_scores(tiny_checkpoint: Path) -> None:
     one = [p.score for p in clf.predict(texts, batch_size=1)]
     many = [p.score for p in clf.predict(texts, batch_size=64)]
     assert one == pytest.approx(many, abs=1e-3)
+
+
+@pytest.mark.parametrize("quantize", [False, True])
+def test_onnx_runtime_and_torch_agree_on_every_length(tiny_checkpoint: Path, quantize: bool) -> None:
+    texts = ["短い", "川が氾濫して家が浸水してる、助けて", "地震" * 60, "中くらいの長さの投稿です"]
+    onnx = load_classifier(tiny_checkpoint, runtime="onnxruntime", quantize=quantize).predict_proba(texts, batch_size=3)
+    eager = load_classifier(tiny_checkpoint, runtime="torch", quantize=quantize).predict_proba(texts, batch_size=3)
+    assert onnx.shape == (4, 1 + len(CATEGORIES))
+    # fp32 graphs match to rounding; int8 weights are quantised by two different libraries.
+    np.testing.assert_allclose(onnx, eager, atol=1e-4 if not quantize else 0.05)
+
+
+def test_unknown_runtime_is_refused(tiny_checkpoint: Path) -> None:
+    with pytest.raises(ModelError, match="unknown classifier runtime 'tpu'"):
+        load_classifier(tiny_checkpoint, runtime="tpu")
 
 
 def test_missing_or_broken_model_dir_raises_model_error(tmp_path: Path, tiny_checkpoint: Path) -> None:
