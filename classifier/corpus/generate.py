@@ -1,7 +1,8 @@
 """Build the labelled corpus and the unlabelled distillation text from the phrase banks.
 
 Run: ``python -m classifier.corpus.generate`` (deterministic for a seed). Splits are by template
-family, so the test split holds sentence frames the training split never saw.
+family, so the test split holds sentence frames the training split never saw. Train-only frames
+(``train_frames``) come last, so adding them leaves every draw of the dev and test families unchanged.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.corpus import places as P
-from classifier.corpus.disaster_frames import DISASTER_FRAMES, SECONDARY_CLAUSES
+from classifier.corpus.disaster_frames import DISASTER_FRAMES, SECONDARY_CLAUSES, Frame
 from classifier.corpus.negative_frames import NEGATIVE_FRAMES
 from classifier.corpus.quotes import OFFICIAL_IN_FORCE, OFFICIAL_NOT_IN_FORCE
 from classifier.corpus.style import QUESTION_TAILS, RUMOUR_PREFIXES, decorate
+from classifier.corpus.train_frames import TRAIN_DISASTER_FRAMES, TRAIN_NEGATIVE_FRAMES
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SPLITS = ("train", "dev", "test")
+TRAIN_ONLY = "t"  # index prefix of train-only families, e.g. "flood:t03"
 
 
 @dataclass(frozen=True)
@@ -37,26 +40,45 @@ class Family:
     categories: tuple[str, ...]
 
 
+def _disaster_families(banks: dict[str, list[Frame]], tag: str = "") -> list[Family]:
+    """Families of a disaster bank; ``tag`` prefixes the index so train-only frames keep their own ids."""
+    return [
+        Family(f"{cat}:{tag}{i:02d}", cat, frame, "disaster", (cat, *extra))
+        for cat, frames in banks.items()
+        for i, (frame, extra) in enumerate(frames)
+    ]
+
+
+def _negative_families(banks: dict[str, list[str]], tag: str = "") -> list[Family]:
+    """Families of a negative bank, ids tagged like the disaster ones."""
+    return [
+        Family(f"neg_{kind}:{tag}{i:02d}", kind, frame, "other", ())
+        for kind, frames in banks.items()
+        for i, frame in enumerate(frames)
+    ]
+
+
 def families() -> list[Family]:
-    """Every sentence frame of the banks, as families with stable ids."""
-    out: list[Family] = []
-    for cat, frames in DISASTER_FRAMES.items():
-        for i, (frame, extra) in enumerate(frames):
-            out.append(Family(f"{cat}:{i:02d}", cat, frame, "disaster", (cat, *extra)))
+    """Every sentence frame of the banks, as families with stable ids; train-only frames last."""
+    out = _disaster_families(DISASTER_FRAMES)
     for i, (frame, cats) in enumerate(OFFICIAL_IN_FORCE):
         out.append(Family(f"official:{i:02d}", "official", frame, "disaster", cats))
-    for kind, frames in NEGATIVE_FRAMES.items():
-        for i, frame in enumerate(frames):
-            out.append(Family(f"neg_{kind}:{i:02d}", kind, frame, "other", ()))
+    out += _negative_families(NEGATIVE_FRAMES)
     for i, frame in enumerate(OFFICIAL_NOT_IN_FORCE):
         out.append(Family(f"neg_official:{i:02d}", "official_lifted", frame, "other", ()))
-    return out
+    out += _disaster_families(TRAIN_DISASTER_FRAMES, TRAIN_ONLY)
+    return out + _negative_families(TRAIN_NEGATIVE_FRAMES, TRAIN_ONLY)
 
 
 def split_of(family: str) -> str:
-    """Fixed split for a family: every 7th frame of a kind goes to test, the next-but-one to dev."""
-    index = int(family.rsplit(":", 1)[1])
-    return {3: "test", 5: "dev"}.get(index % 7, "train")
+    """Fixed split for a family: every 7th frame of a kind goes to test, the next-but-one to dev.
+
+    Train-only families never go to dev or test: their frames add ways of writing, not held-out cases.
+    """
+    index = family.rsplit(":", 1)[1]
+    if index.startswith(TRAIN_ONLY):
+        return "train"
+    return {3: "test", 5: "dev"}.get(int(index) % 7, "train")
 
 
 def _place(rng: random.Random) -> str:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from classifier.corpus import checks
-from classifier.corpus.generate import draw, families, generate, near_dup_key, split_of
+from classifier.corpus.generate import TRAIN_ONLY, draw, families, generate, near_dup_key, split_of
+from classifier.corpus.negative_frames import NEGATIVE_FRAMES
+from classifier.corpus.train_frames import TRAIN_DISASTER_FRAMES, TRAIN_NEGATIVE_FRAMES
 from classifier.data import DATA_DIR, load_examples
 from classifier.labels import CATEGORIES
 
@@ -70,6 +72,17 @@ def test_generator_is_deterministic_and_labels_follow_families() -> None:
         assert row["label"] == "other" or row["categories"]
     text, cats, _ = draw(random.Random(1), fams["flood:00"])
     assert "{" not in text and "flood" in cats
+
+
+def test_train_only_frames_land_in_train_and_cover_every_category_and_kind() -> None:
+    train_only = [f for f in families() if f.family.rsplit(":", 1)[1].startswith(TRAIN_ONLY)]
+    banks = (*TRAIN_DISASTER_FRAMES.values(), *TRAIN_NEGATIVE_FRAMES.values())
+    assert len(train_only) == sum(len(frames) for frames in banks)
+    assert {split_of(f.family) for f in train_only} == {"train"}
+    assert {f.kind for f in train_only if f.label == "disaster"} == set(CATEGORIES)
+    assert {f.kind for f in train_only if f.label == "other"} == set(NEGATIVE_FRAMES)
+    held_out = load_examples([DATA_DIR / "dev.jsonl", DATA_DIR / "test.jsonl"])
+    assert not [r["family"] for r in held_out if r["family"].rsplit(":", 1)[1].startswith(TRAIN_ONLY)]
 
 
 def test_handwritten_set_is_independent_of_the_corpus() -> None:
