@@ -107,6 +107,8 @@ class WebConfig(Block):
     session_secret_env: str = "BOSAI_SESSION_SECRET"
     operators_env: str = "BOSAI_OPERATORS"  # "name:pbkdf2hash,..."; the demo creates its own
     public_rate_per_min: int = 600
+    live_streams_per_client: int = Field(default=4, ge=1)  # open /live SSE streams per client address
+    webhook_rate_per_min: int = Field(default=1200, gt=0)  # POST /webhook/{source} per minute per sender
 
 
 class DemoConfig(Block):

@@ -19,6 +19,7 @@ from bosai.context import ServiceContext
 from bosai.errors import ConfigError
 from bosai.live import LiveHub
 from bosai.metrics import Metrics
+from bosai.netguard import guarded_session
 from bosai.pipeline import Pipeline
 from bosai.store import Store
 
@@ -78,7 +79,7 @@ class Service:
         self.runner: Any = None
         self.demo: Any = None
         self.fanout: Any = None
-        self.http: aiohttp.ClientSession | None = None
+        self.http: list[aiohttp.ClientSession] = []  # the collectors': strict, and for allow_private sources
         self.pipeline: Pipeline | None = None
         self.web_runner: web.AppRunner | None = None
         self.notifier: Any = None  # resident alert delivery, in the processes that run workers
@@ -96,6 +97,7 @@ class Service:
     async def start(self, *, port: int | None = None) -> str:
         """Start what the role asks for; return the URL of the web app."""
         from collectors import build_collectors
+        from collectors.base import Collector
         from collectors.runner import CollectorRunner
 
         cfg = self.config
@@ -133,8 +135,11 @@ class Service:
             await self.notifier.start()
         elif self.runs_collectors:
             self.pipeline.start_resume()
-        self.http = aiohttp.ClientSession()
-        collectors = build_collectors(sources, self.http, data_dir) if self.runs_collectors else []
+        collectors: list[Collector] = []
+        if self.runs_collectors:
+            strict, private = guarded_session(allow_private=False), guarded_session(allow_private=True)
+            self.http = [strict, private]
+            collectors = build_collectors(sources, strict, data_dir, private_http=private)
         self.runner = CollectorRunner(
             collectors, self.pipeline.ingest, self.metrics, on_bad_item=self.pipeline.reject
         )
@@ -173,8 +178,8 @@ class Service:
             await self.notifier.stop()
         if self.web_runner is not None:
             await self.web_runner.cleanup()
-        if self.http is not None:
-            await self.http.close()
+        for session in self.http:
+            await session.close()
         if self.fanout is not None:
             await self.fanout.stop()
         await asyncio.to_thread(self.store.close)

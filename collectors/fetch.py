@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 import time
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ import aiohttp
 from multidict import CIMultiDictProxy
 
 from bosai.errors import SourceDataError, SourceUnavailable, UnsafeURLError
+from bosai.netguard import is_internal
 
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
 
@@ -76,7 +76,11 @@ class Conditional:
 
 
 async def check_url(url: str, *, allow_private: bool) -> None:
-    """Raise UnsafeURLError unless ``url`` is http(s) and resolves to public addresses (or private is allowed)."""
+    """Raise UnsafeURLError unless ``url`` is http(s) and resolves to public addresses (or private is allowed).
+
+    An early, clear refusal; the connection itself is guarded by the session (bosai.netguard.guarded_session),
+    since the name may answer differently by then (DNS rebinding).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeURLError(f"only http(s) URLs with a host are allowed: {url!r}")
@@ -88,8 +92,8 @@ async def check_url(url: str, *, allow_private: bool) -> None:
     except OSError as err:
         raise SourceUnavailable(f"cannot resolve {parts.hostname}: {err}") from err
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        address = str(info[4][0])
+        if is_internal(address):
             raise UnsafeURLError(f"{url!r} resolves to non-public address {address} (set allow_private)")
 
 

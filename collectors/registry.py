@@ -34,10 +34,13 @@ def registered_kinds() -> list[str]:
 
 
 def build_collectors(
-    sources: list[dict[str, Any]], http: aiohttp.ClientSession, data_dir: Path
+    sources: list[dict[str, Any]], http: aiohttp.ClientSession, data_dir: Path,
+    *, private_http: aiohttp.ClientSession | None = None,
 ) -> list[Collector]:
     """Validate each enabled block with its kind's Config and build the collectors.
 
+    Sources with ``allow_private`` get ``private_http`` when given: the address policy lives in a session's
+    resolver (bosai.netguard), so ``http`` may refuse internal addresses for every other source.
     Raises ConfigError naming the block, e.g. ``sources[3] (kumozu_gauge): thresholds_m: Field required``.
     """
     kinds = discover()
@@ -52,7 +55,8 @@ def build_collectors(
         except ValidationError as err:
             raise ConfigError(f"{label}: {format_validation_error(err)}") from err
         if config.enabled:
-            built.append(cls(config, http, Path(data_dir)))
+            session = private_http if config.allow_private and private_http is not None else http
+            built.append(cls(config, session, Path(data_dir)))
     return built
 
 

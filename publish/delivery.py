@@ -81,9 +81,12 @@ def claim(session: Session, alert_id: str, now: datetime) -> list[tuple[int, Tar
                         .on_conflict_do_nothing(index_elements=["alert_id", "subscription_id"]))
     by_id = {s.id: s for s in subs}
     stale = now - CLAIM_TIMEOUT
+    # On PostgreSQL the rows stay locked until the caller commits the state change below, and rows another
+    # dispatcher holds are skipped: two workers never both see one row pending (SQLite has one writer anyway).
     rows = session.scalars(select(Delivery).where(
         Delivery.alert_id == alert_id,
-        (Delivery.status == "pending") | ((Delivery.status == "sending") & (Delivery.updated_at < stale))))
+        (Delivery.status == "pending") | ((Delivery.status == "sending") & (Delivery.updated_at < stale)))
+        .with_for_update(skip_locked=True))
     claimed = []
     for d in rows:
         if d.subscription_id in by_id:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 import pytest
@@ -95,3 +98,26 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """One shared client session."""
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+@dataclass
+class RebindingDNS:
+    """A name whose answers alternate: a public address, then 127.0.0.1, and so on (DNS rebinding)."""
+
+    host: str = "rebind.bosai.test"
+    answers: list[str] = field(default_factory=list)  # what each lookup of ``host`` answered, in order
+
+
+@pytest.fixture
+def rebinding_dns(monkeypatch: pytest.MonkeyPatch) -> RebindingDNS:
+    """Install a RebindingDNS in socket.getaddrinfo (used by asyncio, aiohttp and the URL checks)."""
+    dns, real = RebindingDNS(), socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != dns.host:
+            return real(host, port, *args, **kwargs)
+        dns.answers.append("127.0.0.1" if len(dns.answers) % 2 else "93.184.216.34")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (dns.answers[-1], int(port or 0)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return dns

@@ -12,16 +12,17 @@ from aiohttp import web
 from bosai.context import ServiceContext
 from bosai.web import alert_forms, api, live, login, ops, pages, public, subscriptions, triage
 from bosai.web.auth import Authenticator
-from bosai.web.keys import AUTH, CTX, MIE, PUBLIC_LIMIT
+from bosai.web.keys import AUTH, CTX, LIVE_CAP, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
 from bosai.web.places import DEFAULT_DIR, MieData
-from bosai.web.ratelimit import RateLimiter
+from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 MAX_BODY: Final = 1024 * 1024  # webhooks and forms; larger bodies get 413
-RATE_LIMITED: Final = ("/api/", "/cap/", "/feeds/", "/public", "/cameras/")
+RATE_LIMITED: Final = ("/api/", "/cap/", "/feeds/", "/public", "/cameras/", "/live")  # /live: new connections
 NOT_RATE_LIMITED: Final = ("/api/triage", "/api/session")  # operators, already authenticated
+WEBHOOKS: Final = "/webhook/"  # open to anyone until the source checks the signature: limited per sender
 
 
 def content_security_policy(tile_url: str) -> str:
@@ -45,14 +46,24 @@ def _security_headers(csp: str):  # type: ignore[no-untyped-def]
     return add
 
 
+def _limiter(request: web.Request) -> RateLimiter | None:
+    """The bucket a request spends from: webhook senders have their own, so they never starve public readers."""
+    path = request.path
+    if path.startswith(WEBHOOKS):
+        return request.app[WEBHOOK_LIMIT]
+    if path.startswith(RATE_LIMITED) and not path.startswith(NOT_RATE_LIMITED):
+        return request.app[PUBLIC_LIMIT]
+    return None
+
+
 @web.middleware
 async def rate_limit(request: web.Request, handler: web.Handler) -> web.StreamResponse:
-    """Token bucket per client address on the public endpoints; 429 with Retry-After when spent."""
-    path = request.path
-    if path.startswith(RATE_LIMITED) and not path.startswith(NOT_RATE_LIMITED):
-        wait = request.app[PUBLIC_LIMIT].retry_after(request.remote or "?")
+    """Token bucket per client address on the public endpoints and webhooks; 429 with Retry-After when spent."""
+    limiter = _limiter(request)
+    if limiter is not None:
+        wait = limiter.retry_after(request.remote or "?")
         if wait:
-            log.warning("rate_limited remote=%s path=%s", request.remote, path)
+            log.warning("rate_limited remote=%s path=%s", request.remote, request.path)
             raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "rate limit"}',
                                           content_type="application/json")
     return await handler(request)
@@ -64,6 +75,8 @@ def create_app(ctx: ServiceContext) -> web.Application:
     app[CTX] = ctx
     app[AUTH] = Authenticator(ctx.config, ctx.store)
     app[PUBLIC_LIMIT] = RateLimiter(ctx.config.web.public_rate_per_min)
+    app[WEBHOOK_LIMIT] = RateLimiter(ctx.config.web.webhook_rate_per_min)
+    app[LIVE_CAP] = ConcurrencyCap(ctx.config.web.live_streams_per_client)
     app[MIE] = MieData(Path(ctx.extra.get("mie_data_dir", DEFAULT_DIR)))
     app.on_response_prepare.append(_security_headers(content_security_policy(ctx.config.web.tile_url)))
     for module in (api, ops, live, login, triage, pages, public, subscriptions, alert_forms):

@@ -7,9 +7,11 @@ from aiohttp import web
 from bosai.context import ServiceContext
 from bosai.web.auth import Authenticator
 from bosai.web.places import MieData
-from bosai.web.ratelimit import RateLimiter
+from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
 
 CTX = web.AppKey("ctx", ServiceContext)
 AUTH = web.AppKey("auth", Authenticator)
 PUBLIC_LIMIT = web.AppKey("public_limit", RateLimiter)
+WEBHOOK_LIMIT = web.AppKey("webhook_limit", RateLimiter)
+LIVE_CAP = web.AppKey("live_cap", ConcurrencyCap)
 MIE = web.AppKey("mie", MieData)

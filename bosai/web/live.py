@@ -11,12 +11,13 @@ from typing import Final
 from aiohttp import web
 
 from bosai.live import LiveEvent
-from bosai.web.keys import CTX
+from bosai.web.keys import CTX, LIVE_CAP
 
 log = logging.getLogger(__name__)
 
 KEEPALIVE_S: Final = 15.0
 RETRY_MS: Final = 3000
+BUSY_RETRY_S: Final = 30  # Retry-After for a client that already holds its share of streams
 EVENT_NAMES: Final = frozenset({"incident", "post", "gauge", "camera", "alert", "warning"})
 STREAMS = web.AppKey("live_streams", set)  # the handler tasks, ended at shutdown instead of waited for
 
@@ -28,6 +29,20 @@ def encode(event: LiveEvent) -> bytes:
 
 
 async def live(request: web.Request) -> web.StreamResponse:
+    """Stream within the client's cap of open streams: each holds a hub subscription and a socket for hours,
+    which the per-minute limit on new connections alone does not bound."""
+    cap, client = request.app[LIVE_CAP], request.remote or "?"
+    if not cap.acquire(client):
+        log.warning("live_streams_limited remote=%s open=%d", request.remote, cap.limit)
+        raise web.HTTPTooManyRequests(headers={"Retry-After": str(BUSY_RETRY_S)}, content_type="application/json",
+                                      text='{"error": "too many open live streams from this address"}')
+    try:
+        return await _stream(request)
+    finally:
+        cap.release(client)  # a vanished client is noticed at the next keep-alive at the latest
+
+
+async def _stream(request: web.Request) -> web.StreamResponse:
     """Stream events until the client goes away; a comment line every few seconds keeps proxies open."""
     ctx = request.app[CTX]
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",

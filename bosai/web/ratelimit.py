@@ -1,4 +1,4 @@
-"""Token-bucket rate limits per client, for public endpoints and login attempts."""
+"""Token-bucket rate limits per client, for public endpoints and login attempts, and caps on open streams."""
 
 from __future__ import annotations
 
@@ -55,3 +55,32 @@ class RateLimiter:
         if len(self._buckets) >= MAX_CLIENTS:  # everyone is busy: drop the oldest half
             for k in sorted(self._buckets, key=lambda k: self._buckets[k].at)[: MAX_CLIENTS // 2]:
                 del self._buckets[k]
+
+
+class ConcurrencyCap:
+    """At most ``limit`` requests open at once per key (client address).
+
+    A token bucket cannot bound long requests: one SSE stream is a single request held open for hours.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self._open: dict[str, int] = {}
+
+    def acquire(self, key: str) -> bool:
+        """Count one more open request of ``key``; False, counting nothing, when it already holds ``limit``."""
+        held = self._open.get(key, 0)
+        if held >= self.limit:
+            return False
+        self._open[key] = held + 1
+        return True
+
+    def release(self, key: str) -> None:
+        """End one open request of ``key``; keys holding none are forgotten, so the table stays small."""
+        held = self._open.get(key, 0) - 1
+        if held > 0:
+            self._open[key] = held
+        else:
+            self._open.pop(key, None)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bosai.errors import ConfigError
+from bosai.netguard import guarded_session
 from collectors.registry import build_collectors, registered_kinds, webhook_collectors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,3 +57,12 @@ async def test_build_errors_name_the_block(http, tmp_path, blocks, message) -> N
 async def test_disabled_blocks_are_skipped(http, tmp_path) -> None:
     blocks = [{"kind": "jma_feed", "name": "a", "url": "http://x", "enabled": False}]
     assert build_collectors(blocks, http, tmp_path) == []
+
+
+async def test_allow_private_sources_get_the_private_session(http, tmp_path) -> None:
+    blocks = [{"kind": "jma_feed", "name": "public", "url": "https://x.example"},
+              {"kind": "jma_feed", "name": "local", "url": "http://127.0.0.1:8081", "allow_private": True}]
+    async with guarded_session(allow_private=True) as private:
+        built = build_collectors(blocks, http, tmp_path, private_http=private)
+    assert [c.http for c in built] == [http, private]
+    assert [c.http for c in build_collectors(blocks, http, tmp_path)] == [http, http]  # one session: all share it

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from bosai.errors import SourceDataError, UnsafeURLError
+from bosai.netguard import guarded_session
 from collectors.fetch import HTTPStatusUnavailable, check_url, decode_text, fetch, retry_after
 
 
@@ -31,6 +34,38 @@ async def test_redirects_are_not_followed(aiohttp_server, http) -> None:
     server = await aiohttp_server(app)
     with pytest.raises(HTTPStatusUnavailable, match="302"):
         await fetch(http, str(server.make_url("/")), timeout_s=2, allow_private=True)
+
+
+async def _counting_server(aiohttp_server: Any) -> tuple[int, list[str]]:
+    """A local server answering "ok"; returns its port and the paths it was asked for."""
+    hits: list[str] = []
+
+    async def ok(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", ok)
+    server = await aiohttp_server(app)
+    return server.port, hits
+
+
+async def test_dns_rebinding_cannot_reach_internal_addresses(aiohttp_server, rebinding_dns) -> None:
+    port, hits = await _counting_server(aiohttp_server)
+    url = f"http://{rebinding_dns.host}:{port}/secret"
+    async with guarded_session(allow_private=False) as http:
+        with pytest.raises(UnsafeURLError, match=r"non-public address 127\.0\.0\.1"):
+            await fetch(http, url, timeout_s=2, allow_private=False)
+    assert rebinding_dns.answers == ["93.184.216.34", "127.0.0.1"]  # the check saw a public address
+    assert hits == []
+
+
+async def test_allowed_internal_addresses_still_reachable(aiohttp_server, rebinding_dns) -> None:
+    port, hits = await _counting_server(aiohttp_server)
+    rebinding_dns.answers.append("93.184.216.34")  # already rebound: the name answers 127.0.0.1
+    async with guarded_session(allow_private=True) as http:
+        resp = await fetch(http, f"http://{rebinding_dns.host}:{port}/gauges", timeout_s=2, allow_private=True)
+    assert (resp.status, resp.body, hits) == (200, b"ok", ["/gauges"])
 
 
 def test_decode_text_fallbacks() -> None:

@@ -4,21 +4,23 @@ no duplicate sends."""
 from __future__ import annotations
 
 import socket
+import threading
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from typing import Any
 
 import pytest
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bosai.errors import DeliveryError
 from bosai.store import Store
-from bosai.store.models import Delivery
+from bosai.store.models import AlertRow, Delivery
 from publish.channels import Channel, Target
 from publish.channels.email import EmailChannel
 from publish.channels.webhook import WebhookChannel, check_url
-from publish.delivery import RetryPolicy, dispatch, subscribe
+from publish.delivery import CLAIM_TIMEOUT, RetryPolicy, claim, dispatch, subscribe
 from publish.messages import render_alert
 
 FAST = RetryPolicy(attempts=4, base_delay_s=0.01, max_delay_s=0.05)
@@ -98,6 +100,24 @@ def test_webhook_refuses_private_addresses_unless_allowed() -> None:
     check_url("http://127.0.0.1:8080/hook", allow_private=True)
 
 
+async def test_webhook_refuses_a_host_rebound_to_an_internal_address(alert_set, aiohttp_server,
+                                                                      rebinding_dns) -> None:
+    received = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.read())
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    server = await aiohttp_server(app)
+    target = Target(1, "webhook", f"http://{rebinding_dns.host}:{server.port}/hook", "en")
+    with pytest.raises(DeliveryError, match=r"non-public address 127\.0\.0\.1"):
+        await WebhookChannel().deliver(render_alert(alert_set[0], "en"), target)
+    assert rebinding_dns.answers == ["93.184.216.34", "127.0.0.1"]  # the check saw a public address
+    assert received == []
+
+
 async def test_email_goes_through_smtp(running, alert_set) -> None:
     from aiosmtpd.controller import Controller
 
@@ -162,3 +182,42 @@ async def test_concurrent_dispatchers_send_once(running, alert_set, aiohttp_serv
     results = await asyncio.gather(*(dispatch(running, alert_set[5].id, channels, policy=FAST) for _ in range(3)))
     assert sum(r.sent for r in results) == 3
     assert sorted(r["lang"] for r in received) == ["es", "ko", "tl"]
+
+
+@pytest.mark.postgres
+def test_concurrent_claims_on_postgres_never_take_a_delivery_twice(pg_url) -> None:
+    store = Store(pg_url)
+    store.upgrade()
+    try:
+        with store.session() as s:
+            s.add(AlertRow(id="a1", source="jma", ref="official:1", hazard="heavy_rain", event="大雨警報", level=3,
+                           severity="Severe", urgency="Expected", certainty="Likely",
+                           areas=[{"code": "2420100", "name": "津市"}], slots={}, sent=NOW, expires=None))
+            for n in range(5):
+                subscribe(s, channel="webhook", target=f"https://example.org/{n}", language="en", areas=[], now=NOW)
+            claim(s, "a1", NOW - 2 * CLAIM_TIMEOUT)  # claims a crashed dispatcher left: due to be taken again
+            s.commit()
+        second: list[tuple[int, Target]] = []
+
+        def claim_in_second_session() -> None:
+            with store.session() as other:
+                second.extend(claim(other, "a1", NOW))
+                other.commit()
+
+        rival = threading.Thread(target=claim_in_second_session)
+
+        def between_select_and_update(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if "FROM deliveries" in statement and rival.ident is None:
+                rival.start()  # the second dispatcher claims while the first holds the rows it selected
+                rival.join(timeout=10)
+
+        with store.session() as s:
+            event.listen(s.connection(), "after_cursor_execute", between_select_and_update)
+            first = claim(s, "a1", NOW)
+            s.commit()
+        rival.join(timeout=30)
+        assert rival.ident is not None and not rival.is_alive()
+        claimed = sorted(d for d, _ in first + second)
+        assert claimed == sorted(d.id for d in _deliveries(store)) and len(claimed) == 5  # each exactly once
+    finally:
+        store.close()

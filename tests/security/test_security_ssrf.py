@@ -1,15 +1,16 @@
 """Configured URLs pointing at internal addresses (SSRF): every collector kind and the alert webhook channel
-refuse them unless ``allow_private`` is set, and nothing connects."""
+refuse them unless ``allow_private`` is set, and nothing connects, even when the name is rebound to an
+internal address between the check and the connection (DNS rebinding)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bosai.errors import DeliveryError, UnsafeURLError
+from bosai.netguard import guarded_session
 from collectors.fetch import check_url
 from collectors.registry import build_collectors
 from publish.channels import Target
@@ -44,7 +45,7 @@ async def test_fetch_guard_refuses_internal_hosts(host: str) -> None:
 async def test_every_collector_kind_refuses_internal_urls(listener, tmp_path: Path, monkeypatch) -> None:
     port, accepted = listener
     monkeypatch.setenv(TOKEN_ENV, "token")
-    async with aiohttp.ClientSession() as http:
+    async with guarded_session(allow_private=False) as http:
         for host in ("127.0.0.1", "localhost"):
             for collector in build_collectors(_blocks(f"http://{host}:{port}"), http, tmp_path):
                 with pytest.raises(UnsafeURLError, match="non-public"):
@@ -53,15 +54,30 @@ async def test_every_collector_kind_refuses_internal_urls(listener, tmp_path: Pa
     assert accepted() == 0
 
 
-async def test_allow_private_lets_the_same_urls_through(listener, tmp_path: Path) -> None:
+async def test_every_collector_kind_refuses_a_name_rebound_to_an_internal_address(
+        listener, tmp_path: Path, monkeypatch, rebinding_dns) -> None:
     port, accepted = listener
-    async with aiohttp.ClientSession() as http:
-        [jma] = build_collectors([{**_blocks(f"http://127.0.0.1:{port}")[0], "allow_private": True,
-                                   "timeout_s": 0.3}], http, tmp_path)
-        with pytest.raises(Exception, match=r"timeout|cannot fetch"):
-            async for _ in jma.records():
-                pass
-    assert accepted() == 1  # it did connect: the guard, not the network, stopped the others
+    monkeypatch.setenv(TOKEN_ENV, "token")
+    async with guarded_session(allow_private=False) as http:  # as the service builds them
+        for collector in build_collectors(_blocks(f"http://{rebinding_dns.host}:{port}"), http, tmp_path):
+            with pytest.raises(UnsafeURLError, match=r"non-public address 127\.0\.0\.1"):
+                async for _ in collector.records():
+                    pass
+    assert rebinding_dns.answers[::2] == ["93.184.216.34"] * 5  # each URL check saw a public address
+    assert accepted() == 0
+
+
+async def test_allow_private_lets_the_same_urls_through(listener, tmp_path: Path, rebinding_dns) -> None:
+    port, accepted = listener
+    rebinding_dns.answers.append("93.184.216.34")  # already rebound: the name answers 127.0.0.1
+    async with guarded_session(allow_private=False) as http, guarded_session(allow_private=True) as private:
+        for host in ("127.0.0.1", rebinding_dns.host):
+            [jma] = build_collectors([{**_blocks(f"http://{host}:{port}")[0], "allow_private": True,
+                                       "timeout_s": 0.3}], http, tmp_path, private_http=private)
+            with pytest.raises(Exception, match=r"timeout|cannot fetch"):
+                async for _ in jma.records():
+                    pass
+    assert accepted() == 2  # it did connect: the guard, not the network, stopped the others
 
 
 @pytest.mark.parametrize("host", INTERNAL_HOSTS)

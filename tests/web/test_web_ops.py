@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 
+import aiohttp
+import pytest
 from aiohttp import web
 from web_factories import make_ctx
 
+from bosai.web import live
 from bosai.web.app import create_app
 
 
@@ -78,3 +81,48 @@ async def test_live_streams_hub_events(aiohttp_client, ctx):
     assert lines["event"] == "incident"
     assert json.loads(lines["data"])["properties"] == {"id": 7, "title": "冠水\n<b>"}
     resp.close()
+
+
+async def test_webhooks_and_new_live_streams_are_rate_limited(aiohttp_client, web_store, tmp_path):
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response({"accepted": 1}, status=202)
+
+    ctx = make_ctx(web_store, tmp_path, rate=2, webhook_rate=3, webhook_handlers={"hook": handler})
+    client = await aiohttp_client(create_app(ctx))
+    statuses = [(await client.post("/webhook/hook", json={})).status for _ in range(4)]
+    assert statuses == [202, 202, 202, 429]
+    limited = await client.post("/webhook/hook", json={})
+    assert limited.status == 429 and int(limited.headers["Retry-After"]) >= 1
+    streams = [await client.get("/live") for _ in range(3)]  # the webhook bucket is not the readers' one
+    assert [s.status for s in streams] == [200, 200, 429]
+    assert int(streams[-1].headers["Retry-After"]) >= 1
+    for s in streams:
+        s.close()
+
+
+async def test_live_streams_capped_per_client_address(aiohttp_client, ctx, monkeypatch):
+    monkeypatch.setattr(live, "KEEPALIVE_S", 0.05)  # a closed stream is noticed at its next keep-alive
+    client = await aiohttp_client(create_app(ctx))
+    cap = ctx.config.web.live_streams_per_client
+    streams = [await client.get("/live") for _ in range(cap)]
+    assert [s.status for s in streams] == [200] * cap
+    refused = await client.get("/live")
+    assert refused.status == 429 and "live streams" in (await refused.json())["error"]
+    assert int(refused.headers["Retry-After"]) >= 1
+
+    other = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=("127.0.0.2", 0)))
+    async with other, other.get(client.make_url("/live")) as resp:  # another address has its own share
+        assert resp.status == 200
+        assert (await resp.content.readuntil(b"\n\n")).startswith(b"retry:")
+
+    streams.pop().close()
+    for _ in range(100):  # the freed slot is given to the next stream from the same address
+        again = await client.get("/live")
+        if again.status == 200:
+            break
+        again.release()
+        await asyncio.sleep(0.02)
+    else:
+        pytest.fail("a closed live stream never gave its slot back")
+    for s in [*streams, again]:
+        s.close()
