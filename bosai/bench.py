@@ -27,6 +27,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bosai.config import AppConfig
+from bosai.machine import describe
 from bosai.store.models import RawItem
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class E2EResult:
             "burst_posts": self.burst_posts,
             "drain_after_load_s": round(self.drain_s, 2),
             "jma_telegrams_sent": self.jma_sent,
+            **describe(),
         }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from bosai.machine import describe
 from classifier.data import DATA_DIR, load_examples
 from classifier.infer import load_classifier
 
@@ -97,6 +98,7 @@ def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threa
             "batch_size": batch_size,
             "threads": threads,
             "model_version": clfs["onnx_int8"].version,
+            **describe(),
         }
     )
     log.info(

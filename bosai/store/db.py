@@ -128,6 +128,11 @@ class Store:
                     self._jobs.put(None)
                     break
                 batch.append(nxt)
+            # A caller that gave up (task cancelled, e.g. at shutdown) no longer waits for its write: skip it,
+            # so that its future is never resolved twice and the rest of the group still commits and answers.
+            batch = [(fn, fut) for fn, fut in batch if fut.set_running_or_notify_cancel()]
+            if not batch:
+                continue
             delay = 0.1
             deadline = time.monotonic() + RECONNECT_FOR_S
             while True:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -67,6 +68,30 @@ async def test_one_failing_write_spares_the_others_in_its_group(store: Store):
     assert isinstance(err, ValueError) and r1 and r2
     with store.session() as s:
         assert repo.counts(s)["posts"] == 2
+
+
+async def test_a_cancelled_write_is_skipped_and_its_group_still_answers(store: Store, caplog):
+    now, gate, ran = datetime.now(UTC), threading.Event(), []
+
+    def blocking(_s):
+        gate.wait(5)  # holds the writer so the next jobs queue up behind it
+
+    def record(i: int):
+        def fn(s):
+            ran.append(i)
+            return repo.save_raw(s, _post(i), b"", now)
+        return fn
+
+    first = store.submit(blocking)
+    abandoned, kept = store.submit(record(1)), store.submit(record(2))
+    assert abandoned.cancel()  # the caller went away while the write was still queued
+    gate.set()
+    first.result(5)
+    assert kept.result(5) is not None
+    assert ran == [2]
+    assert "store_commit_failed" not in caplog.text
+    with store.session() as s:
+        assert repo.counts(s)["posts"] == 1
 
 
 async def test_typed_rows_for_reports_and_gauges(store: Store):
