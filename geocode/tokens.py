@@ -33,18 +33,22 @@ class Tokens:
         return item is None or item[1] not in ("助動詞", "動詞", "形容詞")
 
 
-_local = threading.local()
+_lock = threading.Lock()
+_shared: list[Any] = []  # the one tagger, created on first use
 
 
 def _tagger() -> Any:
-    """One MeCab tagger per thread (a tagger is not safe to share between threads)."""
-    tagger = getattr(_local, "tagger", None)
-    if tagger is None:
+    """The process's one MeCab tagger; callers hold ``_lock``.
+
+    A tagger is not safe to share between threads without a lock, but one per thread maps the 260 MB
+    unidic dictionary once per thread, so resident memory grew with every pool thread that geocoded.
+    """
+    if not _shared:
         import fugashi
 
-        tagger = _local.tagger = fugashi.Tagger()
+        _shared.append(fugashi.Tagger())
         log.debug("tagger_created thread=%s", threading.current_thread().name)
-    return tagger
+    return _shared[0]
 
 
 def tokenize(text: str) -> Tokens:
@@ -53,12 +57,13 @@ def tokenize(text: str) -> Tokens:
     ends: set[int] = set()
     pos: dict[int, tuple[int, str, str, str]] = {}
     offset = 0
-    for word in _tagger()(text):
-        offset += len(word.white_space)
-        end = offset + len(word.surface)
-        feature = word.feature
-        starts.add(offset)
-        ends.add(end)
-        pos[offset] = (end, feature.pos1 or "", feature.pos2 or "", feature.pos3 or "")
-        offset = end
+    with _lock:  # the nodes point into the tagger's lattice: read them before another thread tags
+        for word in _tagger()(text):
+            offset += len(word.white_space)
+            end = offset + len(word.surface)
+            feature = word.feature
+            starts.add(offset)
+            ends.add(end)
+            pos[offset] = (end, feature.pos1 or "", feature.pos2 or "", feature.pos3 or "")
+            offset = end
     return Tokens(frozenset(starts), frozenset(ends), pos)
