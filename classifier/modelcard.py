@@ -25,6 +25,14 @@ def _category_line(name: str, m: dict[str, Any]) -> str:
     return f"- {name}: " + ", ".join(f"{c} {m['categories'][c]['f1']:.3f}" for c in CATEGORIES)
 
 
+def _machine(bench: dict[str, Any]) -> str:
+    """The CPU a speed table was measured on: int8 speed depends on its vector extensions."""
+    if "cpu_model" not in bench:
+        return f"{bench.get('threads', 2)}-thread CPU"
+    simd = "/".join(bench.get("simd") or []) or "no AVX2"
+    return f"{bench['cpus']} × {bench['cpu_model']} ({simd})"
+
+
 def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]]) -> Path:
     """Write README.md with the training setup, the results per evaluation set and the ablation, if any."""
     lines = [
@@ -60,7 +68,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
             if f"{name}_posts_per_s" in b
         ]
         lines.append(
-            "\n## Speed (`bosai bench classify`, 2-core CPU, batch 64)\n"
+            f"\n## Speed (`bosai bench classify`, {_machine(b)}, batch {b.get('batch_size', 64)})\n"
             "| path | posts/s | p50 ms/batch | p95 ms/batch |\n|---|---|---|---|\n"
             + "\n".join(rows)
             + f"\n| transformers.pipeline, fp32 | {b['baseline_posts_per_s']} | {b['baseline_p50_ms']} | "
