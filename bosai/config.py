@@ -76,7 +76,17 @@ class ClassifierConfig(Block):
     category_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
     runtime: Literal["onnxruntime", "torch"] = "onnxruntime"
     quantize: bool = True
-    threads: int = 0  # 0: let the runtime decide
+    threads: int = Field(default=0, ge=0)  # inference threads in all; 0: one per CPU core
+    workers: int = Field(default=3, ge=1)  # classify batches in flight in the service
+
+    def threads_per_call(self, concurrent_calls: int = 1) -> int:
+        """Intra-op threads for one inference call when ``concurrent_calls`` run at once.
+
+        The service keeps several batches in flight, each on one thread: a call spread over every core waits
+        for its slowest thread while the store writer and the event loop hold one of them.
+        """
+        total = self.threads or os.cpu_count() or 1
+        return max(1, total // concurrent_calls)
 
 
 class GeocoderConfig(Block):

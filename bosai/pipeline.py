@@ -52,6 +52,7 @@ class Pipeline:
         metrics: Metrics,
         hub: LiveHub | EventSink,
         batch_size: int = 64,
+        classify_workers: int = 1,
         incident_window: timedelta = timedelta(minutes=90),
         incident_radius_km: float = 3.0,
         jma_areas: list[str] | None = None,
@@ -59,7 +60,7 @@ class Pipeline:
     ) -> None:
         self.store, self.bus, self.metrics, self.hub = store, bus, metrics, hub
         self.classifier, self.geocoder = classifier, geocoder
-        self.batch_size = batch_size
+        self.batch_size, self.classify_workers = batch_size, classify_workers
         self.incident_window, self.incident_radius_km = incident_window, incident_radius_km
         self.jma_areas = jma_areas or []
         self.clock = clock
@@ -80,7 +81,7 @@ class Pipeline:
         await self.store.write(lambda s: repo.save_reject(s, source, source_id, raw, error, utc_now()))
 
     def start(self, *, resume: bool = True) -> None:
-        """Start one worker per stage and, unless told not to, re-queue what a previous run left unfinished."""
+        """Start the stage workers and, unless told not to, re-queue what a previous run left unfinished."""
         stages = {
             "classify": self._classify,
             "geocode": self._geocode,
@@ -88,7 +89,9 @@ class Pipeline:
             "observe": self._observe,
         }
         for name, fn in stages.items():
-            self._tasks.append(asyncio.create_task(self._worker(name, fn), name=f"stage-{name}"))
+            # Several classify workers: one batch is inferred while another is read from or written to the store.
+            for k in range(self.classify_workers if name == "classify" else 1):
+                self._tasks.append(asyncio.create_task(self._worker(name, fn, f"{name}-{k}"), name=f"stage-{name}-{k}"))
         if resume:
             self.start_resume()
 
@@ -140,12 +143,12 @@ class Pipeline:
             else:
                 await self.bus.put({"new": "classify", "classified": "geocode"}.get(state, "incidents"), item_id)
 
-    async def _worker(self, stage: str, fn: Callable[[list[int]], Any]) -> None:
+    async def _worker(self, stage: str, fn: Callable[[list[int]], Any], worker: str) -> None:
         loop = asyncio.get_running_loop()
         while True:
             ids = await self.bus.get_batch(stage, self.batch_size, 0.02)
             self._taken += 1
-            self._busy[stage] = len(ids)
+            self._busy[worker] = len(ids)
             start = loop.time()
             try:
                 await self._until_db_answers(stage, fn, ids)
@@ -163,7 +166,7 @@ class Pipeline:
                 except Exception:  # the items stay unfinished and are resumed at the next start
                     log.exception("stage_fail_state_not_saved stage=%s items=%d", stage, len(ids))
             finally:
-                self._busy[stage] = 0
+                self._busy[worker] = 0
                 self.metrics.stage_latency.labels(stage).observe(loop.time() - start)
                 self.metrics.queue_depth.labels(stage).set(self.bus.depth(stage))
 

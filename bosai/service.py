@@ -34,7 +34,7 @@ def load_stages(config: AppConfig) -> tuple[Any, Any]:
     c = config.classifier
     classifier = load_classifier(
         c.model_dir, threshold=c.threshold, category_threshold=c.category_threshold,
-        quantize=c.quantize, threads=c.threads, max_length=c.max_length, runtime=c.runtime,
+        quantize=c.quantize, threads=c.threads_per_call(c.workers), max_length=c.max_length, runtime=c.runtime,
     )
     gazetteer = config.geocoder.gazetteer
     geocoder = load_geocoder(gazetteer if Path(gazetteer).exists() else None)
@@ -123,6 +123,7 @@ class Service:
         self.pipeline = Pipeline(
             store=self.store, bus=await make_bus(cfg), classifier=classifier, geocoder=geocoder,
             metrics=self.metrics, hub=events, batch_size=cfg.classifier.batch_size,
+            classify_workers=cfg.classifier.workers,
             incident_window=timedelta(minutes=cfg.publish.incident_window_min),
             incident_radius_km=cfg.publish.incident_radius_km, jma_areas=cfg.publish.jma_areas,
             **({"clock": clock} if clock else {}),

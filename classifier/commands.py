@@ -70,7 +70,7 @@ def _load(args: argparse.Namespace):
         threshold=c.threshold,
         category_threshold=c.category_threshold,
         quantize=c.quantize,
-        threads=c.threads,
+        threads=c.threads_per_call(),
         max_length=c.max_length,
         runtime=c.runtime,
     ), c

@@ -61,3 +61,12 @@ async def test_repository_sources_build(tmp_path):
     kinds = {s["kind"] for s in config.sources}
     assert {"jma_feed", "river_gauge", "camera", "x_stream", "mastodon_stream", "webhook"} <= kinds
     assert [c.name for c in built] == [s["name"] for s in config.sources if s.get("enabled", True)]
+
+
+def test_inference_threads_are_shared_by_the_classify_workers():
+    from bosai.config import ClassifierConfig
+
+    assert ClassifierConfig(threads=4, workers=2).threads_per_call(2) == 2
+    assert ClassifierConfig(threads=2, workers=3).threads_per_call(3) == 1  # never below one
+    assert ClassifierConfig(threads=2).threads_per_call() == 2  # one call at a time: all of them
+    assert ClassifierConfig(threads=0).threads_per_call() >= 1  # 0: the CPU count

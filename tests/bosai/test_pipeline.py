@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -40,9 +41,10 @@ class OnePlaceGeocoder:
         return [Place("津市", "municipality", 34.7186, 136.5054, 0.9, "242012", "津市")]
 
 
-def _pipeline(store: Store, hub: LiveHub, metrics: Metrics, classifier=None) -> Pipeline:
+def _pipeline(store: Store, hub: LiveHub, metrics: Metrics, classifier=None, classify_workers: int = 1) -> Pipeline:
     return Pipeline(store=store, bus=MemoryBus(50), classifier=classifier or KeywordClassifier(),
-                    geocoder=OnePlaceGeocoder(), metrics=metrics, hub=hub, batch_size=16)
+                    geocoder=OnePlaceGeocoder(), metrics=metrics, hub=hub, batch_size=16,
+                    classify_workers=classify_workers)
 
 
 def _post(i: int, text: str) -> Post:
@@ -91,6 +93,36 @@ async def test_posts_flow_through_every_stage(store: Store):
     assert sum(classifier.calls) == 4
     text = metrics.render().decode()
     assert 'bosai_items_processed_total{stage="classify"} 4.0' in text
+
+
+class SlowClassifier(KeywordClassifier):
+    """Blocks long enough that batches overlap when several workers take them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = self.most_in_flight = 0
+
+    def predict(self, texts, *, batch_size=64):
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(0.05)
+        self.in_flight -= 1
+        return super().predict(texts, batch_size=batch_size)
+
+
+async def test_several_classify_workers_share_the_queue_without_double_work(store: Store):
+    classifier = SlowClassifier()
+    pipeline = _pipeline(store, LiveHub(), Metrics(), classifier, classify_workers=3)
+    pipeline.start()
+    for i in range(120):
+        await pipeline.ingest(_post(i, "津市で冠水" if i % 2 else "晴れ"), b"raw")
+    await _wait_done(store, 120)
+    assert await pipeline.drain(5)
+    await pipeline.stop()
+    assert sum(classifier.calls) == 120  # every post classified once
+    assert classifier.most_in_flight > 1  # batches really overlapped
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(PostRow).where(PostRow.label.is_(None))) == 0
 
 
 async def test_restart_resumes_unfinished_items(store: Store):
