@@ -28,6 +28,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
+def _not_quantizer_chatter(record: logging.LogRecord) -> bool:
+    """ONNX Runtime's quantiser logs one INFO line per tensor to the root logger at every start-up."""
+    return record.levelno > logging.INFO or "onnxruntime/quantization" not in record.pathname.replace("\\", "/")
+
+
 def setup_logging(level: str = "INFO", fmt: str = "console") -> None:
     """Configure the root logger once for the process."""
     handler = logging.StreamHandler(sys.stderr)
@@ -36,6 +41,7 @@ def setup_logging(level: str = "INFO", fmt: str = "console") -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     root = logging.getLogger()
+    handler.addFilter(_not_quantizer_chatter)
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for noisy in ("apscheduler", "aiohttp.access", "alembic.runtime.migration"):
