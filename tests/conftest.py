@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import create_engine, text
 
 from bosai.demo.fake_sources import FakeSources
@@ -121,3 +124,36 @@ def rebinding_dns(monkeypatch: pytest.MonkeyPatch) -> RebindingDNS:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return dns
+
+
+@dataclass
+class WebhookReceiver:
+    """A local alert-webhook endpoint: the bodies it was sent, in order, and where it listens."""
+
+    bodies: list[bytes]
+    url: str
+    port: int
+
+    def json(self) -> list[Any]:
+        """The bodies decoded as JSON."""
+        return [json.loads(b) for b in self.bodies]
+
+
+@pytest.fixture
+def webhook_receiver(aiohttp_server: Any) -> Callable[..., Awaitable[WebhookReceiver]]:
+    """Start a receiver on POST /hook; ``status(n)`` answers the n-th request, after ``delay_s``."""
+
+    async def start(status: Callable[[int], int] = lambda _n: 204, delay_s: float = 0.0) -> WebhookReceiver:
+        bodies: list[bytes] = []
+
+        async def handle(request: web.Request) -> web.Response:
+            bodies.append(await request.read())
+            await asyncio.sleep(delay_s)
+            return web.Response(status=status(len(bodies)))
+
+        app = web.Application()
+        app.router.add_post("/hook", handle)
+        server = await aiohttp_server(app)
+        return WebhookReceiver(bodies, str(server.make_url("/hook")), server.port)
+
+    return start

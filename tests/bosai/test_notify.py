@@ -55,18 +55,10 @@ def db(sqlite_store: Store) -> Store:
 
 
 @pytest.fixture
-async def hook(aiohttp_server):
-    """A local webhook receiver: returns (received bodies, URL)."""
-    received: list[dict] = []
-
-    async def handle(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.Response(status=204)
-
-    app = web.Application()
-    app.router.add_post("/hook", handle)
-    server = await aiohttp_server(app)
-    return received, str(server.make_url("/hook"))
+async def hook(webhook_receiver):
+    """A local webhook receiver and its URL."""
+    receiver = await webhook_receiver()
+    return receiver, receiver.url
 
 
 def _config(smtp_port: int | None = None, **delivery) -> AppConfig:
@@ -96,7 +88,7 @@ def _deliveries(store: Store) -> list[tuple[str, int, str]]:
 
 
 async def test_new_alert_reaches_webhook_and_email_once_across_restarts(db, hook, smtp) -> None:
-    received, url = hook
+    receiver, url = hook
     inbox, port = smtp
     now = datetime.now(UTC)
     web_sub = _subscribe(db, now, channel="webhook", target=url, language="en", areas=["24201"])
@@ -110,6 +102,7 @@ async def test_new_alert_reaches_webhook_and_email_once_across_restarts(db, hook
     second = AlertNotifier(db, _config(port))  # a restarted process
     assert await second.run_once() == 0
 
+    received = receiver.json()
     assert len(received) == 1 and received[0]["lang"] == "en" and "Tsu" in received[0]["headline"]
     assert len(inbox.messages) == 1
     rcpts, content = inbox.messages[0]
@@ -121,7 +114,7 @@ async def test_new_alert_reaches_webhook_and_email_once_across_restarts(db, hook
 
 
 async def test_alert_event_wakes_the_running_notifier(db, hook) -> None:
-    received, url = hook
+    receiver, url = hook
     now = datetime.now(UTC)
     _subscribe(db, now, channel="webhook", target=url, language="ja", areas=["24202"])
     hub = LiveHub()
@@ -132,26 +125,26 @@ async def test_alert_event_wakes_the_running_notifier(db, hook) -> None:
             if notifier.passes:
                 break
             await asyncio.sleep(0.02)
-        assert notifier.passes == 1 and not received
+        assert notifier.passes == 1 and not receiver.bodies
         _add_alert(db, "jma-2-heavy_rain_warning-issued", "24202", "四日市市", now)
         hub.publish("alert", {"id": "jma-2-heavy_rain_warning-issued"})
         for _ in range(250):
-            if received:
+            if receiver.bodies:
                 break
             await asyncio.sleep(0.02)
     finally:
         await notifier.stop()
-    assert [r["alert_id"] for r in received] == ["jma-2-heavy_rain_warning-issued"]
+    assert [r["alert_id"] for r in receiver.json()] == ["jma-2-heavy_rain_warning-issued"]
 
 
 async def test_alerts_older_than_the_sign_up_are_not_sent(db, hook) -> None:
-    received, url = hook
+    receiver, url = hook
     now = datetime.now(UTC)
     _add_alert(db, "old", "24201", "津市", now - timedelta(days=2))
     _subscribe(db, now, channel="webhook", target=url, language="en", areas=[])
     with db.session() as s:
         assert undelivered(s, frozenset({"webhook"}), now) == []
-    assert await AlertNotifier(db, _config()).run_once() == 0 and not received
+    assert await AlertNotifier(db, _config()).run_once() == 0 and not receiver.bodies
 
 
 async def test_failures_are_recorded_and_crash_leftovers_retaken(db, aiohttp_server) -> None:

@@ -47,27 +47,19 @@ def _deliveries(store: Store) -> list[Delivery]:
         return list(s.scalars(select(Delivery).order_by(Delivery.id)))
 
 
-async def test_webhook_retries_then_delivers_once(running, alert_set, aiohttp_server) -> None:
-    received: list[dict] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.Response(status=503 if len(received) <= 2 else 204)
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    server = await aiohttp_server(app)
-    url = str(server.make_url("/hook"))
+async def test_webhook_retries_then_delivers_once(running, alert_set, webhook_receiver) -> None:
+    hook = await webhook_receiver(status=lambda n: 503 if n <= 2 else 204)
+    url = hook.url
     _subscribe(running, channel="webhook", target=url, language="pt", areas=["24202"])
     _subscribe(running, channel="webhook", target=url, language="en", areas=["24562"])  # 紀宝町: not this alert
     channels = {"webhook": WebhookChannel(allow_private=True)}
     alert_id = alert_set[0].id
     result = await dispatch(running, alert_id, channels, policy=FAST)
     assert (result.sent, result.failed) == (1, 0)
-    assert len(received) == 3  # two 503s, then success
-    assert received[-1]["lang"] == "pt" and "Yokkaichi" in received[-1]["headline"]
+    assert len(hook.bodies) == 3  # two 503s, then success
+    assert hook.json()[-1]["lang"] == "pt" and "Yokkaichi" in hook.json()[-1]["headline"]
     again = await dispatch(running, alert_id, channels, policy=FAST)
-    assert (again.sent, again.failed) == (0, 0) and len(received) == 3  # no duplicate
+    assert (again.sent, again.failed) == (0, 0) and len(hook.bodies) == 3  # no duplicate
     rows = _deliveries(running)
     assert [(r.status, r.attempts) for r in rows] == [("sent", 3)]
 
@@ -100,22 +92,14 @@ def test_webhook_refuses_private_addresses_unless_allowed() -> None:
     check_url("http://127.0.0.1:8080/hook", allow_private=True)
 
 
-async def test_webhook_refuses_a_host_rebound_to_an_internal_address(alert_set, aiohttp_server,
+async def test_webhook_refuses_a_host_rebound_to_an_internal_address(alert_set, webhook_receiver,
                                                                       rebinding_dns) -> None:
-    received = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.read())
-        return web.Response(status=204)
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    server = await aiohttp_server(app)
-    target = Target(1, "webhook", f"http://{rebinding_dns.host}:{server.port}/hook", "en")
+    hook = await webhook_receiver()
+    target = Target(1, "webhook", f"http://{rebinding_dns.host}:{hook.port}/hook", "en")
     with pytest.raises(DeliveryError, match=r"non-public address 127\.0\.0\.1"):
         await WebhookChannel().deliver(render_alert(alert_set[0], "en"), target)
     assert rebinding_dns.answers == ["93.184.216.34", "127.0.0.1"]  # the check saw a public address
-    assert received == []
+    assert hook.bodies == []
 
 
 async def test_email_goes_through_smtp(running, alert_set) -> None:
@@ -163,25 +147,16 @@ def test_subscription_rejects_unknown_language(session) -> None:
 
 
 
-async def test_concurrent_dispatchers_send_once(running, alert_set, aiohttp_server) -> None:
+async def test_concurrent_dispatchers_send_once(running, alert_set, webhook_receiver) -> None:
     import asyncio
 
-    received = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        await asyncio.sleep(0.05)
-        return web.Response(status=200)
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    server = await aiohttp_server(app)
+    hook = await webhook_receiver(status=lambda _n: 200, delay_s=0.05)
     for lang in ("ko", "es", "tl"):
-        _subscribe(running, channel="webhook", target=str(server.make_url("/hook")), language=lang, areas=[])
+        _subscribe(running, channel="webhook", target=hook.url, language=lang, areas=[])
     channels = {"webhook": WebhookChannel(allow_private=True)}
     results = await asyncio.gather(*(dispatch(running, alert_set[5].id, channels, policy=FAST) for _ in range(3)))
     assert sum(r.sent for r in results) == 3
-    assert sorted(r["lang"] for r in received) == ["es", "ko", "tl"]
+    assert sorted(r["lang"] for r in hook.json()) == ["es", "ko", "tl"]
 
 
 @pytest.mark.postgres
