@@ -21,12 +21,21 @@ from classifier.corpus import places as P
 from classifier.corpus.disaster_frames import DISASTER_FRAMES, SECONDARY_CLAUSES, Frame
 from classifier.corpus.negative_frames import NEGATIVE_FRAMES
 from classifier.corpus.quotes import OFFICIAL_IN_FORCE, OFFICIAL_NOT_IN_FORCE
-from classifier.corpus.style import QUESTION_TAILS, RUMOUR_PREFIXES, decorate
+from classifier.corpus.reach_frames import (
+    EN_PLACES,
+    EN_RIVERS,
+    ENGLISH_DISASTER_FRAMES,
+    ENGLISH_NEGATIVE_FRAMES,
+    PLAIN_DISASTER_FRAMES,
+    PLAIN_NEGATIVE_FRAMES,
+)
+from classifier.corpus.style import QUESTION_TAILS, RUMOUR_PREFIXES, decorate, has_kanji, plain_kana
 from classifier.corpus.train_frames import TRAIN_DISASTER_FRAMES, TRAIN_NEGATIVE_FRAMES
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SPLITS = ("train", "dev", "test")
-TRAIN_ONLY = "t"  # index prefix of train-only families, e.g. "flood:t03"
+TRAIN_ONLY = "t"  # index prefix of train-only families, e.g. "flood:t03", "flood:tj03", "flood:te03"
+KANA_SHARE = 0.06  # share of train posts rewritten in kana, as children and some elderly writers post
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,11 @@ def families() -> list[Family]:
     for i, frame in enumerate(OFFICIAL_NOT_IN_FORCE):
         out.append(Family(f"neg_official:{i:02d}", "official_lifted", frame, "other", ()))
     out += _disaster_families(TRAIN_DISASTER_FRAMES, TRAIN_ONLY)
-    return out + _negative_families(TRAIN_NEGATIVE_FRAMES, TRAIN_ONLY)
+    out += _negative_families(TRAIN_NEGATIVE_FRAMES, TRAIN_ONLY)
+    out += _disaster_families(PLAIN_DISASTER_FRAMES, TRAIN_ONLY + "j")
+    out += _negative_families(PLAIN_NEGATIVE_FRAMES, TRAIN_ONLY + "j")
+    out += _disaster_families(ENGLISH_DISASTER_FRAMES, TRAIN_ONLY + "e")
+    return out + _negative_families(ENGLISH_NEGATIVE_FRAMES, TRAIN_ONLY + "e")
 
 
 def split_of(family: str) -> str:
@@ -101,6 +114,8 @@ def fill(rng: random.Random, frame: str) -> str:
         "n": lambda: str(rng.randint(1, 9)),
         "far": lambda: rng.choice(P.FAR_PLACES),
         "d": lambda: rng.choice(P.DAYS),
+        "ep": lambda: rng.choice(EN_PLACES),
+        "er": lambda: rng.choice(EN_RIVERS),
     }
     return re.sub(r"\{(\w+)\}", lambda m: slots[m.group(1)](), frame)
 
@@ -145,11 +160,17 @@ def near_dup_key(text: str) -> str:
 
 
 def generate(seed: int, per_frame: int) -> Iterator[dict]:
-    """Yield unique labelled posts, ``per_frame`` tries per family, with their split and provenance."""
-    rng, seen = random.Random(seed), set()
+    """Yield unique labelled posts, ``per_frame`` tries per family, with their split and provenance.
+
+    The kana rewrite draws from its own generator and only for train posts, so dev and test stay put.
+    """
+    rng, kana_rng, seen = random.Random(seed), random.Random(seed + 2), set()
     for fam in families():
+        split = split_of(fam.family)
         for _ in range(per_frame):
             text, cats, styles = draw(rng, fam)
+            if split == "train" and has_kanji(text) and kana_rng.random() < KANA_SHARE:
+                text, styles = plain_kana(text, spaced=kana_rng.random() < 0.5), [*styles, "kana"]
             if text in seen:
                 continue
             seen.add(text)
@@ -160,7 +181,7 @@ def generate(seed: int, per_frame: int) -> Iterator[dict]:
                 "family": fam.family,
                 "kind": fam.kind,
                 "styles": styles,
-                "split": split_of(fam.family),
+                "split": split,
             }
 
 

@@ -11,6 +11,14 @@ import pytest
 from classifier.corpus import checks
 from classifier.corpus.generate import TRAIN_ONLY, draw, families, generate, near_dup_key, split_of
 from classifier.corpus.negative_frames import NEGATIVE_FRAMES
+from classifier.corpus.reach_frames import (
+    EN_PLACES,
+    ENGLISH_DISASTER_FRAMES,
+    ENGLISH_NEGATIVE_FRAMES,
+    PLAIN_DISASTER_FRAMES,
+    PLAIN_NEGATIVE_FRAMES,
+)
+from classifier.corpus.style import has_kanji, plain_kana
 from classifier.corpus.train_frames import TRAIN_DISASTER_FRAMES, TRAIN_NEGATIVE_FRAMES
 from classifier.data import DATA_DIR, load_examples
 from classifier.labels import CATEGORIES
@@ -76,13 +84,40 @@ def test_generator_is_deterministic_and_labels_follow_families() -> None:
 
 def test_train_only_frames_land_in_train_and_cover_every_category_and_kind() -> None:
     train_only = [f for f in families() if f.family.rsplit(":", 1)[1].startswith(TRAIN_ONLY)]
-    banks = (*TRAIN_DISASTER_FRAMES.values(), *TRAIN_NEGATIVE_FRAMES.values())
+    banks = (
+        *TRAIN_DISASTER_FRAMES.values(),
+        *TRAIN_NEGATIVE_FRAMES.values(),
+        *PLAIN_DISASTER_FRAMES.values(),
+        *PLAIN_NEGATIVE_FRAMES.values(),
+        *ENGLISH_DISASTER_FRAMES.values(),
+        *ENGLISH_NEGATIVE_FRAMES.values(),
+    )
     assert len(train_only) == sum(len(frames) for frames in banks)
     assert {split_of(f.family) for f in train_only} == {"train"}
     assert {f.kind for f in train_only if f.label == "disaster"} == set(CATEGORIES)
     assert {f.kind for f in train_only if f.label == "other"} == set(NEGATIVE_FRAMES)
     held_out = load_examples([DATA_DIR / "dev.jsonl", DATA_DIR / "test.jsonl"])
     assert not [r["family"] for r in held_out if r["family"].rsplit(":", 1)[1].startswith(TRAIN_ONLY)]
+
+
+def test_english_frames_cover_every_category_with_romanised_places() -> None:
+    assert set(ENGLISH_DISASTER_FRAMES) == set(CATEGORIES)
+    english = [f for f in families() if ":te" in f.family]
+    text, cats, _ = draw(random.Random(3), next(f for f in english if f.frame.count("{ep}")))
+    assert "{" not in text and any(place in text for place in EN_PLACES) and cats
+
+
+def test_plain_kana_rewrites_kanji_by_reading_and_keeps_the_rest() -> None:
+    assert plain_kana("地震で本棚が倒れた #三重", spaced=False) == "じしんでほんだながたおれた #みえ"
+    spaced = plain_kana("停電が三日続いています", spaced=True)
+    assert spaced.split() == ["ていでんが", "みっか", "つづいて", "います"]
+    assert not has_kanji(spaced) and has_kanji("停電")
+
+
+def test_kana_posts_are_train_only(report: dict) -> None:
+    assert report["styles"]["kana"] >= 300
+    held_out = load_examples([DATA_DIR / "dev.jsonl", DATA_DIR / "test.jsonl"])
+    assert not [r for r in held_out if "kana" in r.get("styles", [])]
 
 
 def test_handwritten_set_is_independent_of_the_corpus() -> None:
