@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import CameraImageRow, GaugeReadingRow, Incident, IncidentEvent, PostRow
@@ -53,36 +53,48 @@ def _live(session: Session, incident: Incident) -> Incident:
     return incident
 
 
-def _duplicate_of(session: Session, post: PostRow, window: timedelta, radius_km: float) -> Incident | None:
+# Built once: composing these statements per post cost more than running them.
+_BBOX = (bindparam("lat0"), bindparam("lat1"), bindparam("lng0"), bindparam("lng1"))
+_NEAR_COPIES = (
+    select(PostRow.simhash, PostRow.incident_id).distinct()
+    .where(or_(PostRow.simhash_b0 == bindparam("b0"), PostRow.simhash_b1 == bindparam("b1"),
+               PostRow.simhash_b2 == bindparam("b2"), PostRow.simhash_b3 == bindparam("b3")),
+           PostRow.incident_id.is_not(None), PostRow.simhash.is_not(None), PostRow.id != bindparam("post_id"),
+           PostRow.observed_at.between(bindparam("t0"), bindparam("t1")),
+           PostRow.lat.between(_BBOX[0], _BBOX[1]), PostRow.lng.between(_BBOX[2], _BBOX[3])))
+# FOR UPDATE: with several workers on PostgreSQL, two posts updating one incident must not lose a count.
+_OPEN_NEARBY = select(Incident).with_for_update().where(
+    Incident.hazard.in_(bindparam("hazards", expanding=True)), Incident.status.in_(OPEN_STATUSES),
+    Incident.merged_into.is_(None), Incident.last_seen >= bindparam("t0"), Incident.first_seen <= bindparam("t1"),
+    Incident.lat.between(_BBOX[0], _BBOX[1]), Incident.lng.between(_BBOX[2], _BBOX[3]))
+
+
+def _area(lat: float, lng: float, at: datetime, window: timedelta, radius_km: float) -> dict[str, object]:
+    """Bind values of the time window and bounding box around a point."""
+    lat0, lat1, lng0, lng1 = bbox(lat, lng, radius_km)
+    return {"lat0": lat0, "lat1": lat1, "lng0": lng0, "lng1": lng1, "t0": at - window, "t1": at + window}
+
+
+def _duplicate_of(session: Session, post: PostRow, hashed: int, window: timedelta,
+                  radius_km: float) -> Incident | None:
     """An incident holding a near-copy of the post (copies name the same place, so they lie within radius)."""
-    lat0, lat1, lng0, lng1 = bbox(post.lat or 0.0, post.lng or 0.0, radius_km)
-    b0, b1, b2, b3 = bands(post.simhash or 0)
-    stmt = (select(PostRow.simhash, PostRow.incident_id).distinct()
-            .where(or_(PostRow.simhash_b0 == b0, PostRow.simhash_b1 == b1, PostRow.simhash_b2 == b2,
-                       PostRow.simhash_b3 == b3),
-                   PostRow.incident_id.is_not(None), PostRow.simhash.is_not(None), PostRow.id != post.id,
-                   PostRow.observed_at >= post.observed_at - window,
-                   PostRow.observed_at <= post.observed_at + window,
-                   PostRow.lat.between(lat0, lat1), PostRow.lng.between(lng0, lng1)))
-    for other_hash, incident_id in session.execute(stmt):
-        if hamming(other_hash, post.simhash or 0) <= MAX_HAMMING:
+    b0, b1, b2, b3 = bands(hashed)
+    params = {"b0": b0, "b1": b1, "b2": b2, "b3": b3, "post_id": post.id,
+              **_area(post.lat or 0.0, post.lng or 0.0, post.observed_at, window, radius_km)}
+    for other_hash, incident_id in session.execute(_NEAR_COPIES, params):
+        if hamming(other_hash, hashed) <= MAX_HAMMING:
             incident = session.get(Incident, incident_id, with_for_update=True)
             if incident is not None:
                 return _live(session, incident)
     return None
 
 
-def _nearby_open(session: Session, hazard: str, lat: float, lng: float, at: datetime, *, window: timedelta,
-                 radius_km: float) -> Incident | None:
-    lat0, lat1, lng0, lng1 = bbox(lat, lng, radius_km)
-    # FOR UPDATE: with several workers on PostgreSQL, two posts updating one incident must not lose a count.
-    stmt = select(Incident).with_for_update().where(
-        Incident.hazard == hazard, Incident.status.in_(OPEN_STATUSES), Incident.merged_into.is_(None),
-        Incident.last_seen >= at - window, Incident.first_seen <= at + window,
-        Incident.lat.between(lat0, lat1), Incident.lng.between(lng0, lng1))
-    best = [(haversine_km(lat, lng, i.lat, i.lng), i.id, i) for i in session.scalars(stmt)]
-    best = [b for b in best if b[0] <= radius_km]
-    return min(best)[2] if best else None
+def _nearby_open(session: Session, hazards: tuple[str, ...], lat: float, lng: float, at: datetime, *,
+                 window: timedelta, radius_km: float) -> list[Incident]:
+    """Open, unmerged incidents of these hazards within radius and window, nearest first."""
+    found = session.scalars(_OPEN_NEARBY, {"hazards": list(hazards), **_area(lat, lng, at, window, radius_km)})
+    near = sorted((haversine_km(lat, lng, i.lat, i.lng), i.id, i) for i in found)
+    return [i for d, _, i in near if d <= radius_km]
 
 
 def _event(session: Session, incident: Incident, action: str, reason: str, at: datetime,
@@ -103,21 +115,24 @@ def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km
     if post.incident_id is not None:  # already attached (a replay after a crash): change nothing
         existing = session.get(Incident, post.incident_id)
         return _live(session, existing) if existing is not None else None
-    post.simhash = to_signed(simhash(post.text))
-    post.simhash_b0, post.simhash_b1, post.simhash_b2, post.simhash_b3 = bands(post.simhash)
-    session.flush()
+    hashed = to_signed(simhash(post.text))
     hazard = top_hazard(post.categories)
-    incident = _duplicate_of(session, post, window, radius_km)
-    if incident is not None:
-        incident.duplicate_count += 1
-    else:
-        incident = _nearby_open(session, hazard, post.lat, post.lng, post.observed_at, window=window,
-                                radius_km=radius_km)
+    # The post's own changes are written once, at the end: the look-ups skip it anyway.
+    with session.no_autoflush:
+        incident = _duplicate_of(session, post, hashed, window, radius_km)
         if incident is not None:
-            n = incident.post_count
-            incident.lat = (incident.lat * n + post.lat) / (n + 1)
-            incident.lng = (incident.lng * n + post.lng) / (n + 1)
-            incident.post_count = n + 1
+            incident.duplicate_count += 1
+        else:
+            nearby = _nearby_open(session, (hazard,), post.lat, post.lng, post.observed_at, window=window,
+                                  radius_km=radius_km)
+            incident = nearby[0] if nearby else None
+            if incident is not None:
+                n = incident.post_count
+                incident.lat = (incident.lat * n + post.lat) / (n + 1)
+                incident.lng = (incident.lng * n + post.lng) / (n + 1)
+                incident.post_count = n + 1
+    post.simhash = hashed
+    post.simhash_b0, post.simhash_b1, post.simhash_b2, post.simhash_b3 = bands(hashed)
     if incident is None:
         incident = Incident(
             hazard=hazard, title=(post.text or "")[:TITLE_CHARS], lat=post.lat, lng=post.lng,
@@ -150,16 +165,10 @@ def corroborate(session: Session, observation: GaugeReadingRow | CameraImageRow,
         if observation.status != "ok":
             return []
         tag, hazards = f"camera:{observation.camera_id}", CAMERA_HAZARDS
-    lat0, lat1, lng0, lng1 = bbox(observation.lat, observation.lng, radius_km)
     at = observation.observed_at
-    stmt = select(Incident).with_for_update().where(
-        Incident.hazard.in_(hazards), Incident.status.in_(OPEN_STATUSES), Incident.merged_into.is_(None),
-        Incident.last_seen >= at - window, Incident.first_seen <= at + window,
-        Incident.lat.between(lat0, lat1), Incident.lng.between(lng0, lng1))
     touched = []
-    for incident in session.scalars(stmt):
-        if haversine_km(observation.lat, observation.lng, incident.lat, incident.lng) > radius_km:
-            continue
+    for incident in _nearby_open(session, hazards, observation.lat, observation.lng, at, window=window,
+                                 radius_km=radius_km):
         if tag in (incident.corroborated_by or []):
             continue
         incident.corroborated_by = [*(incident.corroborated_by or []), tag]

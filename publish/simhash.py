@@ -7,9 +7,12 @@ import re
 import unicodedata
 from typing import Final
 
+import numpy as np
+
 NGRAM: Final = 3
 BITS: Final = 64
 _MASK: Final = (1 << BITS) - 1
+_BIT_SHIFTS: Final = np.arange(BITS, dtype=np.uint64)
 _REPOST = re.compile(r"^(?:rt|qt)\s*@\w+\s*:?\s*", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|[#＃]\S+|@\w+|[\s\u3000、。，．,.!！?？「」『』()（）\[\]【】:：;；…・~〜ー-]+")
 
@@ -25,13 +28,14 @@ def normalize(text: str) -> str:
 def simhash(text: str) -> int:
     """Unsigned 64-bit SimHash of the character n-grams of ``normalize(text)``."""
     norm = normalize(text)
-    grams = [norm[i : i + NGRAM] for i in range(max(1, len(norm) - NGRAM + 1))] if norm else []
-    weights = [0] * BITS
-    for gram in grams:
-        h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big")
-        for bit in range(BITS):
-            weights[bit] += 1 if (h >> bit) & 1 else -1
-    return sum(1 << bit for bit in range(BITS) if weights[bit] > 0)
+    if not norm:
+        return 0
+    grams = [norm[i : i + NGRAM] for i in range(max(1, len(norm) - NGRAM + 1))]
+    digests = b"".join(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest() for g in grams)
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+    ones = ((hashes[:, None] >> _BIT_SHIFTS) & np.uint64(1)).sum(axis=0)
+    # A bit is set where more n-grams have it than not (a tie leaves it clear).
+    return int(np.packbits((2 * ones > len(grams))[::-1]).view(">u8")[0])
 
 
 def to_signed(value: int) -> int:
