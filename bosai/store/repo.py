@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,6 +28,14 @@ GEOCODED = "geocoded"
 FAILED = "failed"
 
 
+@cache
+def _raw_insert(dialect: str) -> Insert:
+    """The idempotent raw-item INSERT of a dialect, built once (building it per item cost more than running it)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = RawItem.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["source", "source_id"]).returning(table.c.id)
+
+
 def save_raw(session: Session, record: Record, raw: bytes, now: datetime) -> int | None:
     """Insert the raw item and its typed row; return its id, or None when (source, source_id) exists.
 
@@ -44,15 +53,7 @@ def save_raw(session: Session, record: Record, raw: bytes, now: datetime) -> int
         "state": NEW,
     }
     conn = session.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    table = RawItem.__table__
-    stmt = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["source", "source_id"])
-        .returning(table.c.id)
-    )
-    item_id = conn.execute(stmt).scalar_one_or_none()
+    item_id = conn.execute(_raw_insert(conn.dialect.name), values).scalar_one_or_none()
     if item_id is None:
         return None
     model, typed = typed_values(record)
