@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ import socket
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +57,7 @@ class E2EResult:
     burst_posts: int = 0
     drain_s: float = 0.0
     jma_sent: int = 0
+    gc_pauses_s: list[float] = field(default_factory=list)  # full (generation 2) collections during the run
 
     def summary(self) -> dict[str, Any]:
         """The JSON line of the benchmark contract."""
@@ -89,6 +92,9 @@ class E2EResult:
             "burst_posts": self.burst_posts,
             "drain_after_load_s": round(self.drain_s, 2),
             "jma_telegrams_sent": self.jma_sent,
+            "gc_full_collections": len(self.gc_pauses_s),
+            "gc_full_pause_max_s": round(max(self.gc_pauses_s, default=0.0), 4),
+            "gc_full_pause_total_s": round(sum(self.gc_pauses_s), 3),
             **describe(),
         }
 
@@ -158,6 +164,8 @@ async def run_e2e(
         listener = asyncio.create_task(_listen(f"http://127.0.0.1:{port}/live", seen_at))
         await asyncio.sleep(1.0)  # let the stream connect
         sampler = asyncio.create_task(_sample(service, result))
+        gc_watch = _full_gc_timer(result.gc_pauses_s)
+        gc.callbacks.append(gc_watch)
         cpu0, t0 = _cpu(), time.monotonic()
         phases = [(rate, duration_s)] + ([(rate * burst_factor, burst_s)] if burst_factor else [])
         i = 0
@@ -178,6 +186,7 @@ async def run_e2e(
         result.posts_sent = i
         load_end = time.monotonic()
         done_t = await _wait_done(service, i, drain_s)
+        gc.callbacks.remove(gc_watch)
         result.drain_s = done_t - load_end
         elapsed = done_t - t0
         sampler.cancel()
@@ -215,6 +224,21 @@ async def _sample(service: Any, result: E2EResult, every_s: float = 5.0) -> None
         result.anon_samples_mb.append(round(status["RssAnon"] / 1024, 1))
         result.max_queue_depth = max(result.max_queue_depth, *service.pipeline.queue_depths().values())
         await asyncio.sleep(every_s)
+
+
+def _full_gc_timer(pauses: list[float]) -> Callable[[str, dict[str, Any]], None]:
+    """A gc callback that appends the length of each full collection (they hold the GIL throughout)."""
+    started = [0.0]
+
+    def watch(phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses.append(time.perf_counter() - started[0])
+
+    return watch
 
 
 def _proc_status() -> dict[str, int]:
