@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -38,6 +39,23 @@ def test_simhash_is_signed_and_tolerates_small_edits() -> None:
     assert hamming(a, simhash("津市で停電、信号機も消えています")) > 10
     assert -(2**63) <= to_signed(a) < 2**63 and hamming(to_signed(a), a) == 0
     assert normalize("RT @a: ＡＢＣ　https://x.y/z") == "abc"
+
+
+def _simhash_by_definition(text: str) -> int:
+    """SimHash spelt out bit by bit: each n-gram's 64-bit hash votes +1/-1 on every bit."""
+    norm = normalize(text)
+    grams = [norm[i : i + 3] for i in range(max(1, len(norm) - 2))] if norm else []
+    votes = [0] * 64
+    for gram in grams:
+        h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "big")
+        for bit in range(64):
+            votes[bit] += 1 if (h >> bit) & 1 else -1
+    return sum(1 << bit for bit in range(64) if votes[bit] > 0)
+
+
+def test_simhash_matches_its_definition() -> None:
+    for text in (TEXT, "津市で停電", "ab", "", "RT @x: 🌊🌊", "Water is rising in Tsu " * 5):
+        assert simhash(text) == _simhash_by_definition(text)
 
 
 def test_nearby_posts_of_the_same_hazard_group_and_others_do_not(session, make_post) -> None:
