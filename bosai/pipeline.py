@@ -230,14 +230,14 @@ class Pipeline:
         def save(session: Session) -> tuple[list[Event], list[float]]:
             events: list[Event] = []
             ages: list[float] = []
-            for post in session.scalars(select(PostRow).where(PostRow.id.in_(ids))):
-                incident = incidents.attach_post(
-                    session, post, window=self.incident_window, radius_km=self.incident_radius_km, now=now
-                )
+            posts = list(session.scalars(select(PostRow).where(PostRow.id.in_(ids))))
+            attached = incidents.attach_posts(
+                session, posts, window=self.incident_window, radius_km=self.incident_radius_km, now=now
+            )
+            for post, incident in zip(posts, attached, strict=True):
                 if post.lat is not None:
                     events.append(("post", geojson.posts_geojson([post])["features"][0]))
                 if incident is not None:
-                    session.flush()
                     events.append(("incident", geojson.incidents_geojson([incident])["features"][0]))
             repo.set_state(session, ids, repo.DONE)
             received = session.scalars(select(RawItem.received_at).where(RawItem.id.in_(ids)))

@@ -7,6 +7,8 @@ incident of the post they copy and only counted, so 500 copies of one post make 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -75,12 +77,30 @@ def _area(lat: float, lng: float, at: datetime, window: timedelta, radius_km: fl
     return {"lat0": lat0, "lat1": lat1, "lng0": lng0, "lng1": lng1, "t0": at - window, "t1": at + window}
 
 
-def _duplicate_of(session: Session, post: PostRow, hashed: int, window: timedelta,
+@dataclass(frozen=True, slots=True)
+class _Attached:
+    """A post attached earlier in the same batch, whose row is not written yet."""
+
+    hashed: int
+    lat: float
+    lng: float
+    at: datetime
+    incident: Incident
+
+
+def _duplicate_of(session: Session, post: PostRow, hashed: int, batch: list[_Attached], window: timedelta,
                   radius_km: float) -> Incident | None:
-    """An incident holding a near-copy of the post (copies name the same place, so they lie within radius)."""
+    """An incident holding a near-copy of the post (copies name the same place, so they lie within radius).
+
+    Looks first among the posts of this batch (not yet written), then in the store.
+    """
+    area = _area(post.lat or 0.0, post.lng or 0.0, post.observed_at, window, radius_km)
+    for seen in reversed(batch):
+        if (hamming(seen.hashed, hashed) <= MAX_HAMMING and area["t0"] <= seen.at <= area["t1"]
+                and area["lat0"] <= seen.lat <= area["lat1"] and area["lng0"] <= seen.lng <= area["lng1"]):
+            return _live(session, seen.incident)
     b0, b1, b2, b3 = bands(hashed)
-    params = {"b0": b0, "b1": b1, "b2": b2, "b3": b3, "post_id": post.id,
-              **_area(post.lat or 0.0, post.lng or 0.0, post.observed_at, window, radius_km)}
+    params = {"b0": b0, "b1": b1, "b2": b2, "b3": b3, "post_id": post.id, **area}
     for other_hash, incident_id in session.execute(_NEAR_COPIES, params):
         if hamming(other_hash, hashed) <= MAX_HAMMING:
             incident = session.get(Incident, incident_id, with_for_update=True)
@@ -107,9 +127,27 @@ def _place_name(post: PostRow) -> str:
     return str(first.get("name") or post.municipality or "")
 
 
+def attach_posts(session: Session, posts: Iterable[PostRow], *, window: timedelta, radius_km: float,
+                 now: datetime) -> list[Incident | None]:
+    """Fold, attach or open the incident of each placed disaster post (None for "other" or unplaced posts).
+
+    The posts' rows are written once, at the end of the batch: a flush per post cost more than the look-ups.
+    """
+    batch: list[_Attached] = []
+    with session.no_autoflush:
+        out = [_attach(session, post, batch, window, radius_km, now) for post in posts]
+    session.flush()
+    return out
+
+
 def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km: float,
                 now: datetime) -> Incident | None:
-    """Fold, attach or open the incident for a placed disaster post; None for "other" or unplaced posts."""
+    """attach_posts for a single post."""
+    return attach_posts(session, [post], window=window, radius_km=radius_km, now=now)[0]
+
+
+def _attach(session: Session, post: PostRow, batch: list[_Attached], window: timedelta, radius_km: float,
+            now: datetime) -> Incident | None:
     if post.label != "disaster" or post.lat is None or post.lng is None:
         return None
     if post.incident_id is not None:  # already attached (a replay after a crash): change nothing
@@ -117,20 +155,18 @@ def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km
         return _live(session, existing) if existing is not None else None
     hashed = to_signed(simhash(post.text))
     hazard = top_hazard(post.categories)
-    # The post's own changes are written once, at the end: the look-ups skip it anyway.
-    with session.no_autoflush:
-        incident = _duplicate_of(session, post, hashed, window, radius_km)
+    incident = _duplicate_of(session, post, hashed, batch, window, radius_km)
+    if incident is not None:
+        incident.duplicate_count += 1
+    else:
+        nearby = _nearby_open(session, (hazard,), post.lat, post.lng, post.observed_at, window=window,
+                              radius_km=radius_km)
+        incident = nearby[0] if nearby else None
         if incident is not None:
-            incident.duplicate_count += 1
-        else:
-            nearby = _nearby_open(session, (hazard,), post.lat, post.lng, post.observed_at, window=window,
-                                  radius_km=radius_km)
-            incident = nearby[0] if nearby else None
-            if incident is not None:
-                n = incident.post_count
-                incident.lat = (incident.lat * n + post.lat) / (n + 1)
-                incident.lng = (incident.lng * n + post.lng) / (n + 1)
-                incident.post_count = n + 1
+            n = incident.post_count
+            incident.lat = (incident.lat * n + post.lat) / (n + 1)
+            incident.lng = (incident.lng * n + post.lng) / (n + 1)
+            incident.post_count = n + 1
     post.simhash = hashed
     post.simhash_b0, post.simhash_b1, post.simhash_b2, post.simhash_b3 = bands(hashed)
     if incident is None:
@@ -141,7 +177,7 @@ def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km
             first_seen=post.observed_at, last_seen=post.observed_at, post_count=1, duplicate_count=0,
             corroborated_by=[], updated_at=now)
         session.add(incident)
-        session.flush()
+        session.flush()  # for its id (this also writes the batch so far)
         _event(session, incident, "created", f"post {post.id} ({hazard})", now)
         log.info("incident_created id=%s hazard=%s place=%s", incident.id, hazard, incident.place_name)
     incident.first_seen = min(incident.first_seen, post.observed_at)
@@ -150,7 +186,7 @@ def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km
                             severity(incident.hazard, incident.post_count, incident.duplicate_count))
     incident.updated_at = now
     post.incident_id = incident.id
-    session.flush()
+    batch.append(_Attached(hashed, post.lat, post.lng, post.observed_at, incident))
     return incident
 
 
