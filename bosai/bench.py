@@ -58,6 +58,7 @@ class E2EResult:
     drain_s: float = 0.0
     jma_sent: int = 0
     gc_pauses_s: list[float] = field(default_factory=list)  # full (generation 2) collections during the run
+    sent_offsets_s: list[float] = field(default_factory=list)  # send time of each latency sample, from the start
 
     def summary(self) -> dict[str, Any]:
         """The JSON line of the benchmark contract."""
@@ -92,11 +93,21 @@ class E2EResult:
             "burst_posts": self.burst_posts,
             "drain_after_load_s": round(self.drain_s, 2),
             "jma_telegrams_sent": self.jma_sent,
+            "p95_by_window": self.p95_by_window(),
             "gc_full_collections": len(self.gc_pauses_s),
             "gc_full_pause_max_s": round(max(self.gc_pauses_s, default=0.0), 4),
             "gc_full_pause_total_s": round(sum(self.gc_pauses_s), 3),
             **describe(),
         }
+
+
+    def p95_by_window(self) -> list[list[float]]:
+        """[window start s, samples, p95 s] per minute of sending (per 10 s for runs under two minutes)."""
+        width = 60.0 if self.duration_s >= 120 else 10.0
+        windows: dict[int, list[float]] = {}
+        for offset, latency in zip(self.sent_offsets_s, self.latencies_s, strict=True):
+            windows.setdefault(int(offset // width), []).append(latency)
+        return [[k * width, len(v), round(sorted(v)[int(0.95 * (len(v) - 1))], 3)] for k, v in sorted(windows.items())]
 
 
 def load_texts(limit: int = 5000) -> list[str]:
@@ -203,6 +214,7 @@ async def run_e2e(
             t_sent = sent_at.get(id_map.get(raw_id, ""))
             if t_sent is not None:
                 result.latencies_s.append(t_seen - t_sent)
+                result.sent_offsets_s.append(t_sent - t0)
         listener.cancel()
         await asyncio.gather(listener, sampler, return_exceptions=True)
         await service.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bosai.bench import run_e2e
+from bosai.bench import E2EResult, run_e2e
 
 
 async def test_short_e2e_run_loses_nothing_and_reports_the_contract() -> None:
@@ -16,4 +16,12 @@ async def test_short_e2e_run_loses_nothing_and_reports_the_contract() -> None:
         assert summary[key] is not None and summary[key] > 0, key
     assert 0 < summary["anon_last_mb"] <= summary["rss_last_mb"]
     assert summary["simd"] is not None and summary["cpus"] >= 1
+    assert sum(n for _, n, _ in summary["p95_by_window"]) == summary["latency_samples"]
     json.dumps(summary)  # the --json line
+
+
+def test_p95_by_window_groups_latencies_by_send_minute() -> None:
+    result = E2EResult(rate=10.0, duration_s=180.0)
+    result.sent_offsets_s = [1.0, 30.0, 59.0, 61.0, 130.0]
+    result.latencies_s = [0.5, 0.7, 0.6, 3.0, 0.2]
+    assert result.p95_by_window() == [[0.0, 3, 0.6], [60.0, 1, 3.0], [120.0, 1, 0.2]]
