@@ -21,6 +21,7 @@ from bosai.errors import ModelError
 from bosai.records import Prediction
 from classifier.modeling import heads_from_config
 from classifier.onnx_runtime import OnnxLogits
+from classifier.scoring import category_decisions
 
 log = logging.getLogger(__name__)
 
@@ -105,14 +106,19 @@ class BertClassifier:
         return out
 
     def to_predictions(self, probs: np.ndarray) -> list[Prediction]:
-        """Turn probability rows into Predictions (categories above threshold, best first)."""
+        """Turn probability rows into Predictions (categories of disaster posts, best first)."""
+        columns = [j for j, _ in self.category_heads]
+        chosen = category_decisions(probs[:, columns], self.category_threshold)
         preds = []
-        for row in probs:
+        for row, picks in zip(probs, chosen, strict=True):
             score = float(row[self.disaster_index])
             label = "disaster" if score >= self.threshold else "other"
-            cats = sorted(((name, round(float(row[j]), 4)) for j, name in self.category_heads), key=lambda c: -c[1])
-            kept = tuple(c for c in cats if c[1] >= self.category_threshold) if label == "disaster" else ()
-            preds.append(Prediction(label=label, score=round(score, 4), categories=kept))
+            cats: tuple[tuple[str, float], ...] = ()
+            if label == "disaster":
+                heads = zip(self.category_heads, picks, strict=True)
+                kept = [(name, round(float(row[j]), 4)) for (j, name), pick in heads if pick]
+                cats = tuple(sorted(kept, key=lambda c: -c[1]))
+            preds.append(Prediction(label=label, score=round(score, 4), categories=cats))
         return preds
 
     def predict(self, texts: list[str], *, batch_size: int = 64) -> list[Prediction]:

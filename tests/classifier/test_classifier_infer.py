@@ -30,6 +30,18 @@ def test_round_trip_reads_labels_from_config(tiny_checkpoint: Path) -> None:
     assert clf.predict([]) == []
 
 
+def test_every_disaster_post_gets_its_best_category_even_below_threshold(tiny_checkpoint: Path) -> None:
+    clf = load_classifier(tiny_checkpoint, quantize=False, threshold=0.0, category_threshold=1.0)
+    texts = ["川が氾濫", "停電してる"]
+    probs = clf.predict_proba(texts)
+    preds = clf.predict(texts)
+    for pred, row in zip(preds, probs, strict=True):
+        best = max(clf.category_heads, key=lambda head: row[head[0]])[1]
+        assert [name for name, _ in pred.categories] == [best]
+    strict = load_classifier(tiny_checkpoint, quantize=False, threshold=1.1, category_threshold=0.0)
+    assert all(p.label == "other" and p.categories == () for p in strict.predict(texts))
+
+
 def test_batching_and_order_do_not_change_scores(tiny_checkpoint: Path) -> None:
     clf = load_classifier(tiny_checkpoint, quantize=False)
     texts = ["短い", "これは少し長めの投稿で川が氾濫しているという内容", "中くらいの長さの投稿"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.scoring import calibration, prf, score
+from classifier.scoring import calibration, category_decisions, prf, score
 
 
 def test_prf_counts() -> None:
@@ -17,6 +17,7 @@ def test_score_confusion_and_categories() -> None:
     probs = np.zeros((4, 11))
     probs[:, 0] = [0.9, 0.8, 0.2, 0.1]
     probs[0, 1] = probs[1, 2] = 0.7
+    probs[2, 3] = 0.2  # below threshold, but the best category of its post: chosen all the same
     gold = np.zeros((4, 11))
     gold[[0, 2], 0] = 1
     gold[0, 1] = gold[2, 1] = 1
@@ -24,6 +25,13 @@ def test_score_confusion_and_categories() -> None:
     assert m["confusion"]["matrix"] == [[1, 1], [1, 1]]
     assert m["disaster"]["f1"] == 0.5
     assert m["categories"]["flood"]["recall"] == 0.5 and m["categories"]["flood"]["precision"] == 1.0
+    assert m["categories"]["earthquake"]["precision"] == 0.0
+
+
+def test_category_decisions_keep_every_category_over_threshold_and_always_the_best() -> None:
+    probs = np.array([[0.9, 0.5, 0.1], [0.05, 0.2, 0.1], [0.3, 0.3, 0.39]])
+    chosen = category_decisions(probs, 0.4)
+    assert chosen.tolist() == [[True, True, False], [False, True, False], [False, False, True]]
 
 
 def test_calibration_of_a_perfectly_calibrated_set_is_zero() -> None:
