@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,10 +86,14 @@ class BertClassifier:
         self.threshold, self.category_threshold, self.max_length = threshold, category_threshold, max_length
         self.disaster_index, self.category_heads = heads_from_config(config)
         self.max_batch_tokens = MAX_BATCH_TOKENS
+        # One MeCab tagger serves every thread: the service runs several classify batches at once, and a
+        # MeCab tagger used by two threads at a time sometimes returns nothing (seen in a 10-minute soak).
+        self._tokenizer_lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         clean = [_SPACE.sub(" ", t).strip() or "[UNK]" for t in texts]
-        return self.tokenizer(clean, truncation=True, max_length=self.max_length)["input_ids"]
+        with self._tokenizer_lock:
+            return self.tokenizer(clean, truncation=True, max_length=self.max_length)["input_ids"]
 
     def predict_proba(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         """(n, outputs) sigmoid probabilities in config order, computed in length-sorted padded batches."""

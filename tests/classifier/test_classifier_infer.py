@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +42,31 @@ def test_every_disaster_post_gets_its_best_category_even_below_threshold(tiny_ch
         assert [name for name, _ in pred.categories] == [best]
     strict = load_classifier(tiny_checkpoint, quantize=False, threshold=1.1, category_threshold=0.0)
     assert all(p.label == "other" and p.categories == () for p in strict.predict(texts))
+
+
+class _OverlapWatch:
+    """Wraps a tokenizer and records how many threads were inside it at once."""
+
+    def __init__(self, real: object) -> None:
+        self.real, self.inside, self.most = real, 0, 0
+
+    def __call__(self, texts: list[str], **kwargs: object) -> object:
+        self.inside += 1
+        self.most = max(self.most, self.inside)
+        time.sleep(0.01)  # stay inside long enough for another thread to come in
+        self.inside -= 1
+        return self.real(texts, **kwargs)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_tokenizer_is_used_by_one_thread_at_a_time(tiny_checkpoint: Path) -> None:
+    clf = load_classifier(tiny_checkpoint, quantize=False)
+    watch = clf.tokenizer = _OverlapWatch(clf.tokenizer)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda k: clf.predict([f"川が氾濫 {k}"]), range(16)))
+    assert len(results) == 16 and watch.most == 1
 
 
 def test_batching_and_order_do_not_change_scores(tiny_checkpoint: Path) -> None:
