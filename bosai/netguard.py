@@ -7,9 +7,11 @@ here resolve once, in the connector, and connect only to the addresses that pass
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -52,3 +54,22 @@ def guarded_session(*, allow_private: bool, **kwargs: Any) -> aiohttp.ClientSess
     vetted. IP literals skip resolvers: the callers' URL checks cover them."""
     connector = aiohttp.TCPConnector(resolver=GuardedResolver(allow_private=allow_private))
     return aiohttp.ClientSession(connector=connector, **kwargs)
+
+
+async def vet_url(url: str, *, allow_private: bool) -> None:
+    """Refuse non-HTTP(S) URLs and, unless allowed, hosts that resolve to internal addresses (SSRF).
+
+    An early, clear answer for configured and subscribed URLs; the connection itself is guarded by
+    guarded_session, since a name may answer differently by then (DNS rebinding). Raises UnsafeURLError,
+    or OSError when the name does not resolve (callers say what that means for them).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeURLError(f"only http(s) URLs with a host are allowed: {url!r}")
+    if allow_private:
+        return
+    infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    for info in infos:
+        address = str(info[4][0])
+        if is_internal(address):
+            raise UnsafeURLError(f"{url!r} resolves to non-public address {address} (set allow_private)")

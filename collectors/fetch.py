@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -13,8 +11,8 @@ from urllib.parse import urlsplit
 import aiohttp
 from multidict import CIMultiDictProxy
 
-from bosai.errors import SourceDataError, SourceUnavailable, UnsafeURLError
-from bosai.netguard import is_internal
+from bosai.errors import SourceDataError, SourceUnavailable
+from bosai.netguard import vet_url
 
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
 
@@ -76,25 +74,11 @@ class Conditional:
 
 
 async def check_url(url: str, *, allow_private: bool) -> None:
-    """Raise UnsafeURLError unless ``url`` is http(s) and resolves to public addresses (or private is allowed).
-
-    An early, clear refusal; the connection itself is guarded by the session (bosai.netguard.guarded_session),
-    since the name may answer differently by then (DNS rebinding).
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeURLError(f"only http(s) URLs with a host are allowed: {url!r}")
-    if allow_private:
-        return
+    """bosai.netguard.vet_url for a source: a name that does not resolve is a source that is down."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443,
-                                                             type=socket.SOCK_STREAM)
+        await vet_url(url, allow_private=allow_private)
     except OSError as err:
-        raise SourceUnavailable(f"cannot resolve {parts.hostname}: {err}") from err
-    for info in infos:
-        address = str(info[4][0])
-        if is_internal(address):
-            raise UnsafeURLError(f"{url!r} resolves to non-public address {address} (set allow_private)")
+        raise SourceUnavailable(f"cannot resolve {urlsplit(url).hostname}: {err}") from err
 
 
 def retry_after(headers: CIMultiDictProxy[str]) -> float | None:

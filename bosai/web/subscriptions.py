@@ -6,7 +6,6 @@ private networks are refused (SSRF) unless ``delivery.allow_private_webhooks`` i
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -56,7 +55,7 @@ async def _target(channel: str, target: Any, config: AppConfig) -> str:
     if any(ord(c) < 33 or ord(c) == 127 for c in target):
         raise bad_request("target: URL contains spaces or control characters")
     try:
-        await asyncio.to_thread(check_url, target, allow_private=config.delivery.allow_private_webhooks)
+        await check_url(target, allow_private=config.delivery.allow_private_webhooks)
     except UnsafeURLError as err:
         raise bad_request("target: webhook URL must be http(s) and reach a public address") from err
     except DeliveryError as err:

@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 from urllib.parse import urlsplit
 
 import aiohttp
 
 from bosai.errors import DeliveryError, UnsafeURLError
-from bosai.netguard import guarded_session, is_internal
+from bosai.netguard import guarded_session, vet_url
 from publish.channels import Target
 from publish.messages import RenderedAlert
 
 
-def check_url(url: str, *, allow_private: bool) -> None:
-    """Refuse non-HTTP(S) URLs and, unless allowed, hosts on loopback/private/link-local addresses (SSRF).
-
-    Sign-up and delivery use it for a clear early answer; the POST itself only connects to addresses its
-    session vetted (bosai.netguard), since the name may answer differently by then (DNS rebinding).
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeURLError(f"webhook URL must be http(s) with a host: {url!r}")
-    if allow_private:
-        return
+async def check_url(url: str, *, allow_private: bool) -> None:
+    """bosai.netguard.vet_url for a subscriber's URL, used at sign-up and before each delivery."""
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        await vet_url(url, allow_private=allow_private)
     except OSError as err:
-        raise DeliveryError(f"cannot resolve {parts.hostname}: {err}") from err
-    for info in infos:
-        ip = str(info[4][0])
-        if is_internal(ip):
-            raise UnsafeURLError(f"webhook host {parts.hostname} resolves to a non-public address {ip}")
+        raise DeliveryError(f"cannot resolve {urlsplit(url).hostname}: {err}") from err
 
 
 class WebhookChannel:
@@ -47,7 +33,7 @@ class WebhookChannel:
     async def deliver(self, rendered: RenderedAlert, subscription: Target) -> None:
         """Send one alert; raise DeliveryError on refusal, network error or a non-2xx answer."""
         try:
-            check_url(subscription.target, allow_private=self.allow_private)
+            await check_url(subscription.target, allow_private=self.allow_private)
             body = dataclasses.asdict(rendered)
             async with (guarded_session(allow_private=self.allow_private, timeout=self.timeout) as session,
                         session.post(subscription.target, json=body, allow_redirects=False) as resp):

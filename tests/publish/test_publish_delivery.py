@@ -82,14 +82,16 @@ async def test_webhook_gives_up_after_the_retries(running, alert_set, aiohttp_se
     assert row.status == "failed" and "HTTP 500" in row.last_error
 
 
-def test_webhook_refuses_private_addresses_unless_allowed() -> None:
+async def test_webhook_refuses_private_addresses_unless_allowed() -> None:
     from bosai.errors import UnsafeURLError
 
     with pytest.raises(UnsafeURLError):
-        check_url("http://127.0.0.1:8080/hook", allow_private=False)
+        await check_url("http://127.0.0.1:8080/hook", allow_private=False)
     with pytest.raises(UnsafeURLError):
-        check_url("file:///etc/passwd", allow_private=True)
-    check_url("http://127.0.0.1:8080/hook", allow_private=True)
+        await check_url("file:///etc/passwd", allow_private=True)
+    await check_url("http://127.0.0.1:8080/hook", allow_private=True)
+    with pytest.raises(DeliveryError, match="cannot resolve"):
+        await check_url("http://no-such-host.invalid/hook", allow_private=False)
 
 
 async def test_webhook_refuses_a_host_rebound_to_an_internal_address(alert_set, webhook_receiver,

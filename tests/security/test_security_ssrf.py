@@ -84,8 +84,8 @@ async def test_allow_private_lets_the_same_urls_through(listener, tmp_path: Path
 async def test_alert_webhook_channel_refuses_internal_hosts(host: str) -> None:
     url = f"http://{host}:9/hook"
     with pytest.raises(UnsafeURLError):
-        check_webhook_url(url, allow_private=False)
-    check_webhook_url(url, allow_private=True)
+        await check_webhook_url(url, allow_private=False)
+    await check_webhook_url(url, allow_private=True)
     target = Target(subscription_id=1, channel="webhook", target=url, language="ja")
     with pytest.raises(DeliveryError, match=r"non-public|must be"):
         await WebhookChannel(timeout_s=0.5).deliver(None, target)  # type: ignore[arg-type]
