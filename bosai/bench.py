@@ -100,7 +100,6 @@ class E2EResult:
             **describe(),
         }
 
-
     def p95_by_window(self) -> list[list[float]]:
         """[window start s, samples, p95 s] per minute of sending (per 10 s for runs under two minutes)."""
         width = 60.0 if self.duration_s >= 120 else 10.0

@@ -67,17 +67,18 @@ def run(ship: Path, variants: dict[str, Path]) -> list[dict[str, Any]]:
     rows, results = probe_rows(sets), {}
     for variant, model_dir in variants.items():
         clf = load_classifier(model_dir)
+        shipped = model_dir.resolve() == ship.resolve()
+        if shipped:
+            results["dev"] = evaluate_rows(clf, load_examples([DATA_DIR / "dev.jsonl"]))[0]
         for name, examples in sets.items():
             metrics, _ = evaluate_rows(clf, examples)
             rows.append(_row(variant, name, metrics))
-            if model_dir.resolve() == ship.resolve():
+            if shipped:
                 results[name] = metrics
-        if model_dir.resolve() == ship.resolve():
-            results["dev"] = evaluate_rows(clf, load_examples([DATA_DIR / "dev.jsonl"]))[0]
     rows += _earlier_rows(ship, set(variants))
     (ship / modelcard.ABLATION_FILE).write_text(json.dumps(rows, indent=2), encoding="utf-8")
     config = json.loads((ship / "train_config.json").read_text(encoding="utf-8"))
-    results = {"dev": results.pop("dev"), **results} if "dev" in results else results
+    results = {**json.loads((ship / "metrics_eval.json").read_text(encoding="utf-8")), **results}
     (ship / "metrics_eval.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     modelcard.write(ship, config, results)
     return rows

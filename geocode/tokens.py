@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -34,21 +35,19 @@ class Tokens:
 
 
 _lock = threading.Lock()
-_shared: list[Any] = []  # the one tagger, created on first use
 
 
+@cache
 def _tagger() -> Any:
-    """The process's one MeCab tagger; callers hold ``_lock``.
+    """The process's one MeCab tagger, created on first use; callers hold ``_lock``.
 
     A tagger is not safe to share between threads without a lock, but one per thread maps the 260 MB
     unidic dictionary once per thread, so resident memory grew with every pool thread that geocoded.
     """
-    if not _shared:
-        import fugashi
+    import fugashi
 
-        _shared.append(fugashi.Tagger())
-        log.debug("tagger_created thread=%s", threading.current_thread().name)
-    return _shared[0]
+    log.debug("tagger_created thread=%s", threading.current_thread().name)
+    return fugashi.Tagger()
 
 
 def tokenize(text: str) -> Tokens:
