@@ -12,8 +12,10 @@ async def test_short_e2e_run_loses_nothing_and_reports_the_contract() -> None:
     summary = result.summary()
     assert summary["posts_sent"] == 60 and summary["lost"] == 0
     assert summary["posts_done"] == 60
-    for key in ("posts_per_s", "p95_ingest_to_page_s", "baseline_posts_per_s", "peak_rss_mb"):
+    for key in ("posts_per_s", "p95_ingest_to_page_s", "baseline_posts_per_s", "classifier_posts_per_s", "peak_rss_mb"):
         assert summary[key] is not None and summary[key] > 0, key
+    # The classifier alone, batched, outruns one post at a time and the whole pipeline around it.
+    assert summary["speedup_ceiling"] > 1 and summary["classifier_posts_per_s"] > summary["posts_per_s"]
     assert 0 < summary["anon_last_mb"] <= summary["rss_last_mb"]
     assert summary["simd"] is not None and summary["cpus"] >= 1
     assert sum(n for _, n, _ in summary["p95_by_window"]) == summary["latency_samples"]
