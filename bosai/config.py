@@ -6,6 +6,7 @@ environment variable that holds them (``token_env = "X_BEARER_TOKEN"``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -119,6 +120,16 @@ class WebConfig(Block):
     public_rate_per_min: int = 600
     live_streams_per_client: int = Field(default=4, ge=1)  # open /live SSE streams per client address
     webhook_rate_per_min: int = Field(default=1200, gt=0)  # POST /webhook/{source} per minute per sender
+    trusted_proxies: list[str] = []  # reverse proxies whose X-Forwarded-For names the client (addresses/networks)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        """Each entry an address or a network, written out in full (``10.0.0.0/8``, ``127.0.0.1/32``)."""
+        try:
+            return [str(ipaddress.ip_network(spec.strip(), strict=False)) for spec in value]
+        except ValueError as err:
+            raise ValueError(f"not an address or network: {err}") from err
 
 
 class DemoConfig(Block):

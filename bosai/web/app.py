@@ -14,6 +14,7 @@ from bosai.web import alert_forms, api, live, login, ops, pages, public, subscri
 from bosai.web.auth import Authenticator
 from bosai.web.keys import AUTH, CTX, LIVE_CAP, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
 from bosai.web.places import DEFAULT_DIR, MieData
+from bosai.web.proxies import forwarded_client, parse_networks
 from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,10 @@ async def rate_limit(request: web.Request, handler: web.Handler) -> web.StreamRe
 
 def create_app(ctx: ServiceContext) -> web.Application:
     """Build the web app over an already started store and hub (the caller owns their life-cycle)."""
-    app = web.Application(middlewares=[rate_limit, login.csrf_middleware], client_max_size=MAX_BODY)
+    trusted = parse_networks(ctx.config.web.trusted_proxies)
+    middlewares = [forwarded_client(trusted)] if trusted else []
+    middlewares += [rate_limit, login.csrf_middleware]
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[CTX] = ctx
     app[AUTH] = Authenticator(ctx.config, ctx.store)
     app[PUBLIC_LIMIT] = RateLimiter(ctx.config.web.public_rate_per_min)

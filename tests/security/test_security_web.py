@@ -151,3 +151,17 @@ async def test_every_public_endpoint_is_rate_limited_with_retry_after(aiohttp_cl
             assert resp.status == 429, (path, spoof)
             assert int(resp.headers["Retry-After"]) >= 1 and "error" in await resp.json()
     assert (await client.get("/healthz")).status == 200
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(aiohttp_client, store, tmp_path) -> None:
+    """The test client connects from 127.0.0.1, here the trusted proxy that appends the client's address."""
+    client = await aiohttp_client(create_app(make_ctx(store, tmp_path, rate=2, trusted_proxies=["127.0.0.1"])))
+
+    async def status(forwarded_for: str) -> int:
+        return (await client.get("/api/alerts", headers={"X-Forwarded-For": forwarded_for})).status
+
+    assert [await status("203.0.113.9") for _ in range(3)] == [200, 200, 429]
+    assert await status("198.51.100.7") == 200  # another resident behind the same proxy
+    # A client cannot escape its bucket by writing its own X-Forwarded-For: the proxy appends the real address.
+    assert await status("192.0.2.1, 203.0.113.9") == 429
+    assert await status("203.0.113.9, 127.0.0.1") == 429  # a chain of trusted proxies is walked through

@@ -31,6 +31,7 @@ def make_ctx(store: Store, data_dir: Path, **overrides: Any) -> ServiceContext:
     """A context like the service builds, with a fixed clock."""
     web_cfg = {"public_rate_per_min": overrides.pop("rate", 6000),
                "webhook_rate_per_min": overrides.pop("webhook_rate", 6000),
+               "trusted_proxies": overrides.pop("trusted_proxies", []),
                "tile_url": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
     config = AppConfig.model_validate({"service": {"data_dir": str(data_dir)}, "web": web_cfg,
                                        "publish": {"base_url": "http://bosai.test"}})
