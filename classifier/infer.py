@@ -23,6 +23,7 @@ from bosai.records import Prediction
 from classifier.modeling import heads_from_config
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
+from classifier.tokenization import batch_encoder
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class BertClassifier:
         self.threshold, self.category_threshold, self.max_length = threshold, category_threshold, max_length
         self.disaster_index, self.category_heads = heads_from_config(config)
         self.max_batch_tokens = MAX_BATCH_TOKENS
+        self._encoder = batch_encoder(tokenizer, max_length)
         # One MeCab tagger serves every thread: the service runs several classify batches at once, and a
         # MeCab tagger used by two threads at a time sometimes returns nothing (seen in a 10-minute soak).
         self._tokenizer_lock = threading.Lock()
@@ -93,7 +95,7 @@ class BertClassifier:
     def _encode(self, texts: list[str]) -> list[list[int]]:
         clean = [_SPACE.sub(" ", t).strip() or "[UNK]" for t in texts]
         with self._tokenizer_lock:
-            return self.tokenizer(clean, truncation=True, max_length=self.max_length)["input_ids"]
+            return self._encoder(clean)
 
     def predict_proba(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         """(n, outputs) sigmoid probabilities in config order, computed in length-sorted padded batches."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from transformers import BertJapaneseTokenizer
-from transformers.models.bert_japanese.tokenization_bert_japanese import MecabTokenizer
+from transformers.models.bert_japanese.tokenization_bert_japanese import MecabTokenizer, WordpieceTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +69,38 @@ def make_tokenizer(vocab_file: Path, *, model_max_length: int = 96) -> BertJapan
         mecab_kwargs=dict(MECAB_KWARGS),
         model_max_length=model_max_length,
     )
+
+
+Encoder = Callable[[list[str]], list[list[int]]]
+
+
+def batch_encoder(tokenizer, max_length: int) -> Encoder:  # type: ignore[no-untyped-def]
+    """texts -> token ids with [CLS] and [SEP], truncated to ``max_length``.
+
+    For a BertJapaneseTokenizer (MeCab words, then WordPiece) the words and pieces are looked up directly,
+    without the generic slow-tokenizer machinery around them: the same ids in about a third of the time, time
+    the service spends holding the GIL. A text that spells a special token (``[SEP]``) goes the generic way,
+    which turns it into the special id; so does every text of any other tokenizer.
+    """
+
+    def generic(texts: list[str]) -> list[list[int]]:
+        return tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+
+    words, pieces = getattr(tokenizer, "word_tokenizer", None), getattr(tokenizer, "subword_tokenizer", None)
+    direct = (
+        isinstance(tokenizer, BertJapaneseTokenizer) and isinstance(words, MecabTokenizer)
+        and isinstance(pieces, WordpieceTokenizer) and not tokenizer.do_lower_case
+    )
+    if not direct:
+        return generic
+    vocab, unk = tokenizer.vocab, tokenizer.unk_token_id
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    specials = tuple(tokenizer.all_special_tokens)
+
+    def one(text: str) -> list[int]:
+        if any(special in text for special in specials):
+            return generic([text])[0]
+        ids = [vocab.get(piece, unk) for word in words.tokenize(text) for piece in pieces.tokenize(word)]
+        return [cls, *ids[: max_length - 2], sep]
+
+    return lambda texts: [one(text) for text in texts]

@@ -45,7 +45,7 @@ def test_every_disaster_post_gets_its_best_category_even_below_threshold(tiny_ch
 
 
 class _OverlapWatch:
-    """Wraps a tokenizer and records how many threads were inside it at once."""
+    """Wraps the classifier's encoder (its tokenizer) and records how many threads were inside it at once."""
 
     def __init__(self, real: object) -> None:
         self.real, self.inside, self.most = real, 0, 0
@@ -63,7 +63,7 @@ class _OverlapWatch:
 
 def test_tokenizer_is_used_by_one_thread_at_a_time(tiny_checkpoint: Path) -> None:
     clf = load_classifier(tiny_checkpoint, quantize=False)
-    watch = clf.tokenizer = _OverlapWatch(clf.tokenizer)
+    watch = clf._encoder = _OverlapWatch(clf._encoder)
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda k: clf.predict([f"川が氾濫 {k}"]), range(16)))
     assert len(results) == 16 and watch.most == 1
