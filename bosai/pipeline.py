@@ -25,6 +25,7 @@ from bosai.live import LiveHub
 from bosai.metrics import Metrics
 from bosai.records import Classifier, Geocoder, Place, Prediction, Record
 from bosai.store import Store, repo
+from bosai.store.db import Batched
 from bosai.store.models import CameraImageRow, GaugeReadingRow, OfficialReportRow, PostRow, RawItem
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class Pipeline:
 
     async def ingest(self, record: Record, raw: bytes) -> bool:
         """Persist the raw item, then queue it; False when it was already stored (a duplicate)."""
-        item_id = await self.store.write(lambda s: repo.save_raw(s, record, raw, utc_now()))
+        item_id = await self.store.write(Batched(repo.save_raws, (record, raw, utc_now())))
         if item_id is None:
             return False  # the collector runner counts ingested and duplicate items per source
         await self.bus.put("classify" if record.kind == "post" else "observe", item_id)

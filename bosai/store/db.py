@@ -15,8 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -25,9 +26,41 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+A = TypeVar("A")
 WriteFn = Callable[[Session], Any]
 MAX_GROUP = 256  # writes that may share one commit
 RECONNECT_FOR_S = 60.0  # how long the writer keeps retrying a group after losing its connection
+
+
+@dataclass(frozen=True, slots=True)
+class Batched(Generic[A, T]):
+    """A write that shares one call, and so one statement per table, with the writes of its kind in its commit
+    group: ``many(session, args)`` returns one result per argument, in order. Alone (as when a failed group
+    is re-run job by job) it is a call with one argument."""
+
+    many: Callable[[Session, list[A]], list[T]]
+    arg: A
+
+    def __call__(self, session: Session) -> T:
+        return self.many(session, [self.arg])[0]
+
+
+def run_group(session: Session, fns: list[WriteFn]) -> list[Any]:
+    """The results of a group's writes, in order; Batched writes of one kind run as one call, where the first of
+    them stood (writes queued together do not depend on one another)."""
+    values: list[Any] = [None] * len(fns)
+    kinds: dict[Callable[..., Any], list[int]] = {}
+    for i, fn in enumerate(fns):
+        if isinstance(fn, Batched):
+            kinds.setdefault(fn.many, []).append(i)
+    for i, fn in enumerate(fns):
+        if not isinstance(fn, Batched):
+            values[i] = fn(session)
+        elif kinds[fn.many][0] == i:
+            same = kinds[fn.many]
+            for j, value in zip(same, fn.many(session, [fns[j].arg for j in same]), strict=True):
+                values[j] = value
+    return values
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
@@ -173,7 +206,7 @@ class Store:
         session.expunge_all()
         try:
             with session.begin():
-                values = [fn(session) for fn, _fut in batch]
+                values = run_group(session, [fn for fn, _fut in batch])
         except (OperationalError, InterfaceError) as err:
             if err.connection_invalidated or _is_disconnect(err):
                 raise

@@ -33,32 +33,42 @@ def _raw_insert(dialect: str) -> Insert:
     """The idempotent raw-item INSERT of a dialect, built once (building it per item cost more than running it)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = RawItem.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=["source", "source_id"]).returning(table.c.id)
+    return (insert(table).on_conflict_do_nothing(index_elements=["source", "source_id"])
+            .returning(table.c.id, table.c.source, table.c.source_id))
 
 
 def save_raw(session: Session, record: Record, raw: bytes, now: datetime) -> int | None:
-    """Insert the raw item and its typed row; return its id, or None when (source, source_id) exists.
+    """Insert the raw item and its typed row; return its id, or None when (source, source_id) exists."""
+    return save_raws(session, [(record, raw, now)])[0]
+
+
+def save_raws(session: Session, items: list[tuple[Record, bytes, datetime]]) -> list[int | None]:
+    """Insert raw items and their typed rows, one statement per table for the lot (run as ``Batched`` writes,
+    so items ingested together share them); per item its id, or None when (source, source_id) was stored
+    before or comes earlier in the list.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` keeps this idempotent even with several writers (PostgreSQL).
-    Core statements, not the ORM unit of work: this runs once per ingested item, on the hot path.
+    Core statements, not the ORM unit of work: this is the hot path of every ingested item.
     """
-    values = {
-        "source": record.source,
-        "source_id": record.source_id,
-        "kind": record.kind,
-        "received_at": now,
-        "observed_at": record.observed_at,
-        "record": record.to_json(),
-        "raw": raw,
-        "state": NEW,
-    }
+    rows = [
+        {"source": record.source, "source_id": record.source_id, "kind": record.kind, "received_at": now,
+         "observed_at": record.observed_at, "record": record.to_json(), "raw": raw, "state": NEW}
+        for record, raw, now in items
+    ]
     conn = session.connection()
-    item_id = conn.execute(_raw_insert(conn.dialect.name), values).scalar_one_or_none()
-    if item_id is None:
-        return None
-    model, typed = typed_values(record)
-    conn.execute(model.__table__.insert(), {"id": item_id, **typed})
-    return item_id
+    inserted = {(source, source_id): item_id
+                for item_id, source, source_id in conn.execute(_raw_insert(conn.dialect.name), rows)}
+    ids: list[int | None] = []
+    typed: dict[type[Any], list[dict[str, Any]]] = {}
+    for record, _raw, _now in items:
+        item_id = inserted.pop((record.source, record.source_id), None)  # popped: a second copy is a duplicate
+        ids.append(item_id)
+        if item_id is not None:
+            model, values = typed_values(record)
+            typed.setdefault(model, []).append({"id": item_id, **values})
+    for model, typed_rows in typed.items():
+        conn.execute(model.__table__.insert(), typed_rows)
+    return ids
 
 
 def typed_values(record: Record) -> tuple[type[Any], dict[str, Any]]:

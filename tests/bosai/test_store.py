@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 
 from bosai.records import GaugeReading, OfficialReport, Post
 from bosai.store import Store, repo
+from bosai.store.db import Batched, run_group
 from bosai.store.migrate import alembic_config, current
 from bosai.store.models import GaugeReadingRow, OfficialReportRow, PostRow, RawItem
 
@@ -68,6 +69,51 @@ async def test_one_failing_write_spares_the_others_in_its_group(store: Store):
     assert isinstance(err, ValueError) and r1 and r2
     with store.session() as s:
         assert repo.counts(s)["posts"] == 2
+
+
+async def test_items_ingested_together_share_their_inserts(store: Store):
+    now, statements = datetime.now(UTC), []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_a: statements.append(sql) if "INSERT INTO raw_items" in sql else None)
+    # 300 posts, each twice: copies in the same group and copies already stored are both duplicates.
+    results = await asyncio.gather(
+        *(store.write(Batched(repo.save_raws, (_post(i % 150), b"x", now))) for i in range(300)))
+    assert sum(r is not None for r in results) == 150 and len(set(results) - {None}) == 150
+    assert len(statements) < 100  # one per group (of up to 256 writes), not one per post
+    with store.session() as s:
+        assert repo.counts(s)["posts"] == 150
+        rows = s.execute(select(RawItem.id, RawItem.source_id)).all()
+        assert {str(i) for i in range(150)} == {source_id for _, source_id in rows}
+        for item_id, source_id in rows:  # each id went back to the post it belongs to
+            assert s.get(PostRow, item_id).author == f"user{source_id}"
+
+
+async def test_a_failing_batched_write_fails_alone(store: Store):
+    def many(_s, args: list[str]) -> list[str]:
+        if "bad" in args:
+            raise ValueError("bad argument")
+        return [a.upper() for a in args]
+
+    results = await asyncio.gather(*(store.write(Batched(many, a)) for a in ("a", "bad", "b")),
+                                   return_exceptions=True)
+    assert results[0] == "A" and isinstance(results[1], ValueError) and results[2] == "B"
+
+
+def test_run_group_calls_each_kind_of_batched_write_once_in_place() -> None:
+    calls, order = [], []
+
+    def upper(_s, args: list[str]) -> list[str]:
+        calls.append(args)
+        order.append("upper")
+        return [a.upper() for a in args]
+
+    def plain(name: str):
+        return lambda _s: order.append(name) or name
+
+    group = [plain("p1"), Batched(upper, "a"), plain("p2"), Batched(upper, "b"),
+             Batched(lambda _s, args: [len(a) for a in args], "xy")]
+    assert run_group(None, group) == ["p1", "A", "p2", "B", 2]  # type: ignore[arg-type]
+    assert calls == [["a", "b"]] and order == ["p1", "upper", "p2"]
 
 
 async def test_a_cancelled_write_is_skipped_and_its_group_still_answers(store: Store, caplog):
