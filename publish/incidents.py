@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -88,22 +88,40 @@ class _Attached:
     incident: Incident
 
 
-def _duplicate_of(session: Session, post: PostRow, hashed: int, batch: list[_Attached], window: timedelta,
+@dataclass(slots=True)
+class _Batch:
+    """What attaching one batch of posts has seen so far: its posts, and the incidents it has locked."""
+
+    attached: list[_Attached] = field(default_factory=list)
+    held: dict[int, Incident] = field(default_factory=dict)
+
+    def lock(self, session: Session, incident_id: int) -> Incident | None:
+        """The incident, loaded FOR UPDATE once per batch: the lock lasts until the batch commits, and a
+        query per copy of a much-copied post cost more than the rest of attaching it."""
+        if incident_id not in self.held:
+            incident = session.get(Incident, incident_id, with_for_update=True)
+            if incident is None:
+                return None
+            self.held[incident_id] = incident
+        return self.held[incident_id]
+
+
+def _duplicate_of(session: Session, post: PostRow, hashed: int, batch: _Batch, window: timedelta,
                   radius_km: float) -> Incident | None:
     """An incident holding a near-copy of the post (copies name the same place, so they lie within radius).
 
     Looks first among the posts of this batch (not yet written), then in the store.
     """
     area = _area(post.lat or 0.0, post.lng or 0.0, post.observed_at, window, radius_km)
-    for seen in reversed(batch):
+    for seen in reversed(batch.attached):
         if (hamming(seen.hashed, hashed) <= MAX_HAMMING and area["t0"] <= seen.at <= area["t1"]
                 and area["lat0"] <= seen.lat <= area["lat1"] and area["lng0"] <= seen.lng <= area["lng1"]):
             return _live(session, seen.incident)
     b0, b1, b2, b3 = bands(hashed)
     params = {"b0": b0, "b1": b1, "b2": b2, "b3": b3, "post_id": post.id, **area}
-    for other_hash, incident_id in session.execute(_NEAR_COPIES, params):
+    for other_hash, incident_id in session.connection().execute(_NEAR_COPIES, params):  # Core: plain rows
         if hamming(other_hash, hashed) <= MAX_HAMMING:
-            incident = session.get(Incident, incident_id, with_for_update=True)
+            incident = batch.lock(session, incident_id)
             if incident is not None:
                 return _live(session, incident)
     return None
@@ -133,7 +151,7 @@ def attach_posts(session: Session, posts: Iterable[PostRow], *, window: timedelt
 
     The posts' rows are written once, at the end of the batch: a flush per post cost more than the look-ups.
     """
-    batch: list[_Attached] = []
+    batch = _Batch()
     with session.no_autoflush:
         out = [_attach(session, post, batch, window, radius_km, now) for post in posts]
     session.flush()
@@ -146,7 +164,7 @@ def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km
     return attach_posts(session, [post], window=window, radius_km=radius_km, now=now)[0]
 
 
-def _attach(session: Session, post: PostRow, batch: list[_Attached], window: timedelta, radius_km: float,
+def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, radius_km: float,
             now: datetime) -> Incident | None:
     if post.label != "disaster" or post.lat is None or post.lng is None:
         return None
@@ -161,6 +179,7 @@ def _attach(session: Session, post: PostRow, batch: list[_Attached], window: tim
     else:
         nearby = _nearby_open(session, (hazard,), post.lat, post.lng, post.observed_at, window=window,
                               radius_km=radius_km)
+        batch.held.update((i.id, i) for i in nearby)  # loaded FOR UPDATE as well
         incident = nearby[0] if nearby else None
         if incident is not None:
             n = incident.post_count
@@ -178,6 +197,7 @@ def _attach(session: Session, post: PostRow, batch: list[_Attached], window: tim
             corroborated_by=[], updated_at=now)
         session.add(incident)
         session.flush()  # for its id (this also writes the batch so far)
+        batch.held[incident.id] = incident
         _event(session, incident, "created", f"post {post.id} ({hazard})", now)
         log.info("incident_created id=%s hazard=%s place=%s", incident.id, hazard, incident.place_name)
     incident.first_seen = min(incident.first_seen, post.observed_at)
@@ -186,7 +206,7 @@ def _attach(session: Session, post: PostRow, batch: list[_Attached], window: tim
                             severity(incident.hazard, incident.post_count, incident.duplicate_count))
     incident.updated_at = now
     post.incident_id = incident.id
-    batch.append(_Attached(hashed, post.lat, post.lng, post.observed_at, incident))
+    batch.attached.append(_Attached(hashed, post.lat, post.lng, post.observed_at, incident))
     return incident
 
 
