@@ -2,7 +2,8 @@
 
 Reports sustained posts/s, latency from the post leaving the stream to its event reaching a browser-like
 SSE client of the live page, CPU and peak memory, and, in the same run, a naive baseline (one post at a
-time through a plain ``transformers`` pipeline) so the speed-up is a ratio independent of the machine.
+time through a plain ``transformers`` pipeline) so the speed-up is a ratio independent of the machine, and
+the served classifier alone, whose ratio to that baseline bounds any end-to-end speed-up on the machine.
 """
 
 from __future__ import annotations

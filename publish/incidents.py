@@ -57,8 +57,10 @@ def _live(session: Session, incident: Incident) -> Incident:
 
 # Built once: composing these statements per post cost more than running them.
 _BBOX = (bindparam("lat0"), bindparam("lat1"), bindparam("lng0"), bindparam("lng1"))
+# Not DISTINCT: the caller stops at the first row within Hamming distance, and DISTINCT would make the database
+# gather every copy in the window first (hundreds for a much-copied post) before handing out one.
 _NEAR_COPIES = (
-    select(PostRow.simhash, PostRow.incident_id).distinct()
+    select(PostRow.simhash, PostRow.incident_id)
     .where(or_(PostRow.simhash_b0 == bindparam("b0"), PostRow.simhash_b1 == bindparam("b1"),
                PostRow.simhash_b2 == bindparam("b2"), PostRow.simhash_b3 == bindparam("b3")),
            PostRow.incident_id.is_not(None), PostRow.simhash.is_not(None), PostRow.id != bindparam("post_id"),
