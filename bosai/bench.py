@@ -339,6 +339,7 @@ async def run_ingest(n_posts: int) -> dict[str, Any]:
     from bosai.demo.fake_sources import FakeSources
     from bosai.metrics import Metrics
     from bosai.store import Store, repo
+    from bosai.store.db import Batched
     from collectors import build_collectors
     from collectors.jma_xml import bench_parse
     from collectors.runner import CollectorRunner
@@ -356,7 +357,7 @@ async def run_ingest(n_posts: int) -> dict[str, Any]:
 
         async def sink(record: Any, raw: bytes) -> bool:
             nonlocal stored
-            item = await store.write(lambda s: repo.save_raw(s, record, raw, datetime.now(UTC)))
+            item = await store.write(Batched(repo.save_raws, (record, raw, datetime.now(UTC))))  # as Pipeline.ingest
             stored += item is not None
             if stored >= n_posts:
                 all_stored.set()
