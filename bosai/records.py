@@ -63,6 +63,8 @@ class OfficialReport(Record):
     items: tuple[dict[str, Any], ...] = ()  # JSON-able typed items, each with a "type" key
     area_codes: tuple[str, ...] = ()
     level: int | None = None  # highest 警戒レベル相当 in the report, if any
+    event_id: str = ""  # Head/EventID: reports about one event share it (取消 names the one it cancels)
+    valid_until: datetime | None = None  # Head/ValidDateTime, when the telegram states its validity
 
     kind: RecordKind = field(init=False, default="official")
 
@@ -121,7 +123,7 @@ def record_from_json(data: dict[str, Any]) -> Record:
         if f.name not in names or f.name not in data:
             continue
         value = data[f.name]
-        if f.name in ("observed_at", "report_datetime") and isinstance(value, str):
+        if f.name in ("observed_at", "report_datetime", "valid_until") and isinstance(value, str):
             value = datetime.fromisoformat(value)
         elif isinstance(value, list):
             value = tuple(value)

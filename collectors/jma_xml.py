@@ -98,6 +98,8 @@ def _build(root: etree._Element, data: bytes, *, source: str, source_id: str) ->
         items=tuple(items),
         area_codes=_area_codes(items),
         level=max(levels) if levels else None,
+        event_id=ctext(head, "EventID"),
+        valid_until=_valid_until(ctext(head, "ValidDateTime"), data, source_id),
     )
 
 
@@ -109,6 +111,10 @@ def _datetime(text: str, what: str, data: bytes, source_id: str) -> datetime:
     if value.tzinfo is None:
         raise SourceDataError(f"{what} has no UTC offset: {text!r}", raw=data, source_id=source_id)
     return value
+
+
+def _valid_until(text: str, data: bytes, source_id: str) -> datetime | None:
+    return _datetime(text, "Head/ValidDateTime", data, source_id) if text else None
 
 
 def _area_codes(items: list[dict[str, Any]]) -> tuple[str, ...]:

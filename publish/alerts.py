@@ -6,220 +6,196 @@ Ids are derived from what the alert came from, so running again for the same inp
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import AlertRow, GaugeReadingRow, Incident, OfficialReportRow
-from publish import areas as mie
-from publish.events import (
-    CAUTION_THRESHOLD,
-    EVENTS,
-    INTENSITY_ORDER,
-    EventSpec,
-    base_name,
-    cap_status,
-    event_for,
-    intensity_rank,
-    threshold_level,
-)
+from publish.events import CAUTION_THRESHOLD, cap_status, threshold_level
 from publish.municipalities import nearest
+from publish.relay import PlannedAlert, RelayPlan, Telegram, plan_report
 
 log = logging.getLogger(__name__)
-MIN_QUAKE_INTENSITY = "3"  # relay earthquake information from this intensity observed in Mie
 INCIDENT_SEVERITY = {5: "Extreme", 4: "Severe", 3: "Moderate"}
 GAUGE_SEVERITY = {5: "Extreme", 4: "Severe", 3: "Severe", 2: "Moderate"}
-# Warning scopes from coarse to fine: the finest present in a telegram is used.
-_SCOPE_RANK = (("市町村等をまとめた", 2), ("市町村等", 3), ("一次細分", 1))
+INCIDENT_EXPIRY = timedelta(hours=24)  # a confirmed incident's alert, unless the operator ends it sooner
 
 
-def _scope_rank(scope: str) -> int:
-    return next((rank for word, rank in _SCOPE_RANK if word in (scope or "")), 0)
+def _codes(alert: AlertRow) -> frozenset[str]:
+    return frozenset(str(a.get("code") or "") for a in alert.areas)
 
 
-def _area(code: Any, name: Any) -> dict[str, Any]:
-    return {"code": str(code or ""), "name": str(name or "")}
-
-
-def _previous(session: Session, event: str, codes: set[str]) -> AlertRow | None:
-    """The newest earlier JMA alert for the same event and areas (what a Cancel refers to)."""
-    stmt = select(AlertRow).where(AlertRow.source == "jma", AlertRow.event == event,
+def active_in_family(session: Session, family: str) -> list[AlertRow]:
+    """Alerts of one family still in force (not ended, not a Cancel), oldest first."""
+    stmt = select(AlertRow).where(AlertRow.family == family, AlertRow.ended_at.is_(None),
                                   AlertRow.msg_type != "Cancel")
-    for row in session.scalars(stmt.order_by(AlertRow.sent.desc()).limit(50)):
-        if codes & {a.get("code") for a in row.areas}:
-            return row
-    return None
+    return list(session.scalars(stmt.order_by(AlertRow.sent, AlertRow.id)))
 
 
-def _add(session: Session, alert: AlertRow, previous: AlertRow | None) -> AlertRow:
-    if previous is not None:
-        alert.references = previous.id
-        alert.slots = {**alert.slots, "references_sent": previous.sent.isoformat()}
+def _add(session: Session, alert: AlertRow, replaced: list[AlertRow]) -> AlertRow:
+    """Store a new alert; the alerts it replaces end now and are named in its CAP references."""
+    if replaced:
+        alert.references = replaced[0].id
+        alert.slots = {**alert.slots, "references": [{"id": r.id, "sent": r.sent.isoformat()} for r in replaced]}
+    for old in replaced:
+        old.ended_at = alert.sent
     session.add(alert)
     session.flush()
-    log.info("alert_created id=%s source=%s event=%s msg_type=%s", alert.id, alert.source, alert.event,
-             alert.msg_type)
+    log.info("alert_created id=%s source=%s event=%s msg_type=%s replaces=%s", alert.id, alert.source,
+             alert.event, alert.msg_type, ",".join(r.id for r in replaced) or "-")
     return alert
 
 
-def _jma_alert(session: Session, report: OfficialReportRow, spec: EventSpec, event: str, key: str,
-               lifted: bool, area_list: list[dict[str, Any]], extra: dict[str, Any]) -> AlertRow | None:
-    alert_id = f"jma-{report.id}-{key}-{'lifted' if lifted else 'issued'}"
-    if session.get(AlertRow, alert_id) is not None:
-        return None
-    previous = _previous(session, event, {a["code"] for a in area_list}) if lifted else None
-    msg_type = ("Cancel" if previous is not None else "Update") if lifted else "Alert"
-    slots = {"kind": "lifted" if lifted else extra.pop("kind", "issued"), "event_key": spec.key,
-             "event_name": event, "time": report.report_datetime.isoformat(), "source": "jma", **extra}
-    alert = AlertRow(
-        id=alert_id, source="jma", ref=f"official:{report.id}", hazard=spec.hazard, event=event,
-        level=None if lifted else spec.level, severity="Minor" if lifted else spec.severity,
-        urgency="Past" if lifted else spec.urgency, certainty="Observed" if lifted else "Likely",
-        msg_type=msg_type, status=cap_status(report.status, report.headline), areas=area_list,
-        slots=slots, sent=report.report_datetime, expires=None,
+def planned_alert_row(report_id: str | int, report: Telegram, planned: PlannedAlert, msg_type: str) -> AlertRow:
+    """The alert row of one planned alert (not added to a session: ``bosai relay`` renders it as it is)."""
+    spec = planned.spec
+    slots = {"kind": "lifted" if planned.lifted else spec.template, "event_key": spec.event_key,
+             "event_name": planned.event, "kind_code": spec.code, "category": spec.category, "hazard": spec.hazard,
+             "time": report.report_datetime.isoformat(), "source": "jma", **planned.slots}
+    return AlertRow(
+        id=f"jma-{report_id}-{_short(planned.key)}", source="jma", ref=f"official:{report_id}", hazard=spec.hazard,
+        event=planned.event, level=None if planned.lifted else spec.level,
+        severity="Minor" if planned.lifted else spec.severity, urgency="Past" if planned.lifted else spec.urgency,
+        certainty="Observed" if planned.lifted else spec.certainty, msg_type=msg_type,
+        status=cap_status(report.status, report.headline), areas=[dict(a) for a in planned.areas], slots=slots,
+        sent=report.report_datetime, expires=planned.expires, family=spec.family,
     )
-    return _add(session, alert, previous)
 
 
-def _warning_groups(items: list[dict[str, Any]], areas: list[str]
-                    ) -> dict[tuple[str, bool], list[dict[str, Any]]]:
-    """Group in-scope warning/landslide items by (event name, lifted), using the finest scope."""
-    scoped = [i for i in items if i.get("type") in ("warning", "landslide")
-              and mie.in_scope(str(i.get("area_code", "")), areas)]
-    finest = max((_scope_rank(i.get("scope", "")) for i in scoped), default=0)
-    groups: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
-    for item in scoped:
-        if item.get("type") == "warning" and _scope_rank(item.get("scope", "")) != finest:
-            continue
-        status = str(item.get("status") or "")
-        lifted = status == "解除"
-        if item.get("type") == "landslide":
-            name = "土砂災害警戒情報"
-        else:
-            name = base_name(str(item.get("last_kind_name") if lifted and item.get("last_kind_name")
-                                 else item.get("kind_name") or ""))
-        if (status == "発表" or lifted or "から" in status) and name in EVENTS:
-            groups[(name, lifted)].append(_area(item.get("area_code"), item.get("area_name")))
-    return groups
+def _short(key: str) -> str:
+    """An id part of bounded length (river families name long codes)."""
+    return key if len(key) <= 48 else hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _tsunami_groups(items: list[dict[str, Any]], areas: list[str]
-                    ) -> dict[tuple[str, bool], list[dict[str, Any]]]:
-    groups: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
-    for item in items:
-        if item.get("type") != "tsunami" or not mie.in_scope(str(item.get("area_code", "")), areas, "tsunami"):
-            continue
-        category = str(item.get("category") or "")
-        lifted = category == "解除"
-        name = base_name(str(item.get("last_kind_name") or "")).split("：")[0] if lifted else category
-        if name in EVENTS and (lifted or "継続" not in str(item.get("kind_name") or "")):
-            groups[(name, lifted)].append(_area(item.get("area_code"), item.get("area_name")))
-    return groups
+def _cancel_row(report: OfficialReportRow, old: AlertRow) -> AlertRow:
+    return AlertRow(
+        id=f"jma-{report.id}-cancel-{_short(old.id)}", source=old.source, ref=f"official:{report.id}",
+        hazard=old.hazard, event=old.event, level=None, severity="Minor", urgency="Past", certainty="Observed",
+        msg_type="Cancel", status=cap_status(report.status, report.headline), areas=list(old.areas),
+        slots={**old.slots, "kind": "lifted", "time": report.report_datetime.isoformat()},
+        sent=report.report_datetime, expires=None, family=old.family,
+    )
 
 
-def _quake_alert(session: Session, report: OfficialReportRow, areas: list[str]) -> AlertRow | None:
-    hits = [i for i in report.items if i.get("type") == "intensity" and i.get("scope") in ("area", "city")
-            and mie.in_scope(str(i.get("code", "")), areas, "quake" if i.get("scope") == "area" else "land")]
-    hits = [i for i in hits if intensity_rank(i.get("max_int")) >= intensity_rank(MIN_QUAKE_INTENSITY)]
-    if not hits:
-        return None
-    top = max(intensity_rank(i.get("max_int")) for i in hits)
-    area_list = [_area(i.get("code"), i.get("name")) for i in hits if i.get("scope") == "area"] or [
-        _area(i.get("code"), i.get("name")) for i in hits]
-    extra = {"kind": "earthquake", "intensity": INTENSITY_ORDER[top - 1]}
-    quake = next((i for i in report.items if i.get("type") == "earthquake"), {})
-    if quake.get("origin_time"):
-        extra["origin_time"] = quake["origin_time"]
-    return _jma_alert(session, report, EVENTS["地震情報"], "地震情報", "quake", False, area_list, extra)
+def _same(alert: AlertRow, planned: PlannedAlert) -> bool:
+    """Whether a stored alert already says what the plan says (a 継続 restating it)."""
+    slots = alert.slots or {}
+    return (alert.event == planned.event and alert.level == planned.spec.level and _codes(alert) == planned.codes
+            and slots.get("intensity") == planned.slots.get("intensity"))
 
 
 def alerts_from_report(session: Session, report: OfficialReportRow, *, areas: list[str]) -> list[AlertRow]:
-    """Relay a JMA telegram's warnings, landslide, flood, heavy-rain, quake and tsunami items for ``areas``."""
+    """Apply a JMA telegram to the alerts in force for ``areas``: new, updated, kept, ended and cancelled.
+
+    Per family, an alert the telegram restates stays (its expiry moves on); a changed kind replaces the
+    alerts it overlaps (msg_type Update, CAP references); an alert whose areas the telegram restates with
+    nothing of its family in force ends with a Cancel. A telegram older than what is in force is ignored.
+    """
     if report.info_type == "取消":
-        log.warning("jma_report_cancelled_not_relayed id=%s title=%s", report.id, report.title)
-        return []
-    items = [i for i in report.items if isinstance(i, dict)]
-    groups = _warning_groups(items, areas)
-    for key, value in _tsunami_groups(items, areas).items():
-        groups[key].extend(value)
+        return _withdraw(session, report)
+    plan = plan_report(report, areas)
     made: list[AlertRow] = []
-    for (name, lifted), area_list in groups.items():
-        spec = EVENTS[name]
-        alert = _jma_alert(session, report, spec, name, spec.key, lifted, area_list, {})
-        if alert is not None:
-            made.append(alert)
-    made.extend(_single_item_alerts(session, report, items, areas))
+    families = set(plan.covered) | {p.spec.family for p in plan.alerts}
+    for family in sorted(families):
+        made.extend(_apply_family(session, report, plan, family))
     return made
 
 
-def _single_item_alerts(session: Session, report: OfficialReportRow, items: list[dict[str, Any]],
-                        areas: list[str]) -> list[AlertRow]:
-    """Flood forecasts, record heavy rain and earthquakes: one alert per telegram."""
-    made: list[AlertRow | None] = []
-    flood = [i for i in items if i.get("type") == "flood_forecast" and "河川）" in str(i.get("scope"))]
-    in_area = any(mie.in_scope(c, areas) for c in report.area_codes) or any(
-        mie.in_scope(str(a.get("code", "")), areas) for i in items if i.get("type") == "flood_forecast"
-        for a in i.get("areas", []))
-    prefecture = [_area(a.get("code"), a.get("name")) for i in items if i.get("type") == "flood_forecast"
-                  and "府県予報区" in str(i.get("scope")) for a in i.get("areas", [])
-                  if mie.in_scope(str(a.get("code", "")), areas)][:1]
-    for item in flood if in_area else []:
-        spec = event_for(str(item.get("kind_name") or ""))
-        if spec is not None:
-            rivers = [_area(a.get("code"), a.get("name")) for a in item.get("areas", [])] + prefecture
-            made.append(_jma_alert(session, report, spec, base_name(item["kind_name"]), spec.key, False,
-                                   rivers, {}))
-    rain = [i for i in items if i.get("type") == "heavy_rain" and mie.in_scope(str(i.get("area_code")), areas)]
-    if rain:
-        area_list = [_area(i.get("area_code"), i.get("area_name")) for i in rain]
-        made.append(_jma_alert(session, report, EVENTS["記録的短時間大雨情報"], "記録的短時間大雨情報",
-                               "record_rain", False, area_list, {}))
-    made.append(_quake_alert(session, report, areas))
-    return [a for a in made if a is not None]
+def _apply_family(session: Session, report: OfficialReportRow, plan: RelayPlan, family: str) -> list[AlertRow]:
+    covered = plan.covered.get(family, frozenset())
+    planned = [p for p in plan.alerts if p.spec.family == family and not p.lifted]
+    active = active_in_family(session, family)
+    if any(a.sent > report.report_datetime and _codes(a) & (covered | _union(planned)) for a in active):
+        log.warning("jma_report_older_than_state id=%s family=%s not_applied=true", report.id, family)
+        return []
+    restated = [a for a in active if _codes(a) and _codes(a) <= covered]
+    kept: set[str] = set()
+    replaced_by: set[str] = set()
+    made: list[AlertRow] = []
+    for p in planned:
+        same = next((a for a in active if _same(a, p)), None)
+        if same is not None:
+            kept.add(same.id)
+            if p.expires is not None and (same.expires is None or p.expires > same.expires):
+                same.expires = p.expires
+            continue
+        row = planned_alert_row(report.id, report, p, "Alert")
+        if session.get(AlertRow, row.id) is not None:
+            continue
+        overlaps = [a for a in active if a.id not in kept and _codes(a) & p.codes]
+        row.msg_type = "Update" if overlaps else "Alert"
+        replaced_by.update(a.id for a in overlaps)
+        made.append(_add(session, row, overlaps))
+    for old in restated:
+        if old.id in kept or old.id in replaced_by or old.ended_at is not None:
+            continue
+        cancel = _cancel_row(report, old)
+        if session.get(AlertRow, cancel.id) is None:
+            made.append(_add(session, cancel, [old]))
+    return made
+
+
+def _union(planned: list[PlannedAlert]) -> frozenset[str]:
+    return frozenset().union(*(p.codes for p in planned))
+
+
+def _withdraw(session: Session, report: OfficialReportRow) -> list[AlertRow]:
+    """InfoType 取消: the alerts relayed from reports with the same EventID end with a Cancel."""
+    if not report.event_id:
+        log.warning("jma_report_cancelled_without_event_id id=%s title=%s", report.id, report.title)
+        return []
+    stmt = select(AlertRow).where(AlertRow.source == "jma", AlertRow.ended_at.is_(None),
+                                  AlertRow.msg_type != "Cancel")
+    withdrawn = [a for a in session.scalars(stmt) if (a.slots or {}).get("event_id") == report.event_id]
+    made = []
+    for old in withdrawn:
+        cancel = _cancel_row(report, old)
+        if session.get(AlertRow, cancel.id) is None:
+            made.append(_add(session, cancel, [old]))
+    log.warning("jma_report_cancelled id=%s event_id=%s alerts_withdrawn=%d", report.id, report.event_id, len(made))
+    return made
 
 
 def alert_from_gauge(session: Session, reading: GaugeReadingRow) -> AlertRow | None:
-    """An alert when a gauge rises to 氾濫注意水位 or above, and an all-clear when it falls back."""
+    """An alert when a gauge rises to 氾濫注意水位 or above; falling back replaces it, below 注意 ends it.
+
+    A rise or a fall that stays at or above 氾濫注意水位 is an Update that replaces the gauge's alert in force;
+    a fall below it is a Cancel (the all-clear), after which the gauge has no alert in force.
+    """
     alert_id = f"gauge-{reading.id}"
     if reading.crossing not in ("up", "down") or session.get(AlertRow, alert_id) is not None:
         return None
     ref = f"gauge:{reading.gauge_id}"
-    previous = _latest_gauge_alert(session, ref)
+    active = active_in_family(session, ref)
     area = {"code": ref, "name": reading.name, "lat": reading.lat, "lng": reading.lng}
     town = nearest(reading.lat, reading.lng)
     where = [area, {"code": town.code, "name": town.name}] if town is not None else [area]
     slots: dict[str, Any] = {"river": reading.river, "station": reading.name, "time": reading.observed_at.isoformat(),
                              "level_m": reading.level_m, "source": "gauge"}
+    common = {"id": alert_id, "source": "gauge", "ref": ref, "hazard": "flood", "certainty": "Observed",
+              "status": "Actual", "areas": where, "sent": reading.observed_at, "expires": None, "family": ref}
     if reading.crossing == "up":
         if reading.warning_level < 2:
             return None
         threshold = reading.threshold_name or CAUTION_THRESHOLD
         level = max(reading.warning_level, threshold_level(threshold))
-        alert = AlertRow(id=alert_id, source="gauge", ref=ref, hazard="flood", event=threshold, level=level,
-                         severity=GAUGE_SEVERITY.get(level, "Moderate"), urgency="Immediate",
-                         certainty="Observed", msg_type="Alert" if previous is None else "Update",
-                         status="Actual", areas=where, slots={**slots, "kind": "gauge_up", "threshold": threshold},
-                         sent=reading.observed_at, expires=None)
-        return _add(session, alert, previous)
-    if previous is None or (previous.slots.get("kind") == "gauge_down" and (previous.level or 0) < 2):
+        alert = AlertRow(**common, event=threshold, level=level, severity=GAUGE_SEVERITY.get(level, "Moderate"),
+                         urgency="Immediate", msg_type="Update" if active else "Alert",
+                         slots={**slots, "kind": "gauge_up", "threshold": threshold})
+        return _add(session, alert, active)
+    if not active:
         return None  # nothing announced, or the all-clear was already sent
-    fell_below = previous.event if reading.warning_level >= 2 else CAUTION_THRESHOLD
-    alert = AlertRow(id=alert_id, source="gauge", ref=ref, hazard="flood", event=fell_below,
-                     level=reading.warning_level, severity=GAUGE_SEVERITY.get(reading.warning_level, "Minor"),
-                     urgency="Past" if reading.warning_level < 2 else "Expected", certainty="Observed",
-                     msg_type="Update", status="Actual", areas=where,
-                     slots={**slots, "kind": "gauge_down", "threshold": fell_below,
-                            "all_clear": reading.warning_level < 2},
-                     sent=reading.observed_at, expires=None)
-    return _add(session, alert, previous)
-
-
-def _latest_gauge_alert(session: Session, ref: str) -> AlertRow | None:
-    stmt = select(AlertRow).where(AlertRow.source == "gauge", AlertRow.ref == ref)
-    return session.scalars(stmt.order_by(AlertRow.sent.desc()).limit(1)).first()
+    all_clear = reading.warning_level < 2
+    fell_below = active[-1].event if not all_clear else CAUTION_THRESHOLD
+    alert = AlertRow(**common, event=fell_below, level=reading.warning_level,
+                     severity=GAUGE_SEVERITY.get(reading.warning_level, "Minor"),
+                     urgency="Past" if all_clear else "Expected", msg_type="Cancel" if all_clear else "Update",
+                     slots={**slots, "kind": "gauge_down", "threshold": fell_below, "all_clear": all_clear})
+    return _add(session, alert, active)
 
 
 def alert_from_incident(session: Session, incident: Incident, actor: str) -> AlertRow:
@@ -237,7 +213,7 @@ def alert_from_incident(session: Session, incident: Incident, actor: str) -> Ale
         urgency="Immediate", certainty="Observed", msg_type="Alert", status="Actual", areas=[area],
         slots={"kind": "incident", "hazard": incident.hazard, "place": incident.place_name,
                "time": now.isoformat(), "confirmed_by": actor, "source": "incident"},
-        sent=now, expires=None,
+        sent=now, expires=now + INCIDENT_EXPIRY, family=f"incident:{incident.id}",
     )
-    return _add(session, alert, None)
+    return _add(session, alert, [])
 

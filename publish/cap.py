@@ -10,7 +10,6 @@ from lxml import etree
 
 from bosai.store.models import AlertRow
 from publish.catalog import LANGUAGES
-from publish.events import EVENTS
 from publish.messages import RenderedAlert, render_alert
 
 CAP_NS: Final = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -47,10 +46,7 @@ def _pair(parent: etree._Element, tag: str, name: str, value: str) -> None:
 
 
 def _category(alert: AlertRow) -> str:
-    spec = EVENTS.get(alert.event)
-    if alert.source == "jma" and spec is not None:
-        return spec.category
-    return HAZARD_CATEGORIES.get(alert.hazard, "Met")
+    return str((alert.slots or {}).get("category") or HAZARD_CATEGORIES.get(alert.hazard, "Met"))
 
 
 def _response(alert: AlertRow) -> str:
@@ -128,9 +124,10 @@ def render_cap(alert: AlertRow, *, languages: tuple[str, ...] | list[str] = LANG
     _sub(root, "scope", "Public")
     if alert.source == "jma":
         _sub(root, "note", "出典：気象庁 (source: Japan Meteorological Agency). Relayed, not issued by this service.")
-    ref_sent = (alert.slots or {}).get("references_sent")
-    if alert.references and ref_sent:
-        _sub(root, "references", f"{sender},{alert.references},{cap_time(datetime.fromisoformat(ref_sent))}")
+    references = (alert.slots or {}).get("references") or []
+    if references:
+        _sub(root, "references", " ".join(f"{sender},{r['id']},{cap_time(datetime.fromisoformat(r['sent']))}"
+                                          for r in references))
     _sub(root, "incidents", str(alert.ref).replace(" ", "_"))
     for lang in languages:
         _info(root, alert, lang, base_url)

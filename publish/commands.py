@@ -1,10 +1,12 @@
-"""The publish stage's commands: ``bosai map`` (static offline map) and ``bosai i18n-compile``."""
+"""The publish stage's commands: ``bosai map``, ``bosai i18n-compile`` and ``bosai relay`` (a dry run)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=export_map)
     p = sub.add_parser("i18n-compile", help="compile i18n/*/LC_MESSAGES/bosai.po to .mo files")
     p.set_defaults(func=compile_catalogs)
+    p = sub.add_parser("relay", help="print the alerts JMA telegrams would produce, one JSON line per alert")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="JMA XML telegrams")
+    p.add_argument("--all-areas", action="store_true", help="relay areas outside the configured ones too")
+    p.add_argument("--lang", default="ja", help="language of the headline (default ja)")
+    p.set_defaults(func=relay_files)
 
 
 def export_map(args: argparse.Namespace) -> int:
@@ -47,3 +54,46 @@ def compile_catalogs(args: argparse.Namespace) -> int:
     for path in compile_all():
         sys.stdout.write(f"{path}\n")
     return 0
+
+
+def relay_files(args: argparse.Namespace) -> int:
+    """Parse each telegram and print its planned alerts as the service would relay them to a fresh store.
+
+    Exit status 1 when a file could not be read or parsed (its error is printed as a JSON line too).
+    """
+    from bosai.config import load_config
+    from publish.catalog import check_language
+
+    check_language(args.lang)
+    areas = None if args.all_areas else load_config(args.config).publish.jma_areas
+    failed = 0
+    for path in args.files:
+        for line in relay_lines(path, areas, args.lang):
+            failed += "error" in line
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return 1 if failed else 0
+
+
+def relay_lines(path: Path, areas: list[str] | None, lang: str) -> list[dict[str, Any]]:
+    """The ``bosai relay`` lines of one file (an error line when it is not a readable telegram)."""
+    from bosai.errors import SourceDataError
+    from collectors.jma_xml import parse_report
+    from publish.alerts import planned_alert_row
+    from publish.messages import render_alert
+    from publish.relay import plan_report
+
+    try:
+        report = parse_report(path.read_bytes(), source="file", source_id=path.name)
+    except (OSError, SourceDataError) as err:
+        return [{"file": str(path), "error": f"{type(err).__name__}: {err}"}]
+    lines = []
+    for planned in plan_report(report, areas).alerts:
+        row = planned_alert_row(path.stem, report, planned, "Cancel" if planned.lifted else "Alert")
+        lines.append({
+            "file": str(path), "event": row.event, "kind_code": planned.spec.code, "level": row.level,
+            "hazard": row.hazard, "msg_type": row.msg_type, "references": [],
+            "expires": row.expires.isoformat() if row.expires else None,
+            "areas": [{"code": a["code"], "name": a["name"]} for a in row.areas],
+            "headline": render_alert(row, lang).headline,
+        })
+    return lines

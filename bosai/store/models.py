@@ -136,6 +136,8 @@ class OfficialReportRow(Base):
     items: Mapped[list[Any]] = mapped_column(default=list)
     area_codes: Mapped[list[Any]] = mapped_column(default=list)
     level: Mapped[int | None] = mapped_column(Integer)
+    event_id: Mapped[str] = mapped_column(String(128), default="")
+    valid_until: Mapped[datetime | None]
 
 
 class GaugeReadingRow(Base):
@@ -222,7 +224,7 @@ class AlertRow(Base):
     """An alert for residents: relayed from JMA, a gauge crossing, or an operator-confirmed incident."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_sent", "sent"),)
+    __table_args__ = (Index("ix_alerts_sent", "sent"), Index("ix_alerts_family_ended", "family", "ended_at"))
 
     id: Mapped[str] = mapped_column(String(96), primary_key=True)  # stable, e.g. "jma-<raw id>-<n>"
     source: Mapped[str] = mapped_column(String(16))  # jma, gauge, incident
@@ -239,7 +241,9 @@ class AlertRow(Base):
     slots: Mapped[dict[str, Any]] = mapped_column(default=dict)  # values for the message templates
     sent: Mapped[datetime]
     expires: Mapped[datetime | None]
-    references: Mapped[str | None] = mapped_column(String(96))
+    references: Mapped[str | None] = mapped_column(String(96))  # the first alert replaced; all in slots
+    family: Mapped[str | None] = mapped_column(String(96))  # alerts of one family replace each other per area
+    ended_at: Mapped[datetime | None]  # when a later alert replaced or cancelled this one
 
 
 class Subscription(Base):

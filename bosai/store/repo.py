@@ -86,7 +86,8 @@ def typed_values(record: Record) -> tuple[type[Any], dict[str, Any]]:
             "info_kind": record.info_kind, "info_type": record.info_type, "status": record.status,
             "report_type": record.report_type, "report_datetime": record.report_datetime,
             "headline": record.headline, "items": [dict(i) for i in record.items],
-            "area_codes": list(record.area_codes), "level": record.level,
+            "area_codes": list(record.area_codes), "level": record.level, "event_id": record.event_id,
+            "valid_until": record.valid_until,
         }
     if isinstance(record, GaugeReading):
         return GaugeReadingRow, {
