@@ -71,4 +71,6 @@ def alert_json(alert: AlertRow) -> dict[str, Any]:
         "severity": alert.severity, "urgency": alert.urgency, "certainty": alert.certainty,
         "msg_type": alert.msg_type, "status": alert.status, "references": alert.references,
         "expires": alert.expires.isoformat() if alert.expires else None, "cap": f"/cap/{alert.id}.xml",
+        "ended_at": alert.ended_at.isoformat() if alert.ended_at else None,
+        "kind_code": (alert.slots or {}).get("kind_code"),
     }

@@ -80,8 +80,10 @@ def _synthesize_cached(rendered: RenderedAlert, folder: Path) -> Path | None:
 
 
 async def speech_wav(request: web.Request) -> web.StreamResponse:
-    """GET /api/alerts/{id}/speech.wav?lang=xx: the alert read aloud (404 when no speech engine)."""
+    """GET /api/alerts/{id}/speech.wav?lang=xx: the alert read aloud (404 without a voice or speech engine)."""
     ctx, rendered = await _rendered(request)
+    if not speech.has_voice(rendered.lang):  # e.g. Tagalog: an English voice would misread it
+        raise _not_found(f"no speech form for {rendered.lang}: there is no voice for this language yet")
     if not speech.available():
         raise _not_found("speech is not available on this server (espeak-ng is not installed)")
     folder = Path(ctx.config.service.data_dir) / "speech"

@@ -36,13 +36,16 @@ def languages(ctx: ServiceContext) -> tuple[str, ...]:
 
 
 async def alerts(request: web.Request) -> web.Response:
-    """GET /api/alerts: newest first, each with id, source, hazard, areas, sent, languages."""
+    """GET /api/alerts[?active=1]: the archive newest first, or (active=1) what is in force, highest level first."""
     from publish.geojson import alert_json
 
     ctx = request.app[CTX]
     area = parse_word(request.query.get("area"), "area")
     limit = parse_int(request.query.get("limit"), "limit", 200, 1, 1000)
-    rows = await ctx.store.read(lambda s: [alert_json(a) for a in queries.alerts(s, limit, area)])
+    active = parse_int(request.query.get("active"), "active", 0, 0, 1)
+    now = ctx.clock()
+    rows = await ctx.store.read(lambda s: [alert_json(a) for a in (
+        queries.active_alerts(s, now, limit, area) if active else queries.alerts(s, limit, area))])
     return _json(rows)
 
 
@@ -67,7 +70,7 @@ async def cap(request: web.Request) -> web.Response:
 
 
 async def feed(request: web.Request) -> web.Response:
-    """GET /feeds/{lang}.atom[?area=code]: the alerts as an Atom feed in one language."""
+    """GET /feeds/{lang}.atom[?area=code]: the alerts in force as an Atom feed in one language."""
     from publish.atom import render_atom
 
     ctx = request.app[CTX]
@@ -76,8 +79,9 @@ async def feed(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text='{"error": "no feed in this language"}', content_type="application/json")
     area = parse_word(request.query.get("area"), "area")
     base_url = ctx.config.publish.base_url
+    now = ctx.clock()
     body = await ctx.store.read(
-        lambda s: render_atom(queries.alerts(s, 100, area), lang=lang, base_url=base_url, area=area))
+        lambda s: render_atom(queries.active_alerts(s, now, 100, area), lang=lang, base_url=base_url, area=area))
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8", headers=NO_CACHE)
 
 

@@ -14,6 +14,7 @@ from bosai.web.render import Safe, esc, html_response, join, json_for_attribute,
 from bosai.web.ui_text import HTML_LANG, LANGUAGE_NAMES, ui
 
 MAX_ALERTS: Final = 20
+ARCHIVE_ALERTS: Final = 200
 JMA_CREDIT: Final = "出典：気象庁"
 
 
@@ -22,12 +23,14 @@ def _level(level: int | None) -> int:
     return level if isinstance(level, int) and 0 <= level <= 5 else 0
 
 
-def _alert_html(alert: Any, lang: str) -> Safe:
+def _alert_html(alert: Any, lang: str, *, past: bool = False) -> Safe:
     from publish.messages import render_alert
 
     text = render_alert(alert, lang)
+    state = f' data-msg-type="{esc(alert.msg_type)}"' + (' data-past="1"' if past else "")
     return Safe(
-        f'<article class="alert lv-{_level(alert.level)}" data-alert-id="{esc(alert.id)}">'
+        f'<article class="alert lv-{_level(alert.level)}{" past" if past else ""}" data-alert-id="{esc(alert.id)}"'
+        f'{state}>'
         f'<h3>{esc(text.headline)}</h3><p class="level">{esc(text.level_text)}</p>'
         f'<p>{esc(text.description)}</p><p class="instruction"><strong>{esc(text.instruction)}</strong></p>'
         f'<p class="area">{esc(text.area_desc)}</p><p class="source">{esc(text.source_label)}</p>'
@@ -65,9 +68,10 @@ async def public_page(request: web.Request) -> web.Response:
     if lang not in languages(ctx):
         raise web.HTTPNotFound(text="unknown language", content_type="text/plain")
     t = ui(lang)
+    now = ctx.clock()
 
     def build(session: Session) -> tuple[list[Safe], list[str], list[Safe], list[Safe]]:
-        rows = [a for a in queries.alerts(session, MAX_ALERTS * 3) if a.msg_type != "Cancel"][:MAX_ALERTS]
+        rows = queries.active_alerts(session, now, MAX_ALERTS)
         codes = sorted({str(x.get("code") or "")[:5] for a in rows for x in a.areas
                         if str(x.get("code") or "").startswith("24")})
         warnings = _warning_rows(queries.current_warnings(session), lang)
@@ -96,8 +100,29 @@ async def public_page(request: web.Request) -> web.Response:
                     f'<th>{esc(t["water_level"])}</th><th>{esc(t["level"])}</th></tr>{join(gauge_rows)}</table>')
         if gauge_rows else Safe(f'<p class="empty">{esc(t["no_rivers"])}</p>'),
         t_credits=t["credits"], credits=join([Safe(f"<li>{esc(c)}</li>") for c in credits if c]),
-        feed=f"/feeds/{lang}.atom",
+        feed=f"/feeds/{lang}.atom", archive=f"/public/{lang}/archive", t_archive=t["archive"],
     )
+    return html_response(body)
+
+
+async def archive_page(request: web.Request) -> web.Response:
+    """GET /public/{lang}/archive: every alert so far, newest first, each marked in force or not."""
+    ctx = request.app[CTX]
+    lang = request.match_info["lang"]
+    if lang not in languages(ctx):
+        raise web.HTTPNotFound(text="unknown language", content_type="text/plain")
+    t = ui(lang)
+    now = ctx.clock()
+
+    def build(session: Session) -> list[Safe]:
+        in_force = {a.id for a in queries.active_alerts(session, now, ARCHIVE_ALERTS)}
+        return [_alert_html(a, lang, past=a.id not in in_force)
+                for a in queries.alerts(session, ARCHIVE_ALERTS)]
+
+    cards = await ctx.store.read(build)
+    body = render("archive.html", lang=HTML_LANG.get(lang, lang), title=t["archive"], note=t["archive_note"],
+                  back=f"/public/{lang}", t_back=t["title"],
+                  alerts=join(cards) if cards else Safe(f'<p class="empty">{esc(t["no_archive"])}</p>'))
     return html_response(body)
 
 
@@ -105,3 +130,4 @@ def add_routes(app: web.Application) -> None:
     """Mount the public pages."""
     app.router.add_get("/public", public_page)
     app.router.add_get("/public/{lang}", public_page)
+    app.router.add_get("/public/{lang}/archive", archive_page)

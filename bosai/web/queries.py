@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import AlertRow, CameraImageRow, GaugeReadingRow, Incident, OfficialReportRow, PostRow
@@ -26,13 +26,27 @@ class Filters:
 
 
 def alerts(session: Session, limit: int = 200, area: str | None = None) -> list[AlertRow]:
-    """Newest alerts first; ``area`` (a municipality code) keeps those whose areas touch it."""
+    """Every alert, in force or past (the archive), newest first; ``area`` keeps those touching it."""
+    rows = list(session.scalars(select(AlertRow).order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS)))
+    return _touching(rows, area)[:limit]
+
+
+def active_alerts(session: Session, now: datetime, limit: int = 200, area: str | None = None) -> list[AlertRow]:
+    """Alerts in force at ``now``: not ended by a later one, not a Cancel, not expired; highest level first."""
+    stmt = (select(AlertRow).where(AlertRow.ended_at.is_(None), AlertRow.msg_type != "Cancel",
+                                   or_(AlertRow.expires.is_(None), AlertRow.expires > now))
+            .order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS))
+    rows = _touching(list(session.scalars(stmt)), area)
+    rows.sort(key=lambda a: -(a.level or 0))  # stable: newest first within a level
+    return rows[:limit]
+
+
+def _touching(rows: list[AlertRow], area: str | None) -> list[AlertRow]:
     from publish.areas import overlaps
 
-    rows = list(session.scalars(select(AlertRow).order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS)))
-    if area:
-        rows = [a for a in rows if overlaps([str(x.get("code") or "") for x in a.areas], [area])]
-    return rows[:limit]
+    if not area:
+        return rows
+    return [a for a in rows if overlaps([str(x.get("code") or "") for x in a.areas], [area])]
 
 
 def alert(session: Session, alert_id: str) -> AlertRow | None:

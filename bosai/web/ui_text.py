@@ -77,7 +77,24 @@ UI: Final[dict[str, dict[str, str]]] = {
         "Nguồn và ghi công", "Văn bản cho trình đọc màn hình"), strict=True)),
 }
 
+# The archive of past alerts: (link and heading, what the page holds, no entries).
+ARCHIVE: Final[dict[str, tuple[str, str, str]]] = {
+    "ja": ("過去の情報", "解除・更新された情報を含む、これまでの情報です。", "まだ情報はありません。"),
+    "ja-easy": ("まえの じょうほう", "もう おわった じょうほうも あります。", "まだ じょうほうは ありません。"),
+    "en": ("Past alerts", "All alerts so far, including those lifted or replaced.", "No alerts yet."),
+    "pt": ("Alertas anteriores", "Todos os alertas até agora, inclusive os cancelados ou substituídos.",
+           "Ainda não há alertas."),
+    "zh-Hans": ("以往信息", "迄今为止的全部信息，包括已解除或已更新的信息。", "暂无信息。"),
+    "ko": ("지난 정보", "해제되거나 갱신된 정보를 포함한 지금까지의 정보입니다.", "아직 정보가 없습니다."),
+    "es": ("Alertas anteriores", "Todas las alertas hasta ahora, incluidas las levantadas o reemplazadas.",
+           "Todavía no hay alertas."),
+    "tl": ("Mga nakaraang alerto", "Lahat ng alerto, pati ang mga binawi o pinalitan na.", "Wala pang alerto."),
+    "vi": ("Cảnh báo trước đây", "Tất cả cảnh báo cho đến nay, kể cả cảnh báo đã dỡ bỏ hoặc được thay thế.",
+           "Chưa có cảnh báo nào."),
+}
+
 
 def ui(lang: str) -> dict[str, str]:
     """The labels of ``lang`` (English when unknown)."""
-    return UI.get(lang, UI["en"])
+    archive, archive_note, no_archive = ARCHIVE.get(lang, ARCHIVE["en"])
+    return {**UI.get(lang, UI["en"]), "archive": archive, "archive_note": archive_note, "no_archive": no_archive}
