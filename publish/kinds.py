@@ -62,7 +62,7 @@ class KindSpec:
     @property
     def expiry(self) -> timedelta:
         """The documented validity rule of the family, used when the telegram gives none."""
-        return EXPIRY.get(self.family, DEFAULT_EXPIRY)
+        return EXPIRY.get(self.family.split(":")[0], DEFAULT_EXPIRY)  # river:<code>, earthquake:<EventID>
 
 
 @cache

@@ -1,7 +1,8 @@
-"""Alerts relayed from JMA telegrams and river gauges: scope, Cancel/Update, exercise status, idempotency."""
+"""Alerts relayed from JMA telegrams and river gauges: codes, scope, lifecycle (Update/Cancel/expiry), idempotency."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,26 +11,36 @@ from sqlalchemy import func, select
 
 from bosai.records import OfficialReport
 from bosai.store.models import AlertRow
+from bosai.web.queries import active_alerts
 from publish.alerts import alert_from_gauge, alerts_from_report
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jma" / "samples"
 T0 = datetime(2026, 9, 12, 10, 0, tzinfo=UTC)
 MIE = ["240000"]
+CITY = "気象警報・注意報（市町村等）"
+# Codes of the kinds these tests name (H27 system unless the name carries its level).
+CODES = {"大雨警報": "03", "洪水警報": "04", "暴風警報": "05", "大雨注意報": "10", "雷注意報": "14",
+         "強風注意報": "15", "大雨特別警報": "33", "レベル２大雨注意報": "10", "レベル３大雨警報": "03",
+         "レベル４大雨危険警報": "43", "レベル２土砂災害注意報": "29", "レベル３土砂災害警報": "09",
+         "レベル４土砂災害危険警報": "49"}
 
 
-def _warning(area_code: str, area_name: str, kind: str, status: str, *, last: str | None = None,
-             scope: str = "気象警報・注意報（市町村等）") -> dict:
+def _warning(area_code: str, area_name: str, kind: str | None, status: str, *, last: str | None = None,
+             scope: str = CITY, code: str | None = None) -> dict:
+    """A warning item as collectors.jma_meteo.parse_warnings gives it (hand-made fixture)."""
     return {"type": "warning", "scope": scope, "area_code": area_code, "area_name": area_name,
-            "kind_code": "03", "kind_name": kind, "status": status, "last_kind_name": last, "level": 3}
+            "kind_code": code or CODES.get(kind or ""), "kind_name": kind, "status": status,
+            "last_kind_name": last, "last_kind_code": CODES.get(last or "")}
 
 
-def mie_report(items: list[dict], *, n: int, minutes: float = 0, status: str = "通常",
+def mie_report(items: list[dict], *, n: int, minutes: float = 0, status: str = "通常", info_type: str = "発表",
+               title: str = "三重県気象警報・注意報", event_id: str = "",
                headline: str = "三重県では、土砂災害や低い土地の浸水に警戒してください。") -> OfficialReport:
     """A warning telegram for Mie shaped like collectors.jma_xml output (hand-made fixture)."""
     at = T0 + timedelta(minutes=minutes)
-    return OfficialReport(source="jma", source_id=f"mie-{n}", observed_at=at, title="三重県気象警報・注意報",
-                          info_kind="気象警報・注意報", info_type="発表", status=status, report_datetime=at,
-                          headline=headline, report_type="warning", items=tuple(items),
+    return OfficialReport(source="jma", source_id=f"mie-{n}", observed_at=at, title=title,
+                          info_kind="気象警報・注意報", info_type=info_type, status=status, report_datetime=at,
+                          headline=headline, report_type="warning", items=tuple(items), event_id=event_id,
                           area_codes=tuple(sorted({i["area_code"] for i in items})))
 
 
@@ -37,7 +48,12 @@ def _count(session) -> int:
     return session.scalar(select(func.count()).select_from(AlertRow))
 
 
-def test_new_warning_relayed_once_per_kind_with_its_areas(session, store_report) -> None:
+def _in_force(session, minutes: float = 0) -> list[tuple[str, int | None, list[str]]]:
+    return [(a.event, a.level, sorted(x["code"] for x in a.areas))
+            for a in active_alerts(session, T0 + timedelta(minutes=minutes))]
+
+
+def test_warning_relayed_per_kind_with_its_areas_including_continued(session, store_report) -> None:
     report = store_report(mie_report([
         _warning("2420200", "四日市市", "大雨警報", "発表"),
         _warning("2420700", "鈴鹿市", "大雨警報", "発表"),
@@ -47,30 +63,134 @@ def test_new_warning_relayed_once_per_kind_with_its_areas(session, store_report)
         _warning("2320100", "名古屋市", "大雨警報", "発表"),
     ], n=1))
     made = alerts_from_report(session, report, areas=MIE)
-    assert len(made) == 1
+    assert len(made) == 1  # 雷注意報 stays on the operators' map
     alert = made[0]
     assert (alert.source, alert.event, alert.level, alert.msg_type, alert.status) == (
         "jma", "大雨警報", 3, "Alert", "Actual")
-    assert [a["code"] for a in alert.areas] == ["2420200", "2420700"]
-    assert alert.slots["event_key"] == "heavy_rain_warning"
+    assert [a["code"] for a in alert.areas] == ["2420200", "2420700", "2420100"]
+    assert alert.slots["event_key"] == "heavy_rain_warning" and alert.slots["kind_code"] == "03"
+    assert alert.expires == T0 + timedelta(hours=24)  # the documented rule: VPWW states no validity
     # Idempotent: the same telegram again adds nothing.
     assert alerts_from_report(session, report, areas=MIE) == []
     assert _count(session) == 1
 
 
-def test_lifting_makes_a_cancel_that_references_the_alert(session, store_report) -> None:
-    first = alerts_from_report(session, store_report(mie_report(
-        [_warning("2420200", "四日市市", "大雨警報", "発表")], n=2)), areas=MIE)[0]
+@pytest.mark.parametrize(("name", "code", "event_key", "level", "hazard"), [
+    ("レベル３土砂災害警報", "09", "landslide_warning", 3, "landslide"),
+    ("レベル２土砂災害注意報", "29", "landslide_advisory", 2, "landslide"),
+    ("レベル４土砂災害危険警報", "49", "landslide_urgent_warning", 4, "landslide"),
+    ("レベル３高潮警報", "08", "level3_storm_surge_warning", 3, "storm_surge"),
+    ("高潮警報", "08", "storm_surge_warning", 4, "storm_surge"),  # H27: 警戒レベル４相当
+    ("レベル４大雨危険警報", "43", "heavy_rain_urgent_warning", 4, "heavy_rain"),
+    ("大雨特別警報", "33", "heavy_rain_emergency_warning", 5, "heavy_rain"),
+])
+def test_kinds_are_graded_by_code_in_their_system(session, store_report, name, code, event_key, level,
+                                                  hazard) -> None:
+    report = store_report(mie_report([_warning("2421100", "鳥羽市", name, "発表", code=code)], n=hash(name)))
+    [alert] = alerts_from_report(session, report, areas=MIE)
+    assert (alert.event, alert.slots["event_key"], alert.level, alert.hazard) == (name, event_key, level, hazard)
+    assert [a["code"] for a in alert.areas] == ["2421100"]
+
+
+def test_an_unknown_code_is_relayed_by_its_name_and_logged(session, store_report, caplog) -> None:
+    report = store_report(mie_report([_warning("2421100", "鳥羽市", "レベル５土砂災害特別警報", "発表",
+                                                code="97")], n=5))
+    with caplog.at_level(logging.WARNING, logger="publish.kinds"):
+        [alert] = alerts_from_report(session, report, areas=MIE)
+    assert (alert.event, alert.level, alert.hazard, alert.severity) == ("レベル５土砂災害特別警報", 5, "landslide",
+                                                                        "Extreme")
+    assert any("jma_kind_unknown" in r.getMessage() and "code=97" in r.getMessage() for r in caplog.records)
+
+
+def test_rise_and_fall_replaces_then_cancels(session, store_report) -> None:
+    advisory = alerts_from_report(session, store_report(mie_report(
+        [_warning("2420200", "四日市市", "大雨注意報", "発表")], n=10)), areas=MIE)[0]
+    assert advisory.msg_type == "Alert" and _in_force(session) == [("大雨注意報", 2, ["2420200"])]
+    warning = alerts_from_report(session, store_report(mie_report(
+        [_warning("2420200", "四日市市", "大雨警報", "発表", last="大雨注意報")], n=11, minutes=30)), areas=MIE)[0]
+    assert warning.msg_type == "Update" and warning.references == advisory.id
+    assert warning.slots["references"] == [{"id": advisory.id, "sent": advisory.sent.isoformat()}]
+    assert advisory.ended_at == warning.sent
+    assert _in_force(session, 30) == [("大雨警報", 3, ["2420200"])]  # the advisory is no longer listed
+    # 継続: the same state restated adds nothing and moves the expiry on.
+    assert alerts_from_report(session, store_report(mie_report(
+        [_warning("2420200", "四日市市", "大雨警報", "継続")], n=12, minutes=90)), areas=MIE) == []
+    assert warning.expires == T0 + timedelta(minutes=90, hours=24)
     lifted = alerts_from_report(session, store_report(mie_report(
-        [_warning("2420200", "四日市市", "大雨注意報", "解除", last="大雨警報")], n=3, minutes=120)), areas=MIE)
-    assert len(lifted) == 1
-    assert lifted[0].msg_type == "Cancel"
-    assert lifted[0].references == first.id
-    assert lifted[0].slots["kind"] == "lifted" and lifted[0].slots["references_sent"] == first.sent.isoformat()
-    # A lift with nothing announced before is an Update without a reference.
-    orphan = alerts_from_report(session, store_report(mie_report(
-        [_warning("2420100", "津市", "洪水警報", "解除")], n=4, minutes=130)), areas=MIE)
-    assert orphan[0].msg_type == "Update" and orphan[0].references is None
+        [_warning("2420200", "四日市市", "解除", "解除", last="大雨警報", code="00")], n=13, minutes=120)),
+        areas=MIE)
+    assert [(a.msg_type, a.references, a.event, a.slots["kind"]) for a in lifted] == [
+        ("Cancel", warning.id, "大雨警報", "lifted")]
+    assert warning.ended_at is not None and _in_force(session, 120) == []
+    assert _count(session) == 3
+
+
+def test_special_warning_back_to_warning_is_an_update_at_level_3(session, store_report) -> None:
+    special = alerts_from_report(session, store_report(mie_report(
+        [_warning("2421500", "志摩市", "大雨特別警報", "発表")], n=20)), areas=MIE)[0]
+    back = alerts_from_report(session, store_report(mie_report(
+        [_warning("2421500", "志摩市", "大雨警報", "特別警報から警報", last="大雨特別警報")], n=21, minutes=60)),
+        areas=MIE)
+    assert [(a.msg_type, a.level, a.references) for a in back] == [("Update", 3, special.id)]
+    assert _in_force(session, 60) == [("大雨警報", 3, ["2421500"])]
+
+
+def test_nothing_in_force_ends_the_family_and_a_downgrade_to_an_unrelayed_kind_cancels(session,
+                                                                                     store_report) -> None:
+    alerts_from_report(session, store_report(mie_report([
+        _warning("2420200", "四日市市", "大雨警報", "発表"), _warning("2420500", "桑名市", "暴風警報", "発表")],
+        n=30)), areas=MIE)
+    later = alerts_from_report(session, store_report(mie_report([
+        _warning("2420200", "四日市市", None, "発表警報・注意報はなし"),
+        _warning("2420500", "桑名市", "強風注意報", "発表", last="暴風警報")], n=31, minutes=60)), areas=MIE)
+    assert sorted((a.msg_type, a.event) for a in later) == [("Cancel", "大雨警報"), ("Cancel", "暴風警報")]
+    assert _in_force(session, 60) == []
+
+
+def test_an_r06_telegram_restates_only_its_own_phenomenon(session, store_report) -> None:
+    rain = alerts_from_report(session, store_report(mie_report(
+        [_warning("2420900", "尾鷲市", "レベル３大雨警報", "発表")], n=40, title="三重県大雨警報・注意報")),
+        areas=MIE)[0]
+    landslide = alerts_from_report(session, store_report(mie_report(
+        [_warning("2420900", "尾鷲市", "レベル４土砂災害危険警報", "発表"),
+         _warning("2421200", "熊野市", None, "発表警報・注意報はなし")], n=41, minutes=10,
+        title="三重県土砂災害警報・注意報")), areas=MIE)
+    assert [a.msg_type for a in landslide] == ["Alert"] and rain.ended_at is None
+    assert _in_force(session, 10) == [("レベル４土砂災害危険警報", 4, ["2420900"]),
+                                      ("レベル３大雨警報", 3, ["2420900"])]  # highest level first
+    cleared = alerts_from_report(session, store_report(mie_report(
+        [_warning("2420900", "尾鷲市", None, "発表警報・注意報はなし")], n=42, minutes=20,
+        title="三重県土砂災害警報・注意報")), areas=MIE)
+    assert [(a.msg_type, a.event) for a in cleared] == [("Cancel", "レベル４土砂災害危険警報")]
+    assert _in_force(session, 20) == [("レベル３大雨警報", 3, ["2420900"])]
+
+
+def test_an_older_telegram_arriving_late_does_not_undo_a_newer_one(session, store_report) -> None:
+    alerts_from_report(session, store_report(mie_report(
+        [_warning("2420200", "四日市市", "大雨警報", "発表")], n=50, minutes=60)), areas=MIE)
+    late = alerts_from_report(session, store_report(mie_report(
+        [_warning("2420200", "四日市市", "大雨注意報", "発表")], n=51, minutes=0)), areas=MIE)
+    assert late == [] and _in_force(session, 60) == [("大雨警報", 3, ["2420200"])]
+
+
+def test_a_cancelled_report_withdraws_the_alerts_of_its_event(session, store_report) -> None:
+    first = alerts_from_report(session, store_report(mie_report(
+        [_warning("2420200", "四日市市", "大雨警報", "発表")], n=60, event_id="E1")), areas=MIE)[0]
+    withdrawn = alerts_from_report(session, store_report(mie_report(
+        [], n=61, minutes=5, info_type="取消", event_id="E1")), areas=MIE)
+    assert [(a.msg_type, a.references) for a in withdrawn] == [("Cancel", first.id)]
+    assert _in_force(session, 5) == []
+
+
+def test_expiry_comes_from_the_telegram_when_it_states_one(session, store_report) -> None:
+    report = mie_report([_warning("2420200", "四日市市", "大雨警報", "発表")], n=70)
+    valid = T0 + timedelta(hours=6)
+    row = store_report(OfficialReport(**{**{f: getattr(report, f) for f in (
+        "source", "source_id", "observed_at", "title", "info_kind", "info_type", "status", "report_datetime",
+        "headline", "report_type", "items", "area_codes")}, "valid_until": valid}))
+    [alert] = alerts_from_report(session, row, areas=MIE)
+    assert alert.expires == valid
+    assert _in_force(session, 5 * 60) and _in_force(session, 7 * 60) == []  # expired: no longer listed
 
 
 @pytest.mark.parametrize(("status", "headline", "expected"), [
@@ -94,44 +214,67 @@ def test_official_samples_relay_for_their_own_prefecture_only(session, store_rep
     nara = store_report(_sample("15_08_01_130412_VPWW53.xml"))
     assert alerts_from_report(session, nara, areas=MIE) == []
     made = alerts_from_report(session, nara, areas=["290000"])
-    assert [a.event for a in made] == ["大雨特別警報"]  # 継続 and advisories are not re-sent
-    assert made[0].level == 5 and made[0].severity == "Extreme"
-    assert len(made[0].areas) == 27  # the finest scope (市町村等) only
+    assert sorted((a.event, a.level, len(a.areas)) for a in made) == [
+        ("大雨注意報", 2, 13), ("大雨特別警報", 5, 27), ("洪水注意報", 2, 22), ("洪水警報", 3, 18)]
     drill = store_report(_sample("32-39_12_02_250206_VTSE41.xml"))
     tsunami = alerts_from_report(session, drill, areas=["300", "310"])  # 予報区 codes
     assert tsunami and {a.status for a in tsunami} == {"Exercise"}
     assert {a.hazard for a in tsunami} == {"tsunami"}
-    landslide = store_report(_sample("17_01_01_190529_VXWW50.xml"))
-    lifted = alerts_from_report(session, landslide, areas=["400000"])
-    assert lifted and all(a.slots["kind"] == "lifted" for a in lifted)
 
 
-def test_gauge_crossings_alert_up_and_all_clear_down(session, make_reading) -> None:
+def test_gauge_rise_replaces_and_the_fall_below_caution_cancels(session, make_reading) -> None:
     assert alert_from_gauge(session, make_reading(level=1, crossing="up", threshold="水防団待機水位")) is None
     up = alert_from_gauge(session, make_reading(level=2, crossing="up", threshold="氾濫注意水位", minutes=10))
     assert (up.event, up.level, up.msg_type, up.hazard) == ("氾濫注意水位", 2, "Alert", "flood")
     higher = alert_from_gauge(session, make_reading(level=4, crossing="up", threshold="氾濫危険水位", minutes=20))
     assert higher.msg_type == "Update" and higher.references == up.id and higher.level == 4
+    assert up.ended_at == higher.sent and _in_force(session, 20) == [
+        ("氾濫危険水位", 4, ["24202", "gauge:suzuka-takaoka"])]
     assert alert_from_gauge(session, make_reading(level=4, crossing=None, threshold="氾濫危険水位",
                                                   minutes=30)) is None
+    lower = alert_from_gauge(session, make_reading(level=3, crossing="down", threshold="避難判断水位", minutes=35))
+    assert (lower.msg_type, lower.level, lower.references) == ("Update", 3, higher.id)
     down_reading = make_reading(level=1, crossing="down", threshold="水防団待機水位", minutes=40)
     down = alert_from_gauge(session, down_reading)
     assert down.slots["kind"] == "gauge_down" and down.slots["all_clear"] is True
-    assert down.references == higher.id and down.event == "氾濫注意水位"
-    again = make_reading(level=0, crossing="down", minutes=50)
-    assert alert_from_gauge(session, again) is None  # all-clear already sent
+    assert (down.msg_type, down.references, down.event) == ("Cancel", lower.id, "氾濫注意水位")
+    assert _in_force(session, 40) == []
+    assert alert_from_gauge(session, make_reading(level=0, crossing="down", minutes=50)) is None  # already clear
     before = _count(session)
     assert alert_from_gauge(session, down_reading) is None  # idempotent per reading
-    assert _count(session) == before == 3
+    assert _count(session) == before == 4
 
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="official samples not available")
 def test_earthquake_relayed_from_intensity_3_in_the_areas(session, store_report) -> None:
     report = store_report(_sample("32-35_07_01_100915_VXSE51.xml"))
     mie = alerts_from_report(session, report, areas=MIE)  # 三重県北部 felt intensity 3 in this sample
-    assert [(a.hazard, a.slots["intensity"], [x["name"] for x in a.areas]) for a in mie] == [
-        ("earthquake", "3", ["三重県北部"])]
+    assert [(a.hazard, a.slots["intensity"], [x["name"] for x in a.areas], a.level) for a in mie] == [
+        ("earthquake", "3", ["三重県北部"], None)]
+    assert mie[0].expires == mie[0].sent + timedelta(hours=12)
     assert alerts_from_report(session, report, areas=["250000"]) == []  # 滋賀県: nothing in the sample
+
+
+def _flood(n: int, name: str, code: str, minutes: float) -> OfficialReport:
+    at = T0 + timedelta(minutes=minutes)
+    river = {"code": "8606040001", "name": "雲出川"}
+    items = ({"type": "flood_forecast", "scope": "指定河川洪水予報（河川）", "kind_code": code, "kind_name": name,
+              "areas": [river]},
+             {"type": "flood_forecast", "scope": "指定河川洪水予報（府県予報区等）", "kind_code": code,
+              "kind_name": name, "areas": [{"code": "240000", "name": "三重県"}]})
+    return OfficialReport(source="jma", source_id=f"f{n}", observed_at=at, title=f"雲出川{name}",
+                          info_kind="指定河川洪水予報", info_type="発表", status="通常", report_datetime=at,
+                          report_type="flood_forecast", items=items, area_codes=("8606040001", "240000"))
+
+
+def test_a_river_forecast_replaces_the_lower_one_for_the_same_river(session, store_report) -> None:
+    caution = alerts_from_report(session, store_report(_flood(80, "氾濫注意情報", "20", 0)), areas=MIE)[0]
+    alert = alerts_from_report(session, store_report(_flood(81, "氾濫警戒情報", "30", 30)), areas=MIE)[0]
+    assert (alert.msg_type, alert.references, alert.level) == ("Update", caution.id, 3)
+    assert [e for e, _, _ in _in_force(session, 30)] == ["氾濫警戒情報"]  # not both
+    danger = alerts_from_report(session, store_report(_flood(82, "レベル４氾濫危険警報", "40", 60)), areas=MIE)[0]
+    assert (danger.level, danger.slots["event_key"], danger.references) == (4, "river_flood_urgent_warning",
+                                                                            alert.id)
 
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="official samples not available")
