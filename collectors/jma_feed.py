@@ -93,6 +93,9 @@ class JmaFeed(PollingCollector, kind="jma_feed"):
         """Feed URL and which entries to fetch."""
 
         url: str
+        # The long feed (extra_l.xml ...), read once at start-up and once after the source has been failing,
+        # so that telegrams which left the short feed meanwhile are not missed; empty: no catch-up.
+        catch_up_url: str = ""
         interval_s: float = Field(default=60.0, gt=0)
         data_types: list[str] = Field(default_factory=list)  # e.g. ["VPWW54", "VXWW50"]; empty: all
         offices: list[str] = Field(default_factory=list)  # e.g. ["240000"]; empty: all
@@ -105,6 +108,7 @@ class JmaFeed(PollingCollector, kind="jma_feed"):
         super().__init__(config, http, data_dir)
         self._conditional = Conditional()
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._catch_up = bool(config.catch_up_url)  # at start-up
 
     def _wanted(self, entry: FeedEntry) -> bool:
         cfg = self.config
@@ -120,10 +124,27 @@ class JmaFeed(PollingCollector, kind="jma_feed"):
             self._seen.popitem(last=False)
 
     async def records(self) -> AsyncIterator[tuple[Record, bytes]]:
-        """Yield reports of entries not fetched before; a 304 yields nothing."""
+        """Yield reports of entries not fetched before; a 304 yields nothing.
+
+        After a start or a failed poll the long feed is read first; entries already fetched are skipped, and
+        the store drops any telegram it already holds (a restart forgets what was fetched).
+        """
+        try:
+            if self._catch_up:
+                log.info("jma_feed_catch_up source=%s url=%s", self.name, self.config.catch_up_url)
+                async for pair in self._telegrams(self.config.catch_up_url, conditional=None):
+                    yield pair
+                self._catch_up = False
+            async for pair in self._telegrams(self.config.url, conditional=self._conditional):
+                yield pair
+        except Exception:
+            self._catch_up = bool(self.config.catch_up_url)  # the short feed may move on while we fail
+            raise
+
+    async def _telegrams(self, url: str, conditional: Conditional | None) -> AsyncIterator[tuple[Record, bytes]]:
         cfg = self.config
-        resp = await fetch(self.http, cfg.url, timeout_s=cfg.timeout_s, allow_private=cfg.allow_private,
-                           headers=self._conditional.headers(), max_bytes=cfg.max_bytes)
+        resp = await fetch(self.http, url, timeout_s=cfg.timeout_s, allow_private=cfg.allow_private,
+                           headers=conditional.headers() if conditional else {}, max_bytes=cfg.max_bytes)
         if resp.status == 304:
             return
         entries = parse_feed(resp.body)
@@ -142,4 +163,5 @@ class JmaFeed(PollingCollector, kind="jma_feed"):
                 continue
             self._remember(entry.id)
             yield report, telegram.body
-        self._conditional.update(resp)  # only once every entry was handled, so a fault retries them
+        if conditional is not None:
+            conditional.update(resp)  # only once every entry was handled, so a fault retries them

@@ -15,10 +15,10 @@ def demo_source_blocks(
     """Config blocks for JMA feeds, gauges, cameras, X, Mastodon and the webhook, polled fast for the replay."""
     local = {"allow_private": True, "max_backoff_s": 10.0, "breaker_reset_s": 10.0}
     return [
-        {"kind": "jma_feed", "name": "demo_jma_extra", "url": f"{base}/jma/feed/extra.xml", "interval_s": 3.0,
-         **local},
-        {"kind": "jma_feed", "name": "demo_jma_eqvol", "url": f"{base}/jma/feed/eqvol.xml", "interval_s": 3.0,
-         **local},
+        {"kind": "jma_feed", "name": "demo_jma_extra", "url": f"{base}/jma/feed/extra.xml",
+         "catch_up_url": f"{base}/jma/feed/extra_l.xml", "interval_s": 3.0, **local},
+        {"kind": "jma_feed", "name": "demo_jma_eqvol", "url": f"{base}/jma/feed/eqvol.xml",
+         "catch_up_url": f"{base}/jma/feed/eqvol_l.xml", "interval_s": 3.0, **local},
         {**scenario.river_gauge_block(f"{base}/river/readings.json", name="demo_river", interval_s=5.0), **local},
         {"kind": "camera", "name": "demo_cameras", "interval_s": 10.0, "stale_after_min": 600.0, **local,
          "cameras": [{"id": c.id, "name": c.name, "lat": c.lat, "lng": c.lng, "url": f"{base}/cameras/{c.id}.jpg"}

@@ -172,3 +172,39 @@ def test_feed_with_urn_ids_uses_the_link() -> None:
 def test_not_a_feed_is_a_data_error() -> None:
     with pytest.raises(SourceDataError, match="not an Atom feed"):
         parse_feed(b"<rss/>")
+
+
+async def test_catch_up_reads_the_long_feed_at_start_and_after_failures(fake, build, sink) -> None:
+    fs, base = fake
+    fs.short_feed_size = 2  # the short feed keeps only the newest entries, as JMA's keeps only minutes
+    for i in range(5):
+        fs.publish_jma(xml("mie_vpoa50_heavy_rain.xml"), data_type="VPOA50", at=AT + timedelta(minutes=i))
+    jma = build(kind="jma_feed", name="jma_extra", url=f"{base}/jma/feed/extra.xml",
+                catch_up_url=f"{base}/jma/feed/extra_l.xml", timeout_s=1.0)
+
+    async def poll() -> None:
+        async for record, raw in jma.records():
+            await sink(record, raw)
+
+    await poll()  # start-up: all five from the long feed, none twice from the short one
+    assert len(sink.records) == 5 and fs.hits["jma_data"] == 5
+    await poll()
+    assert len(sink.records) == 5 and fs.hits["jma_data"] == 5  # no catch-up while healthy: 304, nothing new
+    fs.faults["jma_feed"].status, fs.faults["jma_feed"].times = 503, 1
+    with pytest.raises(SourceUnavailable):
+        await poll()
+    for i in range(5, 9):  # four telegrams while the source was failing: two already left the short feed
+        fs.publish_jma(xml("mie_vpoa50_heavy_rain.xml"), data_type="VPOA50", at=AT + timedelta(minutes=i))
+    await poll()
+    ids = [r.source_id for r in sink.records]
+    assert len(ids) == 9 and len(set(ids)) == 9  # nothing missed, nothing twice
+    assert fs.hits["jma_data"] == 9
+
+
+async def test_without_a_catch_up_feed_entries_gone_from_the_short_feed_are_missed(fake, build) -> None:
+    fs, base = fake
+    fs.short_feed_size = 2
+    for i in range(4):
+        fs.publish_jma(xml("mie_vpoa50_heavy_rain.xml"), data_type="VPOA50", at=AT + timedelta(minutes=i))
+    jma = build(kind="jma_feed", name="jma_extra", url=f"{base}/jma/feed/extra.xml")
+    assert len(await collect(jma)) == 2  # why the long feed is read: the short one dropped two
