@@ -107,3 +107,53 @@ async def test_public_page_renders_without_script_injection(server, page, ctx):
     assert await page.evaluate("typeof window.__pwned") == "undefined"
     assert "<script>window.__pwned=1</script>" in await page.text_content("article.alert")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_public_page_follows_a_rise_and_fall_advisory_warning_lifted(server, page, ctx):
+    """注意報 -> 警報 -> 解除 through the relay: the page lists only what is in force; the archive keeps all."""
+    from datetime import timedelta
+
+    from web_factories import NOW, add_warning_report
+
+    from publish.alerts import alerts_from_report
+
+    def telegram(minutes: int, kind: str | None, code: str | None, status: str, last: tuple[str, str] | None):
+        item = {"type": "warning", "scope": "気象警報・注意報（市町村等）", "area_code": "2420200",
+                "area_name": "四日市市", "kind_name": kind, "kind_code": code, "status": status,
+                "last_kind_name": last[0] if last else None, "last_kind_code": last[1] if last else None}
+
+        def write(s):
+            report = add_warning_report(s, [item], at=NOW + timedelta(minutes=minutes))
+            return [a.id for a in alerts_from_report(s, report, areas=["240000"])]
+        return write
+
+    async def shown() -> list[tuple[str | None, str]]:
+        await page.goto(server + "/public/en")
+        cards = await page.query_selector_all("#alerts article.alert")
+        return [(await c.get_attribute("data-alert-id"), await c.inner_text()) for c in cards]
+
+    [advisory] = await ctx.store.write(telegram(0, "大雨注意報", "10", "発表", None))
+    cards = await shown()
+    assert [c[0] for c in cards] == [advisory] and "Heavy Rain Advisory" in cards[0][1]
+    await page.screenshot(path=str(ARTIFACTS / "public-rise-1-advisory.png"), full_page=True)
+
+    [warning] = await ctx.store.write(telegram(10, "大雨警報", "03", "発表", ("大雨注意報", "10")))
+    cards = await shown()
+    assert [c[0] for c in cards] == [warning] and "Heavy Rain Warning" in cards[0][1]  # the advisory is gone
+    await page.screenshot(path=str(ARTIFACTS / "public-rise-2-warning.png"), full_page=True)
+
+    [cancel] = await ctx.store.write(telegram(20, "解除", "00", "解除", ("大雨警報", "03")))
+    assert await shown() == []
+    assert await page.is_visible("#alerts p.empty")
+    await page.screenshot(path=str(ARTIFACTS / "public-rise-3-lifted.png"), full_page=True)
+
+    await page.goto(server + "/public/en/archive")
+    archived = [await c.get_attribute("data-alert-id") for c in await page.query_selector_all("article.alert")]
+    assert archived == [cancel, warning, advisory]
+    assert await page.locator("article.alert.past").count() == 3
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{server}/api/alerts?active=1") as resp:
+            assert await resp.json() == []
+        async with http.get(f"{server}/feeds/en.atom") as resp:
+            assert warning not in await resp.text() and advisory not in await resp.text()
+    assert page.errors == []  # type: ignore[attr-defined]
