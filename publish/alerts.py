@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import AlertRow, GaugeReadingRow, Incident, OfficialReportRow
@@ -29,10 +29,10 @@ def _codes(alert: AlertRow) -> frozenset[str]:
     return frozenset(str(a.get("code") or "") for a in alert.areas)
 
 
-def active_in_family(session: Session, family: str) -> list[AlertRow]:
-    """Alerts of one family still in force (not ended, not a Cancel), oldest first."""
+def active_in_family(session: Session, family: str, at: datetime) -> list[AlertRow]:
+    """Alerts of one family in force at ``at`` (not ended, not a Cancel, not expired), oldest first."""
     stmt = select(AlertRow).where(AlertRow.family == family, AlertRow.ended_at.is_(None),
-                                  AlertRow.msg_type != "Cancel")
+                                  AlertRow.msg_type != "Cancel", or_(AlertRow.expires.is_(None), AlertRow.expires > at))
     return list(session.scalars(stmt.order_by(AlertRow.sent, AlertRow.id)))
 
 
@@ -71,11 +71,11 @@ def _short(key: str) -> str:
     return key if len(key) <= 48 else hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _cancel_row(report: OfficialReportRow, old: AlertRow) -> AlertRow:
+def _cancel_row(report: OfficialReportRow, old: AlertRow, areas: list[dict[str, Any]]) -> AlertRow:
     return AlertRow(
         id=f"jma-{report.id}-cancel-{_short(old.id)}", source=old.source, ref=f"official:{report.id}",
         hazard=old.hazard, event=old.event, level=None, severity="Minor", urgency="Past", certainty="Observed",
-        msg_type="Cancel", status=cap_status(report.status, report.headline), areas=list(old.areas),
+        msg_type="Cancel", status=cap_status(report.status, report.headline), areas=list(areas),
         slots={**old.slots, "kind": "lifted", "time": report.report_datetime.isoformat()},
         sent=report.report_datetime, expires=None, family=old.family,
     )
@@ -106,13 +106,16 @@ def alerts_from_report(session: Session, report: OfficialReportRow, *, areas: li
 
 
 def _apply_family(session: Session, report: OfficialReportRow, plan: RelayPlan, family: str) -> list[AlertRow]:
-    covered = plan.covered.get(family, frozenset())
     planned = [p for p in plan.alerts if p.spec.family == family and not p.lifted]
-    active = active_in_family(session, family)
+    if family not in plan.covered:  # observations (記録的短時間大雨, 線状降水帯): each telegram is news
+        rows = [planned_alert_row(report.id, report, p, "Alert") for p in planned]
+        return [_add(session, row, []) for row in rows if session.get(AlertRow, row.id) is None]
+    covered = plan.covered[family]
+    active = active_in_family(session, family, report.report_datetime)
     if any(a.sent > report.report_datetime and _codes(a) & (covered | _union(planned)) for a in active):
         log.warning("jma_report_older_than_state id=%s family=%s not_applied=true", report.id, family)
         return []
-    restated = [a for a in active if _codes(a) and _codes(a) <= covered]
+    restated = [a for a in active if _codes(a) and _codes(a) <= covered]  # the telegram states all its areas
     kept: set[str] = set()
     replaced_by: set[str] = set()
     made: list[AlertRow] = []
@@ -130,11 +133,13 @@ def _apply_family(session: Session, report: OfficialReportRow, plan: RelayPlan, 
         row.msg_type = "Update" if overlaps else "Alert"
         replaced_by.update(a.id for a in overlaps)
         made.append(_add(session, row, overlaps))
-    for old in restated:
-        if old.id in kept or old.id in replaced_by or old.ended_at is not None:
+    still = _union(planned)
+    for old in active:
+        if old.id in kept or (old.id not in replaced_by and old not in restated):
             continue
-        cancel = _cancel_row(report, old)
-        if session.get(AlertRow, cancel.id) is None:
+        gone = [a for a in old.areas if str(a.get("code") or "") in covered - still]
+        cancel = _cancel_row(report, old, gone)
+        if gone and session.get(AlertRow, cancel.id) is None:  # areas left with nothing of the family
             made.append(_add(session, cancel, [old]))
     return made
 
@@ -153,7 +158,7 @@ def _withdraw(session: Session, report: OfficialReportRow) -> list[AlertRow]:
     withdrawn = [a for a in session.scalars(stmt) if (a.slots or {}).get("event_id") == report.event_id]
     made = []
     for old in withdrawn:
-        cancel = _cancel_row(report, old)
+        cancel = _cancel_row(report, old, list(old.areas))
         if session.get(AlertRow, cancel.id) is None:
             made.append(_add(session, cancel, [old]))
     log.warning("jma_report_cancelled id=%s event_id=%s alerts_withdrawn=%d", report.id, report.event_id, len(made))
@@ -170,7 +175,7 @@ def alert_from_gauge(session: Session, reading: GaugeReadingRow) -> AlertRow | N
     if reading.crossing not in ("up", "down") or session.get(AlertRow, alert_id) is not None:
         return None
     ref = f"gauge:{reading.gauge_id}"
-    active = active_in_family(session, ref)
+    active = active_in_family(session, ref, reading.observed_at)
     area = {"code": ref, "name": reading.name, "lat": reading.lat, "lng": reading.lng}
     town = nearest(reading.lat, reading.lng)
     where = [area, {"code": town.code, "name": town.name}] if town is not None else [area]

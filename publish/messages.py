@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -17,23 +17,38 @@ from publish.events import INTENSITY_LABELS, THRESHOLDS
 from publish.places import localize_place, localize_places
 from publish.speech import speech_form
 
-__all__ = ["LANGUAGES", "RenderedAlert", "format_time", "render_alert"]
+__all__ = ["LANGUAGES", "RenderedAlert", "format_time", "has_level", "render_alert"]
 
 TOKYO: Final = ZoneInfo("Asia/Tokyo")
 BABEL_LOCALES: Final = {"ja": "ja", "ja-easy": "ja", "en": "en", "pt": "pt_BR", "zh-Hans": "zh_Hans_CN",
                         "ko": "ko", "es": "es", "tl": "fil", "vi": "vi"}
+# How the day is written; the catalog entry format.datetime puts it and the clock time in the order
+# (and with the prepositions) of the language: "19:40 on Sep 12", "19:40 do dia 12 de setembro".
+DATE_SKELETONS: Final = {"ja": "MMMd", "ja-easy": "MMMd", "en": "MMMd", "zh-Hans": "MMMd", "ko": "MMMd"}
+DATE_PATTERNS: Final = {"pt": "d 'de' MMMM", "es": "d 'de' MMMM", "vi": "d 'tháng' M", "tl": "'ika-'d 'ng' MMMM"}
 HEADLINES: Final = {"issued": "headline.issued", "lifted": "headline.lifted", "earthquake": "headline.earthquake",
                     "gauge_up": "headline.gauge_up", "gauge_down": "headline.gauge_down",
-                    "incident": "headline.incident"}
+                    "incident": "headline.incident", "info": "headline.info"}
 DESCRIPTIONS: Final = {"issued": "description.issued", "lifted": "description.lifted",
                        "earthquake": "description.earthquake", "gauge_up": "description.gauge_up",
-                       "gauge_down": "description.gauge_down", "incident": "description.incident"}
+                       "gauge_down": "description.gauge_down", "incident": "description.incident",
+                       "info": "description.info"}
 SOURCES: Final = {"jma": "source.jma", "gauge": "source.gauge", "incident": "source.incident"}
+# Kinds whose headline gets the 警戒レベル in front (a lifted warning or an all-clear has none).
+LEVEL_HEADLINE_KINDS: Final = frozenset({"issued", "gauge_up", "gauge_down"})
+# Hazards whose all-clear points at the sea rather than at rivers and slopes.
+COASTAL_HAZARDS: Final = frozenset({"storm_surge", "waves", "high_wave"})
+# Sentences of one instruction are joined without a space in Chinese and standard Japanese.
+NO_SPACE_LANGS: Final = frozenset({"ja", "zh-Hans"})
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedAlert:
-    """An alert's texts in one language, ready for CAP, feeds, e-mail, screen readers and speech."""
+    """An alert's texts in one language, ready for CAP, feeds, e-mail, screen readers and speech.
+
+    ``level_text`` is empty when the alert has no 警戒レベル (tsunami, earthquake, lifted, incident, info),
+    so that no "No alert level" phrase is put in front of an urgent action.
+    """
 
     alert_id: str
     lang: str
@@ -49,14 +64,35 @@ class RenderedAlert:
     speech_text: str
 
 
-def format_time(value: datetime | str, lang: str) -> str:
-    """A time in Japan, written the way readers of ``lang`` expect (やさしい日本語: 9月12日 午後7時55分)."""
+def _aware(value: datetime | str) -> datetime:
+    """A timezone-aware datetime (naive values are UTC, as Babel assumes)."""
     dt = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if lang == "ja-easy":
-        return format_datetime(dt, "M月d日 ah時m分", tzinfo=TOKYO, locale="ja")
-    locale = BABEL_LOCALES[lang]
-    day = format_skeleton("MMMd", dt, tzinfo=TOKYO, locale=locale)
-    return f"{day} {format_skeleton('Hm', dt, tzinfo=TOKYO, locale=locale)}"
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def _easy_clock(dt: datetime) -> str:
+    """午前0時 for midnight, 午後7時 without a needless 0分, 午後3時5分 otherwise (やさしい日本語)."""
+    local = dt.astimezone(TOKYO)
+    half = "午前" if local.hour < 12 else "午後"
+    minutes = f"{local.minute}分" if local.minute else ""
+    return f"{half}{local.hour % 12}時{minutes}"
+
+
+def format_time(value: datetime | str, lang: str) -> str:
+    """A time in Japan, as readers of ``lang`` write it: "19:40 on Sep 12", "9月12日 午後7時" ..."""
+    dt = _aware(value)
+    locale = BABEL_LOCALES[check_language(lang)]
+    if lang in DATE_PATTERNS:
+        date = format_datetime(dt, DATE_PATTERNS[lang], tzinfo=TOKYO, locale=locale)
+    else:
+        date = format_skeleton(DATE_SKELETONS[lang], dt, tzinfo=TOKYO, locale=locale)
+    clock = _easy_clock(dt) if lang == "ja-easy" else format_skeleton("Hm", dt, tzinfo=TOKYO, locale=locale)
+    return message(lang, "format.datetime", date=date, clock=clock)
+
+
+def has_level(level: int | None) -> bool:
+    """Whether ``level`` is a 警戒レベル (1-5) that should be stated."""
+    return level is not None and 1 <= level <= 5
 
 
 def _event(slots: dict[str, Any], lang: str) -> str:
@@ -76,31 +112,56 @@ def _threshold(name: str | None, lang: str) -> str:
     return message(lang, msgid) if msgid else str(name or "")
 
 
+def _time(alert: AlertRow, slots: dict[str, Any]) -> datetime | str:
+    """When it happened: an earthquake's origin time, else the time the source gave, else when it was sent."""
+    return slots.get("origin_time") or slots.get("time") or alert.sent
+
+
 def _fill(alert: AlertRow, lang: str) -> dict[str, str]:
     """Every slot a template may use, localised."""
     slots = alert.slots or {}
     names = [str(a.get("name") or a.get("code") or "") for a in alert.areas]
     level_m = slots.get("level_m")
+    hazard = f"hazard.{slots.get('hazard', alert.hazard)}"
     return {
         "event": _event(slots, lang),
         "area": localize_places(names, lang),
-        "time": format_time(slots.get("time") or alert.sent, lang),
+        "time": format_time(_time(alert, slots), lang),
         "intensity": _intensity(slots.get("intensity"), lang),
         "river": localize_place(str(slots.get("river") or ""), lang),
         "station": localize_place(str(slots.get("station") or ""), lang),
         "threshold": _threshold(slots.get("threshold"), lang),
         "level_m": format_decimal(level_m, "0.00", locale=BABEL_LOCALES[lang]) if level_m is not None else "-",
-        "hazard": message(lang, f"hazard.{slots.get('hazard', alert.hazard)}")
-        if has_message(lang, f"hazard.{slots.get('hazard', alert.hazard)}") else str(alert.hazard),
+        "hazard": message(lang, hazard) if has_message(lang, hazard) else str(alert.hazard),
         "place": localize_place(str(slots.get("place") or ""), lang),
+        "info_text": str(slots.get("info_text") or slots.get("event_name") or ""),
     }
 
 
+def _sentences(lang: str, *texts: str) -> str:
+    return ("" if lang in NO_SPACE_LANGS else " ").join(texts)
+
+
+def _tsunami_instruction(key: str, kind: str, lang: str) -> str:
+    """JMA's tsunami actions: high ground for a warning, out of the water for an advisory, the coast after."""
+    if kind == "lifted":
+        return message(lang, "instruction.tsunami_allclear")
+    if key == "tsunami_advisory":
+        return message(lang, "term.leave_sea_and_coast")
+    return _sentences(lang, message(lang, "term.tsunami_evacuate_to_high_ground"),
+                      message(lang, "term.tsunami_repeat_stay_safe"))
+
+
 def _instruction(alert: AlertRow, kind: str, lang: str) -> str:
-    if kind == "lifted" or (kind == "gauge_down" and (alert.level or 0) < 2):
-        return message(lang, "instruction.allclear")
+    slots = alert.slots or {}
     if alert.hazard == "tsunami":
-        return message(lang, "term.tsunami_evacuate_to_high_ground")
+        return _tsunami_instruction(str(slots.get("event_key") or ""), kind, lang)
+    if kind == "lifted" or (kind == "gauge_down" and (alert.level or 0) < 2):
+        if alert.hazard in COASTAL_HAZARDS:
+            return message(lang, "instruction.coast_allclear")
+        if alert.hazard in ("heavy_rain", "flood", "landslide"):
+            return message(lang, "instruction.allclear")
+        return message(lang, "instruction.default")
     if kind == "earthquake":
         return message(lang, "term.watch_strong_shaking")
     if alert.level is not None and 2 <= alert.level <= 5:
@@ -108,22 +169,40 @@ def _instruction(alert: AlertRow, kind: str, lang: str) -> str:
     return message(lang, "instruction.default")
 
 
+def _headline(alert: AlertRow, kind: str, lang: str, slots: dict[str, str]) -> str:
+    """The headline, with the 警戒レベル in front so a mild-sounding name cannot hide a high level."""
+    headline = message(lang, HEADLINES.get(kind, "headline.issued"), **slots)
+    key = str((alert.slots or {}).get("event_key") or "")
+    leveled = alert.level is not None and 2 <= alert.level <= 5
+    if kind in LEVEL_HEADLINE_KINDS and leveled and not key.startswith("level"):  # level2_... names say it
+        return message(lang, "headline.with_level", level=level_words(alert.level, lang), headline=headline)
+    return headline
+
+
 def render_alert(alert: AlertRow, lang: str) -> RenderedAlert:
     """All texts of ``alert`` in ``lang`` (one of LANGUAGES); unknown slots fall back to the raw value."""
     check_language(lang)
     kind = str((alert.slots or {}).get("kind") or "issued")
     slots = _fill(alert, lang)
-    headline = message(lang, HEADLINES.get(kind, "headline.issued"), **slots)
+    plain_headline = message(lang, HEADLINES.get(kind, "headline.issued"), **slots)
+    headline = _headline(alert, kind, lang, slots)
     description = message(lang, DESCRIPTIONS.get(kind, "description.issued"), **slots)
     instruction = _instruction(alert, kind, lang)
     source_label = message(lang, SOURCES.get(alert.source, "source.jma"))
     sender = message(lang, "sender.name")
-    level_text = level_words(alert.level, lang)
-    accessible = message(lang, "accessible.text", level=level_text, meaning=level_meaning(alert.level, lang),
-                         headline=headline, description=description, instruction=instruction,
-                         source=source_label)
-    speech = message(lang, "speech.text", sender=sender, headline=headline, instruction=instruction,
-                     level=level_text)
+    if has_level(alert.level):
+        level_text = level_words(alert.level, lang)
+        accessible = message(lang, "accessible.text", level=level_text, meaning=level_meaning(alert.level, lang),
+                             headline=plain_headline, description=description, instruction=instruction,
+                             source=source_label)
+        speech = message(lang, "speech.text", sender=sender, level=level_text, headline=plain_headline,
+                         instruction=instruction)
+    else:  # no 警戒レベル: the action comes first, and no "no level" phrase is said
+        level_text = ""
+        accessible = message(lang, "accessible.text_nolevel", headline=plain_headline, description=description,
+                             instruction=instruction, source=source_label)
+        speech = message(lang, "speech.text_nolevel", sender=sender, headline=plain_headline,
+                         instruction=instruction)
     event = {"gauge_up": slots["threshold"], "gauge_down": slots["threshold"],
              "incident": slots["hazard"]}.get(kind, slots["event"])
     return RenderedAlert(alert_id=alert.id, lang=lang, event=event, headline=headline, description=description,

@@ -1,4 +1,4 @@
-"""Mie's 29 municipalities from the shared open data: official kana readings and office positions."""
+"""Mie's 29 municipalities from the shared open data: official kana readings, romaji and office positions."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ NEAREST_MAX_KM: Final = 20.0
 
 @dataclass(frozen=True, slots=True)
 class Municipality:
-    """One 市町: JIS code, name, reading (hiragana) and the position of its office."""
+    """One 市町: JIS code, name, reading (hiragana), the position of its office and its official romaji."""
 
     code: str
     name: str
     reading: str
     lat: float
     lng: float
+    roma: str = ""  # name_roma of the master, e.g. Yokkaichi-shi (long vowels unmarked: Toin-cho)
 
 
 def _hiragana(katakana: str) -> str:
@@ -41,7 +42,7 @@ def municipalities(path: Path = MUNICIPALITIES_CSV) -> tuple[Municipality, ...]:
         return ()
     with path.open(encoding="utf-8", newline="") as fh:
         return tuple(Municipality(r["jis_code"], r["name"], _hiragana(r["name_kana"]), float(r["lat"]),
-                                  float(r["lng"])) for r in csv.DictReader(fh))
+                                  float(r["lng"]), r.get("name_roma") or "") for r in csv.DictReader(fh))
 
 
 def by_name(name: str) -> Municipality | None:

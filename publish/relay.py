@@ -91,6 +91,7 @@ class _Builder:
         self.report = report
         self.groups: dict[tuple[str, str, bool], tuple[KindSpec, str, list[dict[str, str]]]] = {}
         self.covered: dict[str, set[str]] = defaultdict(set)
+        self.extra: list[PlannedAlert] = []  # alerts of one item or one telegram (rivers, rain, quakes ...)
 
     def add(self, spec: KindSpec, event: str, area: dict[str, str], *, lifted: bool = False) -> None:
         self.covered[spec.family].add(area["code"])
@@ -101,16 +102,16 @@ class _Builder:
         if area not in group[2]:
             group[2].append(area)
 
-    def cover(self, families: Iterable[str], code: str) -> None:
+    def cover(self, families: Iterable[str], *codes: str) -> None:
         for family in families:
-            self.covered[family].add(code)
+            self.covered[family].update(codes)
 
-    def plan(self, extra: Iterable[PlannedAlert] = ()) -> RelayPlan:
+    def plan(self) -> RelayPlan:
         planned = [PlannedAlert(key=f"{family}-{kind}-{'lifted' if lifted else 'issued'}", spec=spec, event=event,
                                 lifted=lifted, areas=tuple(areas), expires=None if lifted else
                                 _expires(self.report, spec), slots=_common_slots(self.report))
                    for (family, kind, lifted), (spec, event, areas) in self.groups.items()]
-        return RelayPlan(alerts=(*planned, *extra),
+        return RelayPlan(alerts=(*planned, *self.extra),
                          covered={f: frozenset(codes) for f, codes in self.covered.items()})
 
 
@@ -127,10 +128,12 @@ def plan_report(report: Telegram, areas: list[str] | None) -> RelayPlan:
     _warnings(builder, items, areas, _title_families(report))
     _landslide(builder, items, areas, report.title)
     _tsunami(builder, items, areas)
-    extra = [*_rivers(report, items, areas), *_record_rain(report, items, areas),
-             *_linear_rainband(report, items, areas), *_earthquake(report, items, areas),
-             *_nankai(report, areas)]
-    return builder.plan(a for a in extra if a is not None)
+    _rivers(builder, items, areas)
+    _record_rain(builder, items, areas)
+    _linear_rainband(builder, items, areas)
+    _earthquake(builder, items, areas)
+    _nankai(builder, areas)
+    return builder.plan()
 
 
 def _title_families(report: Telegram) -> tuple[str, ...]:
@@ -194,14 +197,14 @@ def _tsunami(builder: _Builder, items: list[dict[str, Any]], areas: list[str] | 
             builder.cover(("tsunami",), area["code"])
 
 
-def _rivers(report: Telegram, items: list[dict[str, Any]], areas: list[str] | None) -> list[PlannedAlert]:
-    """指定河川洪水予報 / 水位周知河川: one alert per river item, its family the river."""
+def _rivers(builder: _Builder, items: list[dict[str, Any]], areas: list[str] | None) -> None:
+    """指定河川洪水予報 / 水位周知河川: one alert per river item, its family the river (which it restates)."""
+    report = builder.report
     flood = [i for i in items if i.get("type") == "flood_forecast"]
     if not flood or not (areas is None or any(mie.in_scope(c, areas) for c in report.area_codes)):
-        return []
+        return
     prefecture = [_area(a.get("code"), a.get("name")) for i in flood if "府県予報区" in str(i.get("scope"))
                   for a in i.get("areas", []) if _in(a.get("code"), areas)][:1]
-    planned = []
     for item in flood:
         if "河川）" not in str(item.get("scope")):
             continue
@@ -212,47 +215,52 @@ def _rivers(report: Telegram, items: list[dict[str, Any]], areas: list[str] | No
         spec = lookup(system, item.get("kind_code"), name)
         family = "river:" + ",".join(sorted(r["code"] for r in rivers))
         spec = replace(spec, family=family)
-        planned.append(PlannedAlert(key=f"{family}-{'lifted' if lifted else 'issued'}", spec=spec, event=name,
-                                    lifted=lifted, areas=tuple(rivers + prefecture),
-                                    expires=None if lifted else _expires(report, spec),
-                                    slots={**_common_slots(report), "rivers": [r["name"] for r in rivers]}))
-    return planned
+        where = tuple(rivers + prefecture)
+        builder.cover((family,), *(a["code"] for a in where))
+        builder.extra.append(PlannedAlert(key=f"{family}-{'lifted' if lifted else 'issued'}", spec=spec, event=name,
+                                          lifted=lifted, areas=where, expires=None if lifted else
+                                          _expires(report, spec),
+                                          slots={**_common_slots(report), "rivers": [r["name"] for r in rivers]}))
 
 
-def _record_rain(report: Telegram, items: list[dict[str, Any]], areas: list[str] | None) -> list[PlannedAlert]:
+def _record_rain(builder: _Builder, items: list[dict[str, Any]], areas: list[str] | None) -> None:
+    """記録的短時間大雨情報: an observation; each telegram is a new alert and replaces none."""
     rain = [i for i in items if i.get("type") == "heavy_rain" and _in(i.get("area_code"), areas)]
     if not rain:
-        return []
+        return
     spec = by_key("heavy_rain", "1")
     amounts = next((i.get("amounts") for i in rain if i.get("amounts")), [])
-    return [PlannedAlert(key="record_rain", spec=spec, event=spec.name, lifted=False,
-                         areas=tuple(_area(i.get("area_code"), i.get("area_name")) for i in rain),
-                         expires=_expires(report, spec), slots={**_common_slots(report), "amounts": amounts})]
+    builder.extra.append(PlannedAlert(
+        key="record_rain", spec=spec, event=spec.name, lifted=False,
+        areas=tuple(_area(i.get("area_code"), i.get("area_name")) for i in rain),
+        expires=_expires(builder.report, spec), slots={**_common_slots(builder.report), "amounts": amounts}))
 
 
-def _linear_rainband(report: Telegram, items: list[dict[str, Any]], areas: list[str] | None
-                     ) -> list[PlannedAlert]:
-    """顕著な大雨に関する情報 (線状降水帯): an alert for the areas its headline names."""
+def _linear_rainband(builder: _Builder, items: list[dict[str, Any]], areas: list[str] | None) -> None:
+    """顕著な大雨に関する情報 (線状降水帯): an alert for the areas its headline names; each one is new."""
+    report = builder.report
     if "顕著な大雨" not in report.info_kind + report.title and not (
             "線状降水帯" in report.headline and "気象防災速報" in report.title + report.info_kind):
-        return []
+        return
     where = [_area(a.get("code"), a.get("name")) for i in items for a in i.get("areas", [])
              if _in(a.get("code"), areas)]
     if not where:
-        return []
+        return
     spec = by_key("linear_rainband")
     unique = tuple({a["code"]: a for a in where}.values())
-    return [PlannedAlert(key="linear_rainband", spec=spec, event=spec.name, lifted=False, areas=unique,
-                         expires=_expires(report, spec),
-                         slots={**_common_slots(report), "info_text": report.headline})]
+    builder.extra.append(PlannedAlert(key="linear_rainband", spec=spec, event=spec.name, lifted=False, areas=unique,
+                                      expires=_expires(report, spec),
+                                      slots={**_common_slots(report), "info_text": report.headline}))
 
 
-def _earthquake(report: Telegram, items: list[dict[str, Any]], areas: list[str] | None) -> list[PlannedAlert]:
+def _earthquake(builder: _Builder, items: list[dict[str, Any]], areas: list[str] | None) -> None:
+    """Intensity from 震度3 in the areas; a later report on the same earthquake (EventID) replaces it."""
+    report = builder.report
     hits = [i for i in items if i.get("type") == "intensity" and i.get("scope") in ("area", "city")
             and _in(i.get("code"), areas, "quake" if i.get("scope") == "area" else "land")
             and intensity_rank(i.get("max_int")) >= intensity_rank(MIN_QUAKE_INTENSITY)]
     if not hits:
-        return []
+        return
     top = max(intensity_rank(i.get("max_int")) for i in hits)
     where = [_area(i.get("code"), i.get("name")) for i in hits if i.get("scope") == "area"] or [
         _area(i.get("code"), i.get("name")) for i in hits]
@@ -263,17 +271,21 @@ def _earthquake(report: Telegram, items: list[dict[str, Any]], areas: list[str] 
     slots = {**_common_slots(report), "intensity": INTENSITY_ORDER[top - 1]}
     if quake.get("origin_time"):
         slots["origin_time"] = quake["origin_time"]
-    return [PlannedAlert(key="quake", spec=spec, event=spec.name, lifted=False, areas=tuple(where),
-                         expires=_expires(report, spec), slots=slots)]
+    if report.event_id:
+        builder.cover((spec.family,), *(a["code"] for a in where))
+    builder.extra.append(PlannedAlert(key="quake", spec=spec, event=spec.name, lifted=False, areas=tuple(where),
+                                      expires=_expires(report, spec), slots=slots))
 
 
-def _nankai(report: Telegram, areas: list[str] | None) -> list[PlannedAlert]:
-    """南海トラフ地震臨時情報: informational, shown on the page and in the feeds, for the whole prefecture."""
+def _nankai(builder: _Builder, areas: list[str] | None) -> None:
+    """南海トラフ地震臨時情報: informational, shown on the page and in the feeds; the next one replaces it."""
+    report = builder.report
     if "南海トラフ" not in report.info_kind + report.title or "臨時情報" not in report.title:
-        return []
+        return
     spec = by_key("nankai")
     where = ({"code": mie.PREFECTURE_AREA, "name": "三重県"},) if areas is not None else (
         {"code": "", "name": "南海トラフ地震の想定震源域"},)
-    return [PlannedAlert(key="nankai", spec=spec, event=report.title, lifted=False, areas=where,
-                         expires=_expires(report, spec),
-                         slots={**_common_slots(report), "info_text": report.headline})]
+    builder.cover((spec.family,), *(a["code"] for a in where))
+    builder.extra.append(PlannedAlert(key="nankai", spec=spec, event=report.title, lifted=False, areas=where,
+                                      expires=_expires(report, spec),
+                                      slots={**_common_slots(report), "info_text": report.headline}))

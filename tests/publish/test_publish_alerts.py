@@ -292,3 +292,31 @@ def test_flood_forecast_names_its_rivers(session, store_report) -> None:
     doc = etree.fromstring(render_cap(made[0], sender="s", base_url="http://x"))
     values = doc.xpath("//c:geocode/c:valueName/text()", namespaces={"c": "urn:oasis:names:tc:emergency:cap:1.2"})
     assert "JMA-RIVER" in values
+
+
+def test_an_area_left_with_nothing_gets_a_cancel_even_when_its_alert_was_replaced_elsewhere(session,
+                                                                                         store_report) -> None:
+    both = alerts_from_report(session, store_report(mie_report([
+        _warning("2420200", "四日市市", "大雨注意報", "発表"), _warning("2420700", "鈴鹿市", "大雨注意報", "発表")],
+        n=90)), areas=MIE)[0]
+    later = alerts_from_report(session, store_report(mie_report([
+        _warning("2420200", "四日市市", "大雨警報", "発表", last="大雨注意報"),
+        _warning("2420700", "鈴鹿市", "解除", "解除", last="大雨注意報", code="00")], n=91, minutes=30)), areas=MIE)
+    assert sorted((a.msg_type, a.event, [x["code"] for x in a.areas], a.references) for a in later) == [
+        ("Cancel", "大雨注意報", ["2420700"], both.id), ("Update", "大雨警報", ["2420200"], both.id)]
+    assert _in_force(session, 30) == [("大雨警報", 3, ["2420200"])]
+
+
+def test_each_record_heavy_rain_telegram_is_news(session, store_report) -> None:
+    def rain(n: int, minutes: float) -> OfficialReport:
+        at = T0 + timedelta(minutes=minutes)
+        item = {"type": "heavy_rain", "area_code": "240010", "area_name": "三重県北中部", "status": "発表",
+                "amounts": [{"place": "鈴鹿市付近", "amount_mm": 110}]}
+        return OfficialReport(source="jma", source_id=f"r{n}", observed_at=at, title="三重県記録的短時間大雨情報",
+                              info_kind="記録的短時間大雨情報", info_type="発表", status="通常", report_datetime=at,
+                              report_type="heavy_rain", items=(item,), area_codes=("240010",))
+    first = alerts_from_report(session, store_report(rain(100, 0)), areas=MIE)
+    second = alerts_from_report(session, store_report(rain(101, 20)), areas=MIE)
+    assert [a.msg_type for a in first + second] == ["Alert", "Alert"] and first[0].ended_at is None
+    assert first[0].expires == T0 + timedelta(hours=1)
+    assert len(_in_force(session, 30)) == 2 and _in_force(session, 90) == []
