@@ -77,3 +77,18 @@ def test_easy_japanese_keeps_official_names_and_uses_furigana() -> None:
     for msgid, text in easy.items():
         for sentence in re.split(r"[。]", SLOT.sub("", re.sub(r"\([ぁ-ん ]+\)|〈[^〉]*〉", "", text))):
             assert len(sentence.replace(" ", "")) <= 40, (msgid, sentence)
+
+
+def test_easy_japanese_ruby_is_fully_replaced_in_the_voice_form() -> None:
+    from publish.speech import speech_form
+
+    left = re.compile(r"\([ぁ-ゟ・ー ]+\)")
+    easy = {m.id: m.string for m in _catalog("ja-easy") if m.id and not m.id.startswith("place.")}
+    assert not {k: v for k, v in easy.items() if left.search(speech_form(v))}  # a base the pattern misses
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang not in ("ja", "ja-easy")])
+def test_new_entries_name_their_japanese_source(lang: str) -> None:
+    for msg in _catalog(lang):
+        if msg.id and not msg.id.startswith("place."):
+            assert any(c.startswith("ja:") for c in msg.auto_comments), (lang, msg.id)
