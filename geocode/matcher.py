@@ -49,6 +49,13 @@ class Trie:
             self.size += 1
         refs.append(ref)
 
+    def lookup(self, key: str) -> tuple[tuple[int, bool], ...]:
+        """The references registered for exactly ``key`` (normalised), or ()."""
+        node: dict | None = self._root
+        for char in key:
+            node = node.get(char) if node is not None else None
+        return tuple(node.get(_END, ())) if node is not None else ()
+
     def all_matches(self, text: str) -> list[Match]:
         """Every key occurrence, respecting digit and latin word boundaries."""
         found: list[Match] = []

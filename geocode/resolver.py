@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from bosai.records import Place
+from geocode.elsewhere import foreign_entries, municipality_before
 from geocode.gazetteer import CONFUSABLE, FOREIGN, MIE_MARKER, Entry, Gazetteer
 from geocode.matcher import Match, Trie
 from geocode.normalize import fold, normalize, surface
@@ -40,7 +41,8 @@ class MieGeocoder:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self.entries = gazetteer.entries
+        taken = {normalize(key) for entry in gazetteer.entries for key in (*entry.keys, *entry.weak)}
+        self.entries = gazetteer.entries + tuple(foreign_entries(taken))  # other prefectures, clashing names
         self.trie = Trie()
         points: list[Point] = []
         for i, entry in enumerate(self.entries):
@@ -81,18 +83,18 @@ class MieGeocoder:
         mie_context = geo_point is not None
         foreign_spans: list[Match] = []
         for match in matches:
-            kinds = {self.entries[i].kind for i, _ in match.refs}
-            if any(f in self.entries[i].flags for i, _ in match.refs for f in (MIE_MARKER,)):
+            if any(MIE_MARKER in self.entries[i].flags for i, _ in match.refs):
                 mie_context = True
-            if kinds <= _NOT_RETURNED and any(FOREIGN in self.entries[i].flags for i, _ in match.refs):
+            if self._foreign(match, folded):
                 foreign_spans.append(match)
-        foreign_context = bool(foreign_spans) or (geo is not None and geo_point is None)
+        elsewhere = {k for k in range(len(matches)) if self._named_elsewhere(k, matches, foreign_spans, folded)}
+        foreign_context = bool(foreign_spans or elsewhere) or (geo is not None and geo_point is None)
         tokens: Tokens | None = None
         groups: list[list[_Candidate]] = []
-        for match in matches:
+        for k, match in enumerate(matches):
             if any(self.entries[i].kind in _NOT_RETURNED for i, _ in match.refs):
                 continue
-            if _after_foreign(match, foreign_spans, folded) or _blocked_next(match, folded, self.entries):
+            if k in elsewhere or _blocked_next(match, folded, self.entries):
                 continue
             if tokens is None:
                 tokens = tokenize(tagged)
@@ -117,6 +119,39 @@ class MieGeocoder:
             if group:
                 groups.append(group)
         return self._decide(groups, folded, mie_context, geo)
+
+    def _foreign(self, match: Match, folded: str) -> bool:
+        """A place elsewhere: only foreign names (大津市), or a foreign name followed by 市/区/郡 (田辺市)."""
+        entries = [self.entries[i] for i, _ in match.refs]
+        if not any(FOREIGN in e.flags for e in entries):
+            return False
+        return all(e.kind in _NOT_RETURNED for e in entries) or _blocked_next(match, folded, self.entries)
+
+    def _named_elsewhere(self, k: int, matches: list[Match], foreign: list[Match], folded: str) -> bool:
+        """Match ``k`` names a place elsewhere: right after another prefecture or a foreign name (糸島の志摩),
+        followed by one in brackets (志摩(福岡)), or right after a municipality that is not in Mie (士別市朝日町)."""
+        match = matches[k]
+        nxt = matches[k + 1] if k + 1 < len(matches) else None
+        if _after_foreign(match, foreign, folded) or (
+                nxt is not None and nxt.start == match.end + 1 and folded[match.end] in "(["
+                and any(FOREIGN in self.entries[i].flags for i, _ in nxt.refs)):
+            return True
+        mie_ends = {m.end for m in matches[:k] if self._mie_place(m)}
+
+        def is_mie(begin: int, end: int) -> bool:  # a Mie name, or one right after a Mie place (津市芸濃町)
+            return begin in mie_ends or any(self.entries[i].kind in ("municipality", "town")
+                                            and FOREIGN not in self.entries[i].flags
+                                            for i, _ in self.trie.lookup(folded[begin:end]))
+
+        full = any(self.entries[i].kind == "municipality" and folded[match.start:match.end].endswith(
+            normalize(self.entries[i].name)) for i, _ in match.refs)  # 名古屋市・桑名市 is a list, not an address
+        return municipality_before(folded, match.start, is_mie, gap=not full) is not None
+
+    def _mie_place(self, match: Match) -> bool:
+        """A municipality, town or region of Mie (not also a foreign name)."""
+        entries = [self.entries[i] for i, _ in match.refs]
+        return not any(FOREIGN in e.flags for e in entries) and any(
+            e.kind in ("municipality", "town") or MIE_MARKER in e.flags for e in entries)
 
     def _decide(self, groups: list[list[_Candidate]], folded: str, mie_context: bool,
                 geo: tuple[float, float] | None) -> list[Place]:
