@@ -117,6 +117,13 @@ def _time(alert: AlertRow, slots: dict[str, Any]) -> datetime | str:
     return slots.get("origin_time") or slots.get("time") or alert.sent
 
 
+def _station(slots: dict[str, Any]) -> str:
+    """The gauge's own name: gauges are named 「雲出川 大仰」, and the templates already name the river."""
+    station, river = str(slots.get("station") or ""), str(slots.get("river") or "")
+    rest = station.removeprefix(river).strip() if river else station
+    return rest or station
+
+
 def _fill(alert: AlertRow, lang: str) -> dict[str, str]:
     """Every slot a template may use, localised."""
     slots = alert.slots or {}
@@ -129,7 +136,7 @@ def _fill(alert: AlertRow, lang: str) -> dict[str, str]:
         "time": format_time(_time(alert, slots), lang),
         "intensity": _intensity(slots.get("intensity"), lang),
         "river": localize_place(str(slots.get("river") or ""), lang),
-        "station": localize_place(str(slots.get("station") or ""), lang),
+        "station": localize_place(_station(slots), lang),
         "threshold": _threshold(slots.get("threshold"), lang),
         "level_m": format_decimal(level_m, "0.00", locale=BABEL_LOCALES[lang]) if level_m is not None else "-",
         "hazard": message(lang, hazard) if has_message(lang, hazard) else str(alert.hazard),

@@ -352,3 +352,14 @@ def test_unknown_language_is_a_clear_error(alert_set) -> None:
 def test_voice_form_is_synthesised(alert_set, tmp_path) -> None:
     out = synthesize(render_alert(alert_set[3], "en").speech_text, "en", tmp_path / "a.wav")
     assert out is not None and out.read_bytes()[:4] == b"RIFF"
+
+
+def test_a_gauge_named_with_its_river_is_not_read_twice() -> None:
+    gauge = AlertRow(id="g", source="gauge", ref="gauge:x", hazard="flood", event="氾濫危険水位", level=4,
+                     severity="Severe", urgency="Immediate", certainty="Observed", msg_type="Alert", status="Actual",
+                     areas=[{"code": "gauge:x", "name": "志登茂川 江戸橋"}],
+                     slots={"kind": "gauge_up", "river": "志登茂川", "station": "志登茂川 江戸橋",
+                            "threshold": "氾濫危険水位", "time": "2026-09-12T10:00:00+00:00", "level_m": 3.2},
+                     sent=datetime(2026, 9, 12, 10, tzinfo=UTC))
+    headline = render_alert(gauge, "en").headline
+    assert "Shitomo River at Edobashi" in headline and headline.count("Shitomo") == 1
