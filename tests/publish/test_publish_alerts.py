@@ -320,3 +320,22 @@ def test_each_record_heavy_rain_telegram_is_news(session, store_report) -> None:
     assert [a.msg_type for a in first + second] == ["Alert", "Alert"] and first[0].ended_at is None
     assert first[0].expires == T0 + timedelta(hours=1)
     assert len(_in_force(session, 30)) == 2 and _in_force(session, 90) == []
+
+
+def test_nankai_information_is_shown_for_the_prefecture_and_the_next_one_replaces_it(session,
+                                                                                    store_report) -> None:
+    from collectors.jma_xml import parse_report
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "jma" / "mie_vyse50_nankai.xml"
+    report = parse_report(fixture.read_bytes(), source="jma", source_id="nankai-1")
+    [first] = alerts_from_report(session, store_report(report), areas=MIE)
+    assert (first.slots["kind"], first.level, first.hazard, [a["code"] for a in first.areas]) == (
+        "info", None, "earthquake", ["240000"])
+    assert first.slots["info_text"].startswith("南海トラフ地震の想定震源域では")
+    assert first.expires == first.sent + timedelta(days=7)
+    later = OfficialReport(**{**{f: getattr(report, f) for f in (
+        "source", "observed_at", "info_kind", "info_type", "status", "headline", "report_type", "items",
+        "area_codes", "event_id")}, "source_id": "nankai-2", "title": "南海トラフ地震臨時情報（調査終了）",
+        "report_datetime": report.report_datetime + timedelta(days=2)})
+    [second] = alerts_from_report(session, store_report(later), areas=MIE)
+    assert (second.msg_type, second.references, first.ended_at) == ("Update", first.id, second.sent)
