@@ -19,13 +19,21 @@ from publish.events import INTENSITY_ORDER, intensity_rank
 from publish.kinds import KindSpec, by_key, lookup, warning_system
 
 MIN_QUAKE_INTENSITY: Final = "3"  # relay earthquake information from this intensity observed in the areas
-IN_FORCE_STATUSES: Final = frozenset({"発表", "継続"})
+
 # Warning scopes from coarse to fine: the finest present in a telegram is used.
 _SCOPE_RANK: Final = (("市町村等をまとめた", 2), ("市町村等", 3), ("一次細分", 1))
 # Phenomenon words of R06 telegram titles (島根県土砂災害警報・注意報) -> the family the telegram restates.
 _TITLE_FAMILIES: Final = (("土砂", "landslide"), ("大雨", "heavy_rain"), ("高潮", "storm_surge"),
                           ("暴風", "wind"), ("波浪", "waves"), ("大雪", "snow"))
 _H27_FAMILIES: Final = ("heavy_rain", "flood", "storm_surge", "wind", "snow", "waves")
+
+
+def in_force(status: str) -> bool:
+    """Whether a Kind/Status keeps its kind in force: 発表, 継続, 切替, 特別警報から警報 ... anything but 解除 or なし.
+
+    Read this way round so that a status word JMA adds later keeps an alert rather than drops it.
+    """
+    return "解除" not in status and "なし" not in status
 
 
 class Telegram(Protocol):
@@ -156,7 +164,7 @@ def _warnings(builder: _Builder, items: list[dict[str, Any]], areas: list[str] |
             last = item.get("last_kind_name")
             spec = lookup(warning_system(last), item.get("last_kind_code"), last)
             builder.add(spec, str(last or spec.name), area, lifted=True)
-        elif code and (status in IN_FORCE_STATUSES or "から" in status):
+        elif code and code != "00" and in_force(status):
             spec = lookup(warning_system(name), code, name)
             builder.add(spec, str(name or spec.name), area)
         else:  # 発表警報・注意報はなし: nothing of the telegram's families is in force here
@@ -174,7 +182,7 @@ def _landslide(builder: _Builder, items: list[dict[str, Any]], areas: list[str] 
             continue
         area = _area(item.get("area_code"), item.get("area_name"))
         status = str(item.get("status") or "")
-        if item.get("kind_code") == "3" and (status in IN_FORCE_STATUSES or not status):
+        if item.get("kind_code") == "3" and in_force(status):
             builder.add(spec, spec.name, area)
         elif item.get("kind_code") == "1" or status == "解除":
             builder.add(spec, spec.name, area, lifted=True)

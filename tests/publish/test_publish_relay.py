@@ -184,3 +184,14 @@ def test_relay_command_all_areas_and_bad_files(tmp_path, capsys) -> None:
     assert main(["relay", str(bad)]) == 1
     [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert line["file"] == str(bad) and "SourceDataError" in line["error"]
+
+
+@pytest.mark.parametrize("status", ["発表", "継続", "切替", "特別警報から警報", "いつか増える新しい状態"])
+def test_any_status_but_lifted_or_none_keeps_the_kind_in_force(status: str) -> None:
+    item = {"type": "warning", "scope": "気象警報・注意報（市町村等）", "area_code": "2421100", "area_name": "鳥羽市",
+            "kind_code": "09", "kind_name": "レベル３土砂災害警報", "status": status}
+    report = OfficialReport(source="jma", source_id="s", observed_at=T0, title="三重県土砂災害警報・注意報",
+                            info_kind="気象警報・注意報", info_type="発表", status="通常", report_datetime=T0,
+                            items=(item,), area_codes=("2421100",))
+    [alert] = plan_report(report, MIE).alerts
+    assert (alert.spec.level, alert.lifted, alert.areas[0]["code"]) == (3, False, "2421100")
