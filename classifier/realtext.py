@@ -1,0 +1,623 @@
+"""Real Japanese unlabelled text from public repositories (issue 15): a recipe, not a copy.
+
+Our labelled corpus is synthetic (see classifier/data/DATASHEET.md), so the model never sees how people
+really write. This module rebuilds a collection of real posts and short texts (disaster-time tweets,
+bulletin-board posts, typed chat, web-page leads, requests, everyday sentences) for distillation toward
+a teacher, domain adaptation and mining hard negatives. Several sources may not be redistributed, so
+the texts are never committed: every source is pinned to a repository and commit, and
+``python -m classifier.realtext build --mirrors /work/.mirror --output var/realtext/realtext.jsonl.gz``
+rebuilds the same file from fetched snapshots (bare git directories, read with ``git cat-file``, the
+batch form of ``git show <commit>:<path>``).
+
+Every text is NFKC-normalised, URLs and @mentions become placeholders, texts under 5 or over 400
+characters, texts without Japanese, exact and near-exact duplicates (same characters once punctuation,
+spaces, symbols, digits and stretched letters are ignored) and anything that also appears in our own
+corpus files (classifier/data) are dropped.
+
+Held out for independent evaluation and never read here: toropoo-web/kumamoto-disaster-x-feed,
+toropoo-web/kumamoto-disaster-portal, ids-cv/wrime (and every copy of WRIME, e.g. nakatuba/wrime-lstm),
+OkamotoHironao/flame_analysis, yasaidev/koume-dayuu-dataset, dsajgiouawj/TweetArchive, ruedap/daplog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import io
+import json
+import logging
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_OUTPUT = Path("var/realtext/realtext.jsonl.gz")
+
+URL_TOKEN = "[URL]"
+MENTION_TOKEN = "@user"
+MIN_CHARS = 5
+MAX_CHARS = 400
+
+# Repositories kept out of every recipe: they feed the reviewers' independent evaluation.
+HELD_OUT: tuple[str, ...] = (
+    "toropoo-web/kumamoto-disaster-x-feed",
+    "toropoo-web/kumamoto-disaster-portal",
+    "ids-cv/wrime",
+    "nakatuba/wrime-lstm",
+    "OkamotoHironao/flame_analysis",
+    "yasaidev/koume-dayuu-dataset",
+    "dsajgiouawj/TweetArchive",
+    "ruedap/daplog",
+)
+
+
+class MirrorMissingError(RuntimeError):
+    """A source's snapshot (repository or pinned commit) is not on this machine."""
+
+
+# ---------------------------------------------------------------- normalisation and filters
+
+_URL_RE = re.compile(r"(?:https?|ftp)://[^\s<>\"']+|www\.[A-Za-z0-9-]+\.[^\s<>\"']+", re.IGNORECASE)
+_MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.+-])@[A-Za-z0-9_]{1,30}")
+_SPACE_RE = re.compile(r"\s+")
+# Hiragana and katakana letters, not the middle dot, iteration marks or half-width forms (NFKC folds them).
+_KANA_RE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff]")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
+_KANJI_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_RUN_RE = re.compile(r"(.)\1+")
+_PLACEHOLDER_RE = re.compile(re.escape(URL_TOKEN) + "|" + re.escape(MENTION_TOKEN))
+# A space that a tokenised corpus put between two words, one of them Japanese.
+_TOKEN_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f]) +(?=\S)|(?<=\S) +(?=[^\x00-\x7f])")
+
+
+def normalise(text: str) -> str:
+    """NFKC, URLs and @mentions as placeholders, every run of white space (newlines too) as one space."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _URL_RE.sub(URL_TOKEN, text)
+    text = _MENTION_RE.sub(MENTION_TOKEN, text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def has_japanese(text: str) -> bool:
+    """Japanese enough to keep: at least as many kana and kanji as Latin words (two kanji a Latin word when
+    there is no kana at all, as in Chinese), and two of them at the least.
+
+    Counting Latin words rather than letters keeps 「避難中 (新宿中央公園 (Shinjuku Central Park))」, a
+    Japanese post with a romanised check-in, and drops English or Chinese posts with one Japanese word.
+    """
+    body = _PLACEHOLDER_RE.sub("", text)
+    kana = len(_KANA_RE.findall(body))
+    kanji = len(_KANJI_RE.findall(body))
+    latin = len(_LATIN_WORD_RE.findall(body))
+    if kana == 0:
+        return kanji >= max(2 * latin, 2)
+    return kana + kanji >= max(latin, 2)
+
+
+def near_key(text: str) -> str:
+    """Key under which near-exact duplicates collide.
+
+    Case, punctuation, symbols, emoji, spaces, placeholders and digit values are ignored and stretched
+    letters count once (「でけえええ」 = 「でけえ」), so retweet-style copies and reposts with another link or
+    another number fall together.
+    """
+    body = _PLACEHOLDER_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
+    kept = []
+    for ch in body:
+        cat = unicodedata.category(ch)
+        if cat[0] in "PSZC":
+            continue
+        kept.append("0" if cat == "Nd" else ch)
+    return _RUN_RE.sub(r"\1", "".join(kept))
+
+
+def drop_reason(text: str) -> str | None:
+    """Why a normalised text is not kept (None: keep it)."""
+    if len(text) < MIN_CHARS:
+        return "too_short"
+    if len(text) > MAX_CHARS:
+        return "too_long"
+    if not has_japanese(text):
+        return "not_japanese"
+    if len(near_key(text)) < 3:
+        return "too_short"
+    return None
+
+
+def own_corpus_keys(paths: Iterable[Path]) -> set[str]:
+    """Near-duplicate keys of every text in our own corpus files (JSONL with "text", or plain text lines).
+
+    A real text that matches one of them is dropped, so nothing we train or test on reappears as
+    "unlabelled" text.
+    """
+    keys: set[str] = set()
+    for path in paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                text = line
+                if path.name.endswith((".jsonl", ".jsonl.gz")):
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    text = row.get("text", "") if isinstance(row, dict) else ""
+                if text:
+                    keys.add(near_key(text))
+    keys.discard("")
+    return keys
+
+
+def default_own_corpus(data_dir: Path = DATA_DIR) -> list[Path]:
+    """Our corpus files: every classifier/data/*.jsonl plus the generated unlabelled text."""
+    paths = sorted(data_dir.glob("*.jsonl"))
+    unlabelled = data_dir / "unlabelled.txt.gz"
+    if unlabelled.exists():
+        paths.append(unlabelled)
+    return paths
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def find_mirror(mirrors: Path, repo: str) -> Path | None:
+    """The git directory of a fetched snapshot of owner/name under ``mirrors`` (owner+name/repo), if any."""
+    base = mirrors / repo.replace("/", "+")
+    for cand in (base / "repo", base / "repo" / ".git", base):
+        if (cand / "HEAD").is_file() and (cand / "objects").is_dir():
+            return cand
+    return None
+
+
+class Snapshot:
+    """Read files of one repository at one commit from a bare git directory, without a work tree."""
+
+    def __init__(self, git_dir: Path, repo: str, commit: str) -> None:
+        self.git_dir, self.repo, self.commit = git_dir, repo, commit
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _git(self, *args: str) -> bytes:
+        return subprocess.run(
+            ["git", "--git-dir", str(self.git_dir), *args],
+            check=True,
+            capture_output=True,
+        ).stdout
+
+    def check(self) -> None:
+        """Fail clearly when the pinned commit is not in this snapshot."""
+        try:
+            self._git("cat-file", "-e", f"{self.commit}^{{commit}}")
+        except subprocess.CalledProcessError as exc:
+            raise MirrorMissingError(
+                f"snapshot of {self.repo} at {self.git_dir} lacks commit {self.commit}: "
+                f"fetch github:{self.repo} again (a newer snapshot may have moved on; update the source table)"
+            ) from exc
+
+    def list(self, prefix: str) -> list[str]:
+        """Paths of the files under a folder (or the file itself), sorted."""
+        out = self._git("ls-tree", "-r", "--name-only", "-z", self.commit, "--", prefix)
+        return sorted(p for p in out.decode("utf-8").split("\0") if p)
+
+    def read(self, path: str) -> bytes:
+        """The bytes of ``<commit>:<path>`` (what ``git show`` prints), through one long-lived cat-file."""
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", "--git-dir", str(self.git_dir), "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(f"{self.commit}:{path}\n".encode())
+        self._proc.stdin.flush()
+        header = self._proc.stdout.readline().decode("utf-8", "replace").split()
+        if len(header) != 3:
+            raise MirrorMissingError(f"{self.repo}@{self.commit} has no file {path!r} in {self.git_dir}")
+        size = int(header[2])
+        data = self._proc.stdout.read(size)
+        self._proc.stdout.read(1)
+        return data
+
+    def close(self) -> None:
+        """Stop the cat-file process."""
+        if self._proc is not None:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+            self._proc.wait()
+            self._proc = None
+
+
+# ---------------------------------------------------------------- extractors (raw texts of one source)
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8-sig", "replace")
+
+
+def extract_tweetmapping(src: Source, snap: Snapshot) -> Iterator[str]:
+    """Search index of the 2011 Tohoku tweet map: {"tweets": [{"text": ...}]}."""
+    for path in src.paths:
+        for tweet in json.loads(_text(snap.read(path)))["tweets"]:
+            yield tweet["text"]
+
+
+def _ng_words(snap: Snapshot, path: str) -> list[str]:
+    return [w.strip() for w in _text(snap.read(path)).splitlines() if w.strip()]
+
+
+def extract_open2ch(src: Source, snap: Snapshot) -> Iterator[str]:
+    """Response-ranking zip of the open2ch dialogue corpus: label, then posts separated by tabs.
+
+    Posts holding a word of the corpus's own NG list (data/ng_words.txt) are skipped, as its cleaning
+    script does.
+    """
+    zip_path, ng_path = src.paths
+    ng = _ng_words(snap, ng_path)
+    with zipfile.ZipFile(io.BytesIO(snap.read(zip_path))) as zf:
+        for name in sorted(zf.namelist()):
+            if not name.endswith((".tsv",)) or "score" in name:
+                continue
+            for line in _text(zf.read(name)).splitlines():
+                for post in line.split("\t")[1:]:
+                    post = post.replace("__BR__", "\n")
+                    if not any(w in post for w in ng):
+                        yield post
+
+
+def extract_csv_text(src: Source, snap: Snapshot) -> Iterator[str]:
+    """A CSV file with a "text" column."""
+    for path in src.paths:
+        for row in csv.DictReader(io.StringIO(_text(snap.read(path)))):
+            yield row.get("text") or ""
+
+
+def extract_realpersonachat(src: Source, snap: Snapshot) -> Iterator[str]:
+    """RealPersonaChat dialogues: one JSON file per dialogue, {"utterances": [{"text": ...}]}."""
+    for folder in src.paths:
+        for path in snap.list(folder):
+            if path.endswith(".json"):
+                for utt in json.loads(_text(snap.read(path))).get("utterances", []):
+                    yield utt.get("text") or ""
+
+
+_KWDLC_SENT_RE = re.compile(r"^(\d+) (.+)$")
+
+
+def extract_kwdlc(src: Source, snap: Snapshot) -> Iterator[str]:
+    """KWDLC web-document leads, the first three sentences of a page joined as one text.
+
+    disc/*.txt: "# A-ID" blocks of numbered sentences; org/**.org: "# S-ID:<doc>-<n>" then the sentence.
+    """
+    for folder in src.paths:
+        for path in snap.list(folder):
+            raw = _text(snap.read(path))
+            if path.endswith(".org"):
+                yield "".join(line for line in raw.splitlines() if line and not line.startswith("#"))
+            elif path.endswith(".txt"):
+                for block in raw.split("# A-ID:")[1:]:
+                    sents = [m.group(2) for m in map(_KWDLC_SENT_RE.match, block.splitlines()[1:]) if m]
+                    yield "".join(sents)
+
+
+def extract_asdc(src: Source, snap: Snapshot) -> Iterator[str]:
+    """ASDC crowd-written user requests: JSONL, {"utterances": [{"name": "user", "text": ...}]}."""
+    for folder in src.paths:
+        for path in snap.list(folder):
+            if not path.endswith(".jsonl"):
+                continue
+            for line in _text(snap.read(path)).splitlines():
+                if line.strip():
+                    for utt in json.loads(line).get("utterances", []):
+                        if utt.get("name") == "user":
+                            yield utt.get("text") or ""
+
+
+def extract_tokenised_lines(src: Source, snap: Snapshot) -> Iterator[str]:
+    """One sentence a line, words separated by spaces (KyTea): the spaces next to Japanese are removed."""
+    for path in src.paths:
+        for line in _text(snap.read(path)).splitlines():
+            yield _TOKEN_SPACE_RE.sub("", line.strip())
+
+
+Extractor = Callable[["Source", Snapshot], Iterator[str]]
+
+
+# ---------------------------------------------------------------- sources
+
+
+@dataclass(frozen=True)
+class Source:
+    """One pinned public source: where its texts are, how to read them, and what we may do with them."""
+
+    name: str
+    repo: str
+    commit: str
+    paths: tuple[str, ...]
+    extractor: Extractor
+    licence: str
+    redistributable: bool
+    kind: str
+    use: str
+    cap: int | None = None
+    notes: str = field(default="")
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        name="tohoku2011_tweets",
+        repo="wtnv-lab/tweetMapping",
+        commit="4f5c29c1f3d1573e05f87be82647ef6845125d35",
+        paths=("data/czml/tweet-tiles/search.json",),
+        extractor=extract_tweetmapping,
+        licence="MIT (repository, © 2021 Hidenori Watanave); tweet texts belong to their authors",
+        redistributable=False,
+        kind="geotagged tweets posted within 24 h of the 2011-03-11 Tohoku earthquake (@-replies and bots removed)",
+        use="real disaster-time posts: positives (shaking, tsunami, outages, stranded commuters) and hard "
+        "negatives (worry, support, news relayed from afar, everyday posts of the same hours)",
+    ),
+    Source(
+        name="open2ch",
+        repo="1never/open2ch-dialogue-corpus",
+        commit="a8ccdf2cffa81ea5f9ff5ed01c35d0272f0936f3",
+        paths=("ranking.zip", "data/ng_words.txt"),
+        extractor=extract_open2ch,
+        licence="Apache-2.0 (repository); posts from open2ch.net boards",
+        redistributable=False,
+        kind="bulletin-board posts (なんでも実況J, ニュー速VIP, ニュース速報+), Aug-Sep 2019; the 534 MB corpus.zip "
+        "is Git LFS and absent, so the 2 x 20,000-line ranking set is read",
+        use="everyday social posts, slang, news talk and figurative use: distillation, domain adaptation, "
+        "hard negatives",
+    ),
+    Source(
+        name="japanese_toxic",
+        repo="inspection-ai/japanese-toxic-dataset",
+        commit="e26fbd26b26e831f56e529c05a3f4f6cc5b697b0",
+        paths=("data/subset.csv",),
+        extractor=extract_csv_text,
+        licence="Apache-2.0",
+        redistributable=True,
+        kind="short social-media style posts annotated for toxicity (labels not used)",
+        use="rough everyday posts: distillation, robustness",
+    ),
+    Source(
+        name="realpersonachat",
+        repo="nu-dialogue/real-persona-chat",
+        commit="28d0b6b3865b29cabc26c230a2db37cdf315e937",
+        paths=("real_persona_chat/dialogues",),
+        extractor=extract_realpersonachat,
+        licence="CC BY-SA 4.0",
+        redistributable=True,
+        kind="typed chit-chat between real people (RealPersonaChat, 13,583 dialogues)",
+        use="casual first-person chat: distillation, domain adaptation, everyday negatives",
+        cap=22000,
+    ),
+    Source(
+        name="kwdlc_leads",
+        repo="ku-nlp/KWDLC",
+        commit="c6ae49d29eca4e1134c6676d682adf5ed6a25f5a",
+        paths=("disc", "org"),
+        extractor=extract_kwdlc,
+        licence="none stated for the texts (README: web-document leads used without the copyright owners' "
+        "permission); treated as all rights reserved",
+        redistributable=False,
+        kind="first three sentences of Japanese web pages and blogs (2011)",
+        use="varied written register (blogs, shops, hobbies): domain adaptation, distillation",
+    ),
+    Source(
+        name="asdc_requests",
+        repo="megagonlabs/asdc",
+        commit="f37d6575c73602adcb8ae3687520726793baa672",
+        paths=("data/vanilla",),
+        extractor=extract_asdc,
+        licence="CC BY 4.0 (corpus)",
+        redistributable=True,
+        kind="crowd-written user requests to an accommodation-search dialogue system",
+        use="requests and questions with no hazard: distillation, negatives",
+        cap=8000,
+    ),
+    Source(
+        name="tanaka_sentences",
+        repo="odashi/small_parallel_enja",
+        commit="312408a11c5fbcbc09443bebb18121f7efdcd61e",
+        paths=("train.ja",),
+        extractor=extract_tokenised_lines,
+        licence="none stated in the repository; extracted from the Tanaka Corpus (EDRDG/Tatoeba, CC BY)",
+        redistributable=False,
+        kind="everyday example sentences (Tanaka Corpus), KyTea-tokenised; spaces removed",
+        use="plain everyday sentences: distillation",
+        cap=8000,
+    ),
+)
+
+
+# ---------------------------------------------------------------- build
+
+
+@dataclass
+class SourceStats:
+    """What happened to one source's texts."""
+
+    raw: int = 0
+    kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    def drop(self, reason: str) -> None:
+        """Count one dropped text."""
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
+
+def _rank(name: str, text: str) -> str:
+    return hashlib.sha1(f"{name}\0{text}".encode(), usedforsecurity=False).hexdigest()
+
+
+def select_texts(
+    name: str,
+    raw: Iterable[str],
+    seen: set[str],
+    leak_keys: set[str],
+    cap: int | None = None,
+    stats: SourceStats | None = None,
+) -> list[str]:
+    """Normalise and filter one source's raw texts; ``seen`` (near keys already taken) is updated.
+
+    With a cap, a fixed hash-ranked sample is kept, in first-seen order, so rebuilding gives the same texts.
+    """
+    stats = stats if stats is not None else SourceStats()
+    cands: list[tuple[str, str]] = []
+    local: set[str] = set()
+    for item in raw:
+        stats.raw += 1
+        text = normalise(item)
+        reason = drop_reason(text)
+        if reason is None:
+            key = near_key(text)
+            if key in leak_keys:
+                reason = "in_own_corpus"
+            elif key in seen or key in local:
+                reason = "duplicate"
+            else:
+                local.add(key)
+                cands.append((text, key))
+        if reason is not None:
+            stats.drop(reason)
+    if cap is not None and len(cands) > cap:
+        chosen = {t for t, _ in sorted(cands, key=lambda c: _rank(name, c[0]))[:cap]}
+        stats.dropped["over_cap"] = len(cands) - cap
+        cands = [c for c in cands if c[0] in chosen]
+    seen.update(k for _, k in cands)
+    stats.kept = len(cands)
+    return [t for t, _ in cands]
+
+
+def open_snapshot(mirrors: Path, src: Source) -> Snapshot:
+    """The pinned snapshot of a source, or MirrorMissingError naming the repository and commit."""
+    if src.repo in HELD_OUT:
+        raise ValueError(f"{src.repo} is held out for independent evaluation and must not be read")
+    git_dir = find_mirror(mirrors, src.repo)
+    if git_dir is None:
+        raise MirrorMissingError(
+            f"no snapshot of {src.repo} (commit {src.commit}) under {mirrors}: "
+            f"fetch github:{src.repo} (expected {mirrors / src.repo.replace('/', '+') / 'repo'})"
+        )
+    snap = Snapshot(git_dir, src.repo, src.commit)
+    snap.check()
+    return snap
+
+
+def write_jsonl_gz(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    """Gzipped JSONL with a fixed header time, so the same texts give the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+        for row in rows:
+            gz.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+    tmp.replace(path)
+
+
+def build(
+    mirrors: Path,
+    output: Path,
+    sources: Iterable[Source] = SOURCES,
+    own_corpus: Iterable[Path] | None = None,
+) -> dict[str, Any]:
+    """Rebuild the collection from pinned snapshots; writes ``output`` and a ``.manifest.json`` beside it.
+
+    Every snapshot is checked before anything is read, so a missing one fails fast and names itself.
+    """
+    started = time.monotonic()
+    sources = list(sources)
+    snaps = {src.name: open_snapshot(mirrors, src) for src in sources}
+    leak_keys = own_corpus_keys(default_own_corpus() if own_corpus is None else own_corpus)
+    seen: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    report: dict[str, Any] = {}
+    try:
+        for src in sources:
+            stats = SourceStats()
+            texts = select_texts(src.name, src.extractor(src, snaps[src.name]), seen, leak_keys, src.cap, stats)
+            rows.extend({"id": f"{src.name}:{n}", "text": t, "source": src.name} for n, t in enumerate(texts))
+            report[src.name] = {
+                "repo": src.repo,
+                "commit": src.commit,
+                "paths": list(src.paths),
+                "licence": src.licence,
+                "redistributable": src.redistributable,
+                "raw": stats.raw,
+                "kept": stats.kept,
+                "dropped": dict(sorted(stats.dropped.items())),
+            }
+            log.info("realtext_source name=%s raw=%d kept=%d", src.name, stats.raw, stats.kept)
+    finally:
+        for snap in snaps.values():
+            snap.close()
+    write_jsonl_gz(output, rows)
+    manifest = {
+        "output": str(output),
+        "total": len(rows),
+        "own_corpus_keys": len(leak_keys),
+        "seconds": round(time.monotonic() - started, 1),
+        "sources": report,
+        "held_out_never_read": list(HELD_OUT),
+    }
+    output.with_name(output.name.removesuffix(".jsonl.gz") + ".manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return manifest
+
+
+def sources_table(sources: Iterable[Source] = SOURCES) -> str:
+    """The source list as a Markdown table (for the datasheet)."""
+    lines = [
+        "| source | repository | commit | path(s) | licence | redistributable | cap |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in sources:
+        lines.append(
+            f"| `{s.name}` | {s.repo} | `{s.commit[:12]}` | {', '.join(f'`{p}`' for p in s.paths)} | {s.licence} "
+            f"| {'yes' if s.redistributable else 'no'} | {s.cap or '-'} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None, stdout: IO[str] | None = None) -> int:
+    """Command line: ``build`` the collection, or print the ``sources`` table."""
+    out = stdout or sys.stdout
+    ap = argparse.ArgumentParser(prog="python -m classifier.realtext", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="rebuild the collection from fetched snapshots")
+    b.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"), help="folder of owner+name snapshots")
+    b.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    b.add_argument("--only", nargs="*", default=None, help="source names to build (default: all)")
+    sub.add_parser("sources", help="print the pinned sources as a Markdown table")
+    args = ap.parse_args(argv)
+    if args.cmd == "sources":
+        out.write(sources_table() + "\n")
+        return 0
+    chosen = [s for s in SOURCES if args.only is None or s.name in args.only]
+    try:
+        manifest = build(args.mirrors, args.output, chosen)
+    except MirrorMissingError as exc:
+        sys.stderr.write(f"realtext: {exc}\n")
+        return 2
+    out.write(json.dumps({k: v for k, v in manifest.items() if k != "sources"}, ensure_ascii=False) + "\n")
+    for name, rep in manifest["sources"].items():
+        out.write(f"{name}\t{rep['kept']}\t(raw {rep['raw']}, dropped {rep['dropped']})\n")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    raise SystemExit(main())
