@@ -162,6 +162,15 @@ def own_corpus_keys(paths: Iterable[Path]) -> set[str]:
     return keys
 
 
+def real_test_keys(mirrors: Path) -> set[str]:
+    """Near keys of the real hand-labelled test set, rebuilt from the same mirrors: it shares sources with
+    this collection (the 2011 tweets), and no test post may come back as training text."""
+    from classifier.realtest import build as build_real_test
+    from classifier.realtest import load_labels
+
+    return {near_key(normalise(row["text"])) for row in build_real_test(load_labels(), mirrors)} - {""}
+
+
 def default_own_corpus(data_dir: Path = DATA_DIR) -> list[Path]:
     """Our corpus files: every classifier/data/*.jsonl plus the generated unlabelled text."""
     paths = sorted(data_dir.glob("*.jsonl"))
@@ -541,6 +550,8 @@ def build(
     sources = list(sources)
     snaps = {src.name: open_snapshot(mirrors, src) for src in sources}
     leak_keys = own_corpus_keys(default_own_corpus() if own_corpus is None else own_corpus)
+    if own_corpus is None:
+        leak_keys |= real_test_keys(mirrors)
     seen: set[str] = set()
     rows: list[dict[str, Any]] = []
     report: dict[str, Any] = {}

@@ -1,0 +1,252 @@
+"""The real, hand-labelled test set (issue 15): labels by locator, texts joined from public repository mirrors.
+
+The posts are real tweets kept in public GitHub repositories that grant no licence to redistribute them, so
+the project commits only labels and locators (``classifier/data/real_test_labels.jsonl``): for each post
+``source`` = ``owner/name@commit:path`` and ``locator`` = ``{"path", "index"[, "record_id"]}`` (the index of
+the record in that file's JSON array) plus ``text_sha1`` of the text. ``build`` reads each file at the
+recorded commit from the bare mirrors that the ``fetch`` tool writes (``<mirrors>/<owner>+<name>/repo``),
+HTML-unescapes the tweet text, checks the hash and writes the evaluation file
+``{"id", "text", "label", "categories", "source", "kind", "ambiguous"?, "note"?}`` that
+``bosai evaluate --data ... --name real`` reads. It fails, naming the repositories, when a mirror, a commit
+or a record is missing, and never falls back to another version of a file.
+
+``report`` joins ``bosai classify`` predictions with the set and prints the figures per kind of post
+(false-positive rate on the everyday posts, recall per disaster category). Never train, calibrate or select
+models on this set (see ``classifier/data/DATASHEET.md``).
+
+    python -m classifier.realtest build --mirrors /work/.mirror --output var/realtest/real_test.jsonl
+    python -m classifier.realtest report --data var/realtest/real_test.jsonl --predictions preds.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from classifier.data import DATA_DIR, validate_example
+from classifier.labels import CATEGORIES, DISASTER, LABELS
+
+LABELS_FILE = DATA_DIR / "real_test_labels.jsonl"
+EVERYDAY = "everyday"
+
+
+class MirrorError(RuntimeError):
+    """A mirror, commit, file or record needed to rebuild the set is missing or differs."""
+
+
+def load_labels(path: Path = LABELS_FILE) -> list[dict[str, Any]]:
+    """The committed label rows, in file order."""
+    with Path(path).open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def check_label_row(row: dict[str, Any]) -> None:
+    """Raise ValueError when a label row breaks the schema (label, categories, source, locator)."""
+    for key in ("id", "label", "categories", "source", "locator", "kind"):
+        if key not in row:
+            raise ValueError(f"{row.get('id')}: missing {key!r}")
+    if row["label"] not in LABELS:
+        raise ValueError(f"{row['id']}: bad label {row['label']!r}")
+    cats = row["categories"]
+    if row["label"] == DISASTER and not cats:
+        raise ValueError(f"{row['id']}: a disaster post needs categories")
+    if row["label"] != DISASTER and cats:
+        raise ValueError(f"{row['id']}: categories on a non-disaster post")
+    if any(c not in CATEGORIES for c in cats) or len(set(cats)) != len(cats):
+        raise ValueError(f"{row['id']}: bad categories {cats}")
+    repo, _, rest = row["source"].partition("@")
+    commit, _, path = rest.partition(":")
+    if repo.count("/") != 1 or len(commit) != 40 or path != row["locator"].get("path"):
+        raise ValueError(f"{row['id']}: source must be owner/name@<40-hex commit>:<locator path>")
+    if not isinstance(row["locator"].get("index"), int):
+        raise ValueError(f"{row['id']}: locator needs an integer index")
+
+
+def parse_source(source: str) -> tuple[str, str, str]:
+    """Split ``owner/name@commit:path``."""
+    repo, _, rest = source.partition("@")
+    commit, _, path = rest.partition(":")
+    return repo, commit, path
+
+
+def git_dir(mirrors: Path, repo: str) -> Path | None:
+    """The git directory of a fetched mirror of ``owner/name``, or None when it is not there."""
+    base = Path(mirrors) / repo.replace("/", "+")
+    for cand in (base / "repo" / ".git", base / "repo", base):
+        if (cand / "HEAD").is_file() and (cand / "objects").is_dir():
+            return cand
+    return None
+
+
+def _records(gitdir: Path, commit: str, path: str) -> list[Any]:
+    """The JSON array in ``path`` at ``commit``; old Twitter archives wrap it in ``Grailbird.data... =``."""
+    proc = subprocess.run(
+        ["git", "--git-dir", str(gitdir), "show", f"{commit}:{path}"], capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip()
+        raise MirrorError(f"{gitdir}: cannot read {commit}:{path} ({msg})")
+    body = proc.stdout.decode("utf-8")
+    return json.loads(body[body.index("[") :])
+
+
+def record_text(record: Any) -> str:
+    """The post text of one archive record, HTML entities (&gt; &amp;) decoded as shown on Twitter."""
+    return html.unescape(record["text"]).strip()
+
+
+def build(labels: list[dict[str, Any]], mirrors: Path) -> list[dict[str, Any]]:
+    """Join label rows with their texts from the mirrors; raise MirrorError naming what is missing."""
+    repos = sorted({parse_source(r["source"])[0] for r in labels})
+    dirs = {repo: git_dir(mirrors, repo) for repo in repos}
+    missing = [repo for repo, d in dirs.items() if d is None]
+    if missing:
+        raise MirrorError(
+            f"mirrors missing under {mirrors}: {', '.join(missing)} "
+            "(fetch them with the fetch tool, github:<owner>/<name>, then rerun)"
+        )
+    cache: dict[tuple[str, str, str], list[Any]] = {}
+    out, problems = [], []
+    for row in labels:
+        repo, commit, path = parse_source(row["source"])
+        key = (repo, commit, path)
+        try:
+            if key not in cache:
+                cache[key] = _records(dirs[repo], commit, path)
+            loc = row["locator"]
+            record = cache[key][loc["index"]]
+            if "record_id" in loc and record.get("id") != loc["record_id"]:
+                raise MirrorError(f"record {loc['index']} of {path} is {record.get('id')!r}, not {loc['record_id']!r}")
+            text = record_text(record)
+            if (
+                "text_sha1" in row
+                and hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest() != row["text_sha1"]
+            ):
+                raise MirrorError(f"text of {path}[{loc['index']}] differs from the labelled one")
+        except (MirrorError, IndexError, ValueError, KeyError) as exc:
+            problems.append(f"{row['id']} ({repo}): {exc}")
+            continue
+        example = {"id": row["id"], "text": text, "label": row["label"], "categories": list(row["categories"])}
+        example.update({k: row[k] for k in ("source", "kind", "ambiguous", "note") if k in row})
+        out.append(validate_example(example))
+    if problems:
+        head = "\n  ".join(problems[:20])
+        raise MirrorError(f"{len(problems)} posts could not be rebuilt:\n  {head}")
+    return out
+
+
+def write_jsonl(rows: list[dict[str, Any]], path: Path) -> Path:
+    """Write rows as JSON lines, creating the directory."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def composition(labels: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts by label, category, kind and source repository."""
+    cats: Counter[str] = Counter(c for r in labels for c in r["categories"])
+    return {
+        "n": len(labels),
+        "labels": dict(Counter(r["label"] for r in labels)),
+        "everyday": sum(r["kind"] == EVERYDAY for r in labels),
+        "ambiguous": sum(bool(r.get("ambiguous")) for r in labels),
+        "categories": {c: cats[c] for c in CATEGORIES},
+        "kinds": dict(Counter(r["kind"] for r in labels).most_common()),
+        "sources": dict(Counter(parse_source(r["source"])[0] for r in labels).most_common()),
+    }
+
+
+def report(data: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Figures of ``bosai classify`` predictions on the set, overall and per kind of post."""
+    pred = {p["id"]: p for p in predictions}
+    missing = [r["id"] for r in data if r["id"] not in pred]
+    if missing:
+        raise ValueError(f"{len(missing)} posts have no prediction, e.g. {missing[:3]}")
+    tp = fp = fn = tn = 0
+    per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in data:
+        said = pred[r["id"]]["label"] == DISASTER
+        gold = r["label"] == DISASTER
+        tp, fp, fn, tn = (
+            tp + (said and gold),
+            fp + (said and not gold),
+            fn + (gold and not said),
+            tn + (not said and not gold),
+        )
+        per_kind[r["kind"]][0] += said
+        per_kind[r["kind"]][1] += 1
+    p = tp / max(tp + fp, 1)
+    rec = tp / max(tp + fn, 1)
+    unamb = [r for r in data if not r.get("ambiguous")]
+    out = {
+        "n": len(data),
+        "disaster": {
+            "precision": round(p, 4),
+            "recall": round(rec, 4),
+            "f1": round(2 * p * rec / max(p + rec, 1e-9), 4),
+        },
+        "everyday_false_positive_rate": round(per_kind[EVERYDAY][0] / max(per_kind[EVERYDAY][1], 1), 4),
+        "hard_negative_false_positive_rate": round(
+            sum(v[0] for k, v in per_kind.items() if k != EVERYDAY and k not in CATEGORIES)
+            / max(sum(v[1] for k, v in per_kind.items() if k != EVERYDAY and k not in CATEGORIES), 1),
+            4,
+        ),
+        "said_disaster_by_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(per_kind.items())},
+        "unambiguous_n": len(unamb),
+    }
+    hits = sum(pred[r["id"]]["label"] == r["label"] for r in unamb)
+    out["unambiguous_accuracy"] = round(hits / max(len(unamb), 1), 4)
+    return out
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build the evaluation file from mirrors, show the composition, or report predictions."""
+    ap = argparse.ArgumentParser(prog="python -m classifier.realtest", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="join labels with texts from the repository mirrors")
+    b.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"), help="folder of fetched mirrors")
+    b.add_argument("--labels", type=Path, default=LABELS_FILE)
+    b.add_argument("--output", type=Path, default=Path("var/realtest/real_test.jsonl"))
+    s = sub.add_parser("stats", help="composition of the label file")
+    s.add_argument("--labels", type=Path, default=LABELS_FILE)
+    r = sub.add_parser("report", help="figures of bosai classify predictions on the built set")
+    r.add_argument("--data", type=Path, default=Path("var/realtest/real_test.jsonl"))
+    r.add_argument("--predictions", type=Path, required=True)
+    args = ap.parse_args(argv)
+    if args.cmd == "build":
+        labels = load_labels(args.labels)
+        for row in labels:
+            check_label_row(row)
+        try:
+            rows = build(labels, args.mirrors)
+        except MirrorError as exc:
+            sys.stderr.write(f"realtest build: error: {exc}\n")
+            return 2
+        write_jsonl(rows, args.output)
+        sys.stdout.write(json.dumps({"output": str(args.output), "n": len(rows)}) + "\n")
+        return 0
+    if args.cmd == "stats":
+        sys.stdout.write(json.dumps(composition(load_labels(args.labels)), ensure_ascii=False, indent=1) + "\n")
+        return 0
+    out = report(_read_jsonl(args.data), _read_jsonl(args.predictions))
+    sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

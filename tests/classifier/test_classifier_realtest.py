@@ -1,0 +1,176 @@
+"""The real hand-labelled test set (issue 15): schema of the committed labels, rebuild from mirrors, report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from classifier import realtest
+from classifier.labels import CATEGORIES, DISASTER
+
+HELD_OUT = (
+    "toropoo-web/kumamoto-disaster-x-feed",
+    "toropoo-web/kumamoto-disaster-portal",
+    "ids-cv/wrime",
+    "nakatuba/wrime-lstm",
+    "OkamotoHironao/flame_analysis",
+    "yasaidev/koume-dayuu-dataset",
+    "dsajgiouawj/TweetArchive",
+    "ruedap/daplog",
+)
+MIRRORS = Path(os.environ.get("BOSAI_MIRRORS", "/work/.mirror"))
+
+
+@pytest.fixture(scope="module")
+def labels() -> list[dict]:
+    return realtest.load_labels()
+
+
+def test_every_row_follows_the_schema(labels: list[dict]) -> None:
+    for row in labels:
+        realtest.check_label_row(row)
+        assert "text" not in row, "texts of unlicensed posts must not be committed"
+        assert len(row["text_sha1"]) == 40
+        if row.get("ambiguous"):
+            assert row.get("note"), f"{row['id']}: an ambiguous post needs a note"
+
+
+def test_labels_and_categories_are_valid(labels: list[dict]) -> None:
+    for row in labels:
+        assert row["label"] in ("disaster", "other")
+        if row["label"] == DISASTER:
+            assert row["categories"], row["id"]
+            assert set(row["categories"]) <= set(CATEGORIES), row["id"]
+        else:
+            assert row["categories"] == [], row["id"]
+
+
+def test_ids_unique_and_posts_distinct(labels: list[dict]) -> None:
+    ids = [r["id"] for r in labels]
+    assert len(ids) == len(set(ids))
+    places = [(r["source"], r["locator"]["index"]) for r in labels]
+    assert len(places) == len(set(places)), "one post labelled twice"
+    hashes = [r["text_sha1"] for r in labels]
+    assert len(hashes) == len(set(hashes)), "two rows with the same text"
+
+
+def test_size_and_composition(labels: list[dict]) -> None:
+    kinds = Counter(r["kind"] for r in labels)
+    assert len(labels) >= 600
+    assert kinds["everyday"] >= 200
+    assert sum(r["label"] == DISASTER for r in labels) >= 150
+    hard = {k for k in kinds if k not in CATEGORIES and k != "everyday"}
+    for needed in (
+        "figurative",
+        "forecast_prep",
+        "warning_calm",
+        "drill",
+        "anniversary",
+        "far_news",
+        "debunk",
+        "support",
+        "planned_outage",
+        "ad",
+        "game_film",
+    ):
+        assert needed in hard, needed
+    present = {c for r in labels for c in r["categories"]}
+    assert len(present) >= 9, present
+
+
+def test_no_held_out_source(labels: list[dict]) -> None:
+    repos = {realtest.parse_source(r["source"])[0].lower() for r in labels}
+    assert not repos & {h.lower() for h in HELD_OUT}
+    assert not any("wrime" in r for r in repos)
+
+
+def test_build_names_missing_mirrors(tmp_path: Path, labels: list[dict]) -> None:
+    with pytest.raises(realtest.MirrorError, match="mirrors missing") as err:
+        realtest.build(labels[:3], tmp_path)
+    assert realtest.parse_source(labels[0]["source"])[0] in str(err.value)
+    assert realtest.main(["build", "--mirrors", str(tmp_path), "--output", str(tmp_path / "x.jsonl")]) == 2
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git executable")
+def test_build_from_a_local_mirror(tmp_path: Path) -> None:
+    """The rebuild reads the recorded commit, unescapes the text and checks its hash."""
+    work = tmp_path / "work"
+    work.mkdir()
+    records = [{"text": "雨やばい"}, {"text": "川が溢れて道が冠水 &gt; 通れない"}]
+    (work / "data.js").write_text("Grailbird.data.tweets_2011_09 = " + json.dumps(records), encoding="utf-8")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-C", str(work)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "data.js"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    mirrors = tmp_path / "mirrors"
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "me+tweets" / "repo")], check=True)
+    text = "川が溢れて道が冠水 > 通れない"
+    row = {
+        "id": "me-1",
+        "label": "disaster",
+        "categories": ["flood"],
+        "kind": "flood",
+        "source": f"me/tweets@{commit}:data.js",
+        "locator": {"path": "data.js", "index": 1},
+        "text_sha1": hashlib.sha1(text.encode()).hexdigest(),
+    }
+    realtest.check_label_row(row)
+    built = realtest.build([row], mirrors)
+    assert built == [
+        {
+            "id": "me-1",
+            "text": text,
+            "label": "disaster",
+            "categories": ["flood"],
+            "source": row["source"],
+            "kind": "flood",
+        }
+    ]
+    bad = {**row, "text_sha1": "0" * 40}
+    with pytest.raises(realtest.MirrorError, match="differs"):
+        realtest.build([bad], mirrors)
+    gone = {**row, "source": f"me/tweets@{'1' * 40}:data.js"}
+    with pytest.raises(realtest.MirrorError, match="could not be rebuilt"):
+        realtest.build([gone], mirrors)
+
+
+@pytest.mark.skipif(not MIRRORS.is_dir(), reason="needs the fetched repository mirrors (BOSAI_MIRRORS)")
+def test_full_rebuild_from_mirrors(labels: list[dict]) -> None:
+    repos = sorted({realtest.parse_source(r["source"])[0] for r in labels})
+    missing = [r for r in repos if realtest.git_dir(MIRRORS, r) is None]
+    if missing:
+        pytest.skip(f"mirrors not fetched: {missing}")
+    rows = realtest.build(labels, MIRRORS)
+    assert len(rows) == len(labels)
+    assert all(r["text"] for r in rows)
+
+
+def test_report_counts_false_positives_by_kind() -> None:
+    data = [
+        {"id": "a", "label": "disaster", "categories": ["flood"], "kind": "flood"},
+        {"id": "b", "label": "other", "categories": [], "kind": "everyday"},
+        {"id": "c", "label": "other", "categories": [], "kind": "everyday"},
+        {"id": "d", "label": "other", "categories": [], "kind": "drill", "ambiguous": True},
+    ]
+    preds = [
+        {"id": "a", "label": "disaster"},
+        {"id": "b", "label": "disaster"},
+        {"id": "c", "label": "other"},
+        {"id": "d", "label": "other"},
+    ]
+    out = realtest.report(data, preds)
+    assert out["disaster"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667}
+    assert out["everyday_false_positive_rate"] == 0.5
+    assert out["hard_negative_false_positive_rate"] == 0.0
+    assert out["unambiguous_n"] == 3
+    with pytest.raises(ValueError, match="no prediction"):
+        realtest.report(data, preds[:2])
