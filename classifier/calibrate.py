@@ -44,6 +44,19 @@ def bias_shifts(
     return shifts
 
 
+def disaster_shift(prob: np.ndarray, gold: np.ndarray, everyday: np.ndarray, *, max_everyday_fp: float,
+                   threshold: float = 0.5) -> float:
+    """The disaster output's shift from real dev posts: the best-F1 threshold among those that flag at most
+    ``max_everyday_fp`` of the everyday posts (real streams are mostly everyday text; the triage queue
+    must not fill with it). With no such threshold on the grid, the strictest one."""
+    gold = gold.astype(bool)
+    allowed = [t for t in GRID if not everyday.any() or (prob[everyday] >= t).mean() <= max_everyday_fp]
+    best = max(((prf(prob >= t, gold)["f1"], -abs(t - 0.5), float(t)) for t in allowed), default=None)
+    chosen = best[2] if best else float(GRID[-1])
+    log.info("disaster_threshold_from_real_dev threshold=%.2f everyday_fp_cap=%.3f", chosen, max_everyday_fp)
+    return _logit(threshold) - _logit(chosen)
+
+
 def apply_shifts(classifier_layer: torch.nn.Linear, shifts: list[float]) -> None:
     """Add the shifts to the output layer's bias in place."""
     with torch.no_grad():

@@ -30,6 +30,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay while fine-tuning (0: off)")
     p.add_argument("--mask-rate", type=float, default=0.0, help="share of tokens masked per training batch")
     p.add_argument("--max-unlabelled", type=int, default=20000, help="cap on unlabelled posts for alignment")
+    p.add_argument("--real-text", type=Path, default=None,
+                   help="real unlabelled posts (python -m classifier.realtext build): vocabulary, alignment, "
+                        "soft-label distillation")
+    p.add_argument("--real-dev", type=Path, default=None,
+                   help="real hand-labelled dev posts (python -m classifier.realtest build-dev): selection and "
+                        "the disaster threshold")
+    p.add_argument("--real-finetune", type=int, default=12000, help="real soft-labelled posts mixed into fine-tuning")
+    p.add_argument("--everyday-fp", type=float, default=0.03,
+                   help="most false positives on real dev everyday posts the threshold may allow")
     step = p.add_mutually_exclusive_group()
     step.add_argument(
         "--prepare-only",
@@ -85,7 +94,8 @@ def train_cmd(args: argparse.Namespace) -> int:
 
     try:
         targs = TrainArgs(
-            DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data), bundle=args.bundle),
+            DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data), bundle=args.bundle,
+                     real_text=args.real_text, real_dev=args.real_dev),
             ModelArgs(base_model=args.base_model),
             OptimArgs(
                 output=args.output,
@@ -100,6 +110,8 @@ def train_cmd(args: argparse.Namespace) -> int:
                 device=args.device,
                 max_steps=args.max_steps,
                 max_unlabelled=args.max_unlabelled,
+                real_finetune=args.real_finetune,
+                everyday_fp=args.everyday_fp,
                 ema_decay=args.ema,
                 mask_rate=args.mask_rate,
             ),

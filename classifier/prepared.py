@@ -42,6 +42,7 @@ class Prepared:
     emb_train: np.ndarray | None = None
     emb_unlabelled: np.ndarray | None = None
     eval_sets: dict[str, TokenisedSet] = field(default_factory=dict)
+    real_dev_everyday: np.ndarray | None = None  # which eval_sets["real_dev"] posts are everyday posts
 
     def write_tokenizer(self, out: Path) -> None:
         """Write the tokenizer files next to a checkpoint, so any transformers user loads the pair."""
@@ -82,6 +83,8 @@ def save(prepared: Prepared, path: Path) -> Path:
         value = getattr(prepared, name)
         if value is not None:
             arrays[name] = value.astype(np.float16)
+    if prepared.real_dev_everyday is not None:
+        arrays["real_dev_everyday"] = prepared.real_dev_everyday.astype(bool)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         np.savez_compressed(fh, **arrays)
@@ -113,4 +116,5 @@ def load(path: Path) -> Prepared:
         emb_train=emb("emb_train"),
         emb_unlabelled=emb("emb_unlabelled"),
         eval_sets={name.removeprefix("eval_"): s for name, s in sets.items()},
+        real_dev_everyday=npz["real_dev_everyday"] if "real_dev_everyday" in npz.files else None,
     )

@@ -21,6 +21,7 @@ models on this set (see ``classifier/data/DATASHEET.md``).
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import html
 import json
@@ -214,6 +215,28 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+DEV_LABELS_FILE = DATA_DIR / "real_dev_labels.jsonl"
+
+
+def build_dev(labels: list[dict[str, Any]], realtext: Path) -> list[dict[str, Any]]:
+    """The real dev set: labels joined by id with the real unlabelled collection, each text's hash checked."""
+    wanted = {row["id"]: row for row in labels}
+    rows: dict[str, dict[str, Any]] = {}
+    with gzip.open(realtext, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            row = wanted.get(item["id"])
+            if row is None:
+                continue
+            if hashlib.sha1(item["text"].encode("utf-8"), usedforsecurity=False).hexdigest() != row["text_sha1"]:
+                raise MirrorError(f"{item['id']}: text differs from the labelled one (rebuild realtext?)")
+            rows[item["id"]] = {**row, "text": item["text"], "source": item["source"]}
+    missing = [i for i in wanted if i not in rows]
+    if missing:
+        raise MirrorError(f"{len(missing)} dev posts not in {realtext}, e.g. {missing[:3]}")
+    return [rows[row["id"]] for row in labels]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the evaluation file from mirrors, show the composition, or report predictions."""
     ap = argparse.ArgumentParser(prog="python -m classifier.realtest", description=__doc__.split("\n\n")[0])
@@ -222,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"), help="folder of fetched mirrors")
     b.add_argument("--labels", type=Path, default=LABELS_FILE)
     b.add_argument("--output", type=Path, default=Path("var/realtest/real_test.jsonl"))
+    d = sub.add_parser("build-dev", help="join the dev labels with the real unlabelled collection")
+    d.add_argument("--realtext", type=Path, default=Path("var/realtext/realtext.jsonl.gz"))
+    d.add_argument("--labels", type=Path, default=DEV_LABELS_FILE)
+    d.add_argument("--output", type=Path, default=Path("var/realdev/real_dev.jsonl"))
     s = sub.add_parser("stats", help="composition of the label file")
     s.add_argument("--labels", type=Path, default=LABELS_FILE)
     r = sub.add_parser("report", help="figures of bosai classify predictions on the built set")
@@ -236,6 +263,15 @@ def main(argv: list[str] | None = None) -> int:
             rows = build(labels, args.mirrors)
         except MirrorError as exc:
             sys.stderr.write(f"realtest build: error: {exc}\n")
+            return 2
+        write_jsonl(rows, args.output)
+        sys.stdout.write(json.dumps({"output": str(args.output), "n": len(rows)}) + "\n")
+        return 0
+    if args.cmd == "build-dev":
+        try:
+            rows = build_dev(load_labels(args.labels), args.realtext)
+        except (MirrorError, OSError) as exc:
+            sys.stderr.write(f"realtest build-dev: error: {exc}\n")
             return 2
         write_jsonl(rows, args.output)
         sys.stdout.write(json.dumps({"output": str(args.output), "n": len(rows)}) + "\n")

@@ -44,6 +44,16 @@ def _unlabelled(data_dir: Path, cap: int) -> list[str]:
         return [line.strip() for line in fh if line.strip()][:cap]
 
 
+def _real_texts(path: Path, cap: int, seed: int) -> list[str]:
+    """Real unlabelled posts ({"text"} per line), a fixed seeded sample of at most ``cap``."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        texts = [str(json.loads(line).get("text") or "").strip() for line in fh if line.strip()]
+    texts = [t for t in texts if t]
+    random.Random(seed).shuffle(texts)
+    return texts[:cap]
+
+
 EVAL_SETS = ("test", "handwritten")
 
 
@@ -67,7 +77,9 @@ def prepare(args: TrainArgs) -> Prepared:
     o, data_dir = args.optim, Path(args.data.data_dir)
     train_rows = load_examples(split_files("train", data_dir) + list(args.data.extra))
     dev_rows = load_examples(split_files("dev", data_dir))
-    unlabelled = _unlabelled(data_dir, o.max_unlabelled) if o.distill else []
+    real = _real_texts(Path(args.data.real_text), o.max_unlabelled, o.seed) if args.data.real_text else []
+    unlabelled = real or (_unlabelled(data_dir, o.max_unlabelled) if o.distill else [])
+    # With real text, the vocabulary comes from it (plus the train split, for Mie's place names).
     tok = _tokenizer(args, [r["text"] for r in train_rows] + unlabelled)
 
     def tokenised(texts: list[str], y: list[list[float]]) -> TokenisedSet:
@@ -82,6 +94,11 @@ def prepare(args: TrainArgs) -> Prepared:
         path = data_dir / f"{name}.jsonl"
         if path.is_file():
             eval_sets[name] = labelled(load_examples([path]))
+    everyday = None
+    if args.data.real_dev:
+        real_dev_rows = load_examples([Path(args.data.real_dev)])
+        eval_sets["real_dev"] = labelled(real_dev_rows)
+        everyday = np.array([r.get("kind") == "everyday" for r in real_dev_rows], dtype=bool)
     prepared = Prepared(
         tokenizer_files=_tokenizer_files(tok),
         pad_id=tok.pad_token_id,
@@ -91,6 +108,7 @@ def prepare(args: TrainArgs) -> Prepared:
         dev=labelled(dev_rows),
         unlabelled=tokenised(unlabelled, []),
         eval_sets=eval_sets,
+        real_dev_everyday=everyday,
     )
     if o.distill:
         prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
@@ -188,7 +206,8 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
         entry: dict[str, Any] = {"stage": name, "epoch": epoch + 1, "loss": round(float(np.mean(losses)), 5)}
         if dev_fn:
             entry["dev"] = dev_fn(kept)
-            key = entry["dev"]["disaster"]["f1"] + entry["dev"]["category_macro_f1"]
+            key = (entry["dev"]["disaster"]["f1"] + entry["dev"]["category_macro_f1"]
+                   + entry["dev"].get("real_dev", {}).get("disaster", {}).get("f1", 0.0))
             if key > best:
                 best, bad = key, 0
                 best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
@@ -232,8 +251,14 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
     y_train = torch.from_numpy(prepared.train.y)
     dev_b, y_dev = _Batches(prepared.dev, prepared), prepared.dev.y
 
+    real_dev = prepared.eval_sets.get("real_dev")
+    real_dev_b = _Batches(real_dev, prepared) if real_dev is not None else None
+
     def dev_fn(scored: BertForSequenceClassification = model) -> dict[str, Any]:
-        return score(_probs(scored, dev_b, device), y_dev)
+        scores = score(_probs(scored, dev_b, device), y_dev)
+        if real_dev_b is not None and real_dev is not None:  # selection counts real posts too
+            scores["real_dev"] = score(_probs(scored, real_dev_b, device), real_dev.y)
+        return scores
 
     train_b = _Batches(prepared.train, prepared, mask_rate=o.mask_rate, seed=o.seed)
     proj, stages, emb_train = None, {}, None
@@ -243,12 +268,23 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         proj = nn.Linear(model.config.hidden_size, 512).to(device)
         emb_train = torch.from_numpy(prepared.emb_train)
         emb_u = prepared.emb_unlabelled
-        if o.pretrain_epochs and emb_u is not None and len(prepared.unlabelled):
+        if emb_u is not None and len(prepared.unlabelled):
             soft = distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed)
-            u_b = _Batches(prepared.unlabelled, prepared, mask_rate=o.mask_rate, seed=o.seed)
-            stages["align"] = _run_stage(
-                "align", model, proj, u_b, torch.from_numpy(soft), torch.from_numpy(emb_u), args, None, device
-            )
+            if o.pretrain_epochs:
+                u_b = _Batches(prepared.unlabelled, prepared, mask_rate=o.mask_rate, seed=o.seed)
+                stages["align"] = _run_stage(
+                    "align", model, proj, u_b, torch.from_numpy(soft), torch.from_numpy(emb_u), args, None, device
+                )
+            if args.data.real_text and o.real_finetune:
+                # Real posts with the teacher's soft labels beside the template posts: the model meets
+                # everyday text (and real reports) while it learns the task, not only templates.
+                n = min(o.real_finetune, len(prepared.unlabelled))
+                mixed = TokenisedSet(prepared.train.ids + prepared.unlabelled.ids[:n],
+                                     np.concatenate([prepared.train.y, soft[:n]]))
+                train_b = _Batches(mixed, prepared, mask_rate=o.mask_rate, seed=o.seed)
+                y_train = torch.from_numpy(mixed.y)
+                emb_train = torch.cat([emb_train, torch.from_numpy(emb_u[:n])])
+                stages["real_finetune"] = {"posts": n}
     stages["finetune"] = _run_stage("finetune", model, proj, train_b, y_train, emb_train, args, dev_fn, device)
     def eval_fn() -> dict[str, Any]:
         sets = prepared.eval_sets.items()
@@ -257,6 +293,9 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
     dev_metrics = dev_fn()
     if o.calibrate:
         shifts = calibrate.bias_shifts(_probs(model, dev_b, device), y_dev)
+        if real_dev_b is not None and real_dev is not None and prepared.real_dev_everyday is not None:
+            shifts[0] = calibrate.disaster_shift(_probs(model, real_dev_b, device)[:, 0], real_dev.y[:, 0],
+                                                 prepared.real_dev_everyday, max_everyday_fp=o.everyday_fp)
         stages["calibration"] = {"bias_shifts": shifts, "dev_before": dev_metrics, "eval_before": eval_fn()}
         calibrate.apply_shifts(model.classifier, shifts)
         dev_metrics = dev_fn()

@@ -24,9 +24,22 @@ class DataArgs:
         metadata={"help": "train from this prepared bundle (bosai train --prepare-only) instead of data_dir"},
         default=None,
     )
+    real_text: Path | None = field(
+        metadata={"help": "JSONL(.gz) of real unlabelled posts {text} (python -m classifier.realtext build): "
+                          "vocabulary, teacher alignment and soft-label distillation instead of unlabelled.txt.gz"},
+        default=None,
+    )
+    real_dev: Path | None = field(
+        metadata={"help": "JSONL of real hand-labelled dev posts {text, label, categories, kind}: model "
+                          "selection and the disaster threshold (never the real test set)"},
+        default=None,
+    )
 
     def __post_init__(self) -> None:
         """Check the data directory (or the bundle) and the extra files exist."""
+        missing_real = [str(p) for p in (self.real_text, self.real_dev) if p is not None and not Path(p).is_file()]
+        if missing_real:
+            raise ValueError(f"real data files not found: {missing_real}")
         if self.bundle is not None:
             if not Path(self.bundle).is_file():
                 raise ValueError(f"bundle {self.bundle} not found")
@@ -76,6 +89,15 @@ class OptimArgs:
         metadata={"help": "weight of the embedding-alignment loss while fine-tuning"}, default=0.5
     )
     max_unlabelled: int = field(metadata={"help": "cap on unlabelled posts used for alignment"}, default=20000)
+    real_finetune: int = field(
+        metadata={"help": "real posts with the teacher's soft labels mixed into fine-tuning (needs real_text)"},
+        default=12000,
+    )
+    everyday_fp: float = field(
+        metadata={"help": "most false positives on the real dev set's everyday posts the disaster threshold "
+                          "may allow (needs real_dev)"},
+        default=0.03,
+    )
     mask_rate: float = field(
         metadata={"help": "share of inner tokens replaced by [MASK] in each training batch (0: off)"}, default=0.0
     )
@@ -104,6 +126,8 @@ class OptimArgs:
             raise ValueError("mask_rate must be in [0, 1)")
         if not 0 <= self.ema_decay < 1:
             raise ValueError("ema_decay must be in [0, 1)")
+        if self.real_finetune < 0 or not 0 <= self.everyday_fp <= 1:
+            raise ValueError("real_finetune must be >= 0 and everyday_fp within [0, 1]")
 
 
 @dataclass

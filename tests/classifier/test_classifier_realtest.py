@@ -174,3 +174,28 @@ def test_report_counts_false_positives_by_kind() -> None:
     assert out["unambiguous_n"] == 3
     with pytest.raises(ValueError, match="no prediction"):
         realtest.report(data, preds[:2])
+
+
+def test_build_dev_joins_labels_with_the_real_collection_and_checks_hashes(tmp_path) -> None:
+    import gzip
+    import hashlib
+    import json
+
+    from classifier.realtest import MirrorError, build_dev
+
+    collection = tmp_path / "realtext.jsonl.gz"
+    with gzip.open(collection, "wt", encoding="utf-8") as fh:
+        for i, text in enumerate(["地震で棚が倒れた", "今日は晴れ"]):
+            fh.write(json.dumps({"id": f"s:{i}", "text": text, "source": "s"}, ensure_ascii=False) + "\n")
+
+    def label(i: int, text: str, lab: str) -> dict:
+        cats = ["earthquake"] if lab == "disaster" else []
+        return {"id": f"s:{i}", "label": lab, "categories": cats, "kind": "everyday",
+                "text_sha1": hashlib.sha1(text.encode()).hexdigest()}
+
+    rows = build_dev([label(1, "今日は晴れ", "other"), label(0, "地震で棚が倒れた", "disaster")], collection)
+    assert [(r["id"], r["text"]) for r in rows] == [("s:1", "今日は晴れ"), ("s:0", "地震で棚が倒れた")]
+    with pytest.raises(MirrorError, match="differs"):
+        build_dev([label(0, "別の文", "other")], collection)
+    with pytest.raises(MirrorError, match="not in"):
+        build_dev([{**label(0, "x", "other"), "id": "s:9"}], collection)

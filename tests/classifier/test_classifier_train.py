@@ -126,3 +126,42 @@ def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
     assert hidden.any() and not hidden[:, 0].any()
     assert masked_ids[0, -1] == 3 and masked_ids[1, 3] == 3 and (masked_ids[1, 4:] == 0).all()
     assert torch.equal(masked_ids[~hidden], plain_ids[~hidden])
+
+
+@pytest.mark.slow
+def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_dir: Path, tmp_path: Path) -> None:
+    import gzip
+
+    real = tmp_path / "real.jsonl.gz"
+    texts = ["今日はカレー作った", "電車遅れてて草", "川の水が道路まで来てる", "停電した、何も見えん",
+             "明日の会議だるい", "地震めっちゃ揺れた", "猫がかわいい", "駅前のパン屋さん美味しい"] * 3
+    with gzip.open(real, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts)
+    dev = tmp_path / "real_dev.jsonl"
+    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
+        {"text": "家の前が冠水して車が動けない", "label": "disaster", "categories": ["flood"], "kind": "flood"},
+        {"text": "今日のランチはうどん", "label": "other", "categories": [], "kind": "everyday"},
+        {"text": "週末は映画を見に行く", "label": "other", "categories": [], "kind": "everyday"},
+    ]), encoding="utf-8")
+    args = _args(corpus_dir, tmp_path / "m", distill=True, pretrain_epochs=1, real_finetune=10)
+    args.data.real_text, args.data.real_dev = real, dev
+    result = train(args)
+    stages = result["train"]["stages"]
+    assert stages["real_finetune"] == {"posts": 10} and result["train"]["unlabelled"] == 24
+    assert "real_dev" in result["dev"] and "real_dev" in result["eval"]
+    assert len(stages["calibration"]["bias_shifts"]) == 11
+    with pytest.raises(ValueError, match="real data files not found"):
+        DataArgs(data_dir=corpus_dir, real_text=tmp_path / "missing.jsonl.gz")
+
+
+def test_disaster_shift_keeps_everyday_false_positives_under_the_cap() -> None:
+    from classifier.calibrate import disaster_shift
+
+    prob = np.array([0.9, 0.6, 0.7, 0.3, 0.2])
+    gold = np.array([1, 1, 0, 0, 0])
+    everyday = np.array([0, 0, 1, 1, 1], dtype=bool)
+    loose = disaster_shift(prob, gold, everyday, max_everyday_fp=1.0)
+    strict = disaster_shift(prob, gold, everyday, max_everyday_fp=0.0)
+    assert strict < loose  # a stricter cap moves the threshold up (a more negative shift)
+    threshold = 1 / (1 + np.exp(strict))  # the raw probability that the shift moves onto 0.5
+    assert round(threshold, 2) == 0.75 and (prob[everyday] >= threshold).mean() == 0.0
