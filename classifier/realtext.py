@@ -362,6 +362,9 @@ class Source:
     use: str
     cap: int | None = None
     notes: str = field(default="")
+    # Texts written away from any disaster stream (chat, bulletin boards, example sentences): training may
+    # take them as weak "other" labels. A disaster-time stream (the 2011 tweets) is False.
+    everyday: bool = True
 
 
 SOURCES: tuple[Source, ...] = (
@@ -376,6 +379,7 @@ SOURCES: tuple[Source, ...] = (
         kind="geotagged tweets posted within 24 h of the 2011-03-11 Tohoku earthquake (@-replies and bots removed)",
         use="real disaster-time posts: positives (shaking, tsunami, outages, stranded commuters) and hard "
         "negatives (worry, support, news relayed from afar, everyday posts of the same hours)",
+        everyday=False,
     ),
     Source(
         name="open2ch",
@@ -559,7 +563,8 @@ def build(
         for src in sources:
             stats = SourceStats()
             texts = select_texts(src.name, src.extractor(src, snaps[src.name]), seen, leak_keys, src.cap, stats)
-            rows.extend({"id": f"{src.name}:{n}", "text": t, "source": src.name} for n, t in enumerate(texts))
+            rows.extend({"id": f"{src.name}:{n}", "text": t, "source": src.name, "everyday": src.everyday}
+                        for n, t in enumerate(texts))
             report[src.name] = {
                 "repo": src.repo,
                 "commit": src.commit,

@@ -44,14 +44,18 @@ def _unlabelled(data_dir: Path, cap: int) -> list[str]:
         return [line.strip() for line in fh if line.strip()][:cap]
 
 
-def _real_texts(path: Path, cap: int, seed: int) -> list[str]:
-    """Real unlabelled posts ({"text"} per line), a fixed seeded sample of at most ``cap``."""
+def _real_posts(path: Path, cap: int, seed: int) -> list[tuple[str, bool]]:
+    """Real unlabelled posts ({"text", "everyday"?} per line), a fixed seeded sample of at most ``cap``.
+
+    ``everyday`` marks text written away from any disaster stream: a weak "other" label for training.
+    """
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as fh:
-        texts = [str(json.loads(line).get("text") or "").strip() for line in fh if line.strip()]
-    texts = [t for t in texts if t]
-    random.Random(seed).shuffle(texts)
-    return texts[:cap]
+        rows = [json.loads(line) for line in fh if line.strip()]
+    posts = [(str(r.get("text") or "").strip(), bool(r.get("everyday", False))) for r in rows]
+    posts = [p for p in posts if p[0]]
+    random.Random(seed).shuffle(posts)
+    return posts[:cap]
 
 
 EVAL_SETS = ("test", "handwritten")
@@ -77,8 +81,10 @@ def prepare(args: TrainArgs) -> Prepared:
     o, data_dir = args.optim, Path(args.data.data_dir)
     train_rows = load_examples(split_files("train", data_dir) + list(args.data.extra))
     dev_rows = load_examples(split_files("dev", data_dir))
-    real = _real_texts(Path(args.data.real_text), o.max_unlabelled, o.seed) if args.data.real_text else []
-    unlabelled = real or (_unlabelled(data_dir, o.max_unlabelled) if o.distill else [])
+    real = _real_posts(Path(args.data.real_text), o.max_unlabelled, o.seed) if args.data.real_text else []
+    unlabelled = [text for text, _ in real] or (_unlabelled(data_dir, o.max_unlabelled) if o.distill else [])
+    # A weak label per real post: "other" (zeros) for everyday text, NaN where only the teacher can tell.
+    weak = [[0.0 if everyday else float("nan")] * len(HEAD_NAMES) for _, everyday in real]
     # With real text, the vocabulary comes from it (plus the train split, for Mie's place names).
     tok = _tokenizer(args, [r["text"] for r in train_rows] + unlabelled)
 
@@ -106,7 +112,7 @@ def prepare(args: TrainArgs) -> Prepared:
         vocab_size=tok.vocab_size,
         train=labelled(train_rows),
         dev=labelled(dev_rows),
-        unlabelled=tokenised(unlabelled, []),
+        unlabelled=tokenised(unlabelled, weak),
         eval_sets=eval_sets,
         real_dev_everyday=everyday,
     )
@@ -270,6 +276,8 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         emb_u = prepared.emb_unlabelled
         if emb_u is not None and len(prepared.unlabelled):
             soft = distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed)
+            if len(prepared.unlabelled.y):  # real everyday posts keep their weak "other" label
+                soft = np.where(np.isnan(prepared.unlabelled.y), soft, prepared.unlabelled.y).astype(np.float32)
             if o.pretrain_epochs:
                 u_b = _Batches(prepared.unlabelled, prepared, mask_rate=o.mask_rate, seed=o.seed)
                 stages["align"] = _run_stage(

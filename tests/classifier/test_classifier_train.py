@@ -136,7 +136,8 @@ def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_
     texts = ["今日はカレー作った", "電車遅れてて草", "川の水が道路まで来てる", "停電した、何も見えん",
              "明日の会議だるい", "地震めっちゃ揺れた", "猫がかわいい", "駅前のパン屋さん美味しい"] * 3
     with gzip.open(real, "wt", encoding="utf-8") as fh:
-        fh.writelines(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts)
+        fh.writelines(json.dumps({"text": t, "everyday": i % 2 == 0}, ensure_ascii=False) + "\n"
+                      for i, t in enumerate(texts))
     dev = tmp_path / "real_dev.jsonl"
     dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
         {"text": "家の前が冠水して車が動けない", "label": "disaster", "categories": ["flood"], "kind": "flood"},
@@ -145,6 +146,8 @@ def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_
     ]), encoding="utf-8")
     args = _args(corpus_dir, tmp_path / "m", distill=True, pretrain_epochs=1, real_finetune=10)
     args.data.real_text, args.data.real_dev = real, dev
+    weak = prepare(args).unlabelled.y  # everyday posts carry a weak "other" label, the rest NaN (teacher)
+    assert weak.shape == (24, 11) and (weak == 0).all(axis=1).sum() == 12 and np.isnan(weak).all(axis=1).sum() == 12
     result = train(args)
     stages = result["train"]["stages"]
     assert stages["real_finetune"] == {"posts": 10} and result["train"]["unlabelled"] == 24
