@@ -28,6 +28,25 @@ def evaluate_rows(clf: BertClassifier, rows: list[dict[str, Any]]) -> tuple[dict
     return metrics, probs
 
 
+def real_post_rates(rows: list[dict[str, Any]], flagged: np.ndarray) -> dict[str, Any]:
+    """False-positive rates by kind of post, for sets that say each post's ``kind`` (the real sets).
+
+    Real streams are mostly everyday posts: their false-positive rate is what fills an operator's queue.
+    """
+    kinds = [str(r.get("kind") or "") for r in rows]
+    if not any(kinds):
+        return {}
+    other = np.array([r["label"] != "disaster" for r in rows])
+    everyday = other & np.array([k == "everyday" for k in kinds])
+    hard = other & ~everyday
+
+    def rate(mask: np.ndarray) -> float | None:
+        return round(float(flagged[mask].mean()), 4) if mask.any() else None
+
+    return {"everyday_false_positive_rate": rate(everyday), "everyday_n": int(everyday.sum()),
+            "hard_negative_false_positive_rate": rate(hard), "hard_negative_n": int(hard.sum())}
+
+
 def plot_confusion(metrics: dict[str, Any], path: Path, title: str) -> Path:
     """Write the disaster/other confusion matrix as a PNG."""
     matrix = np.array(metrics["confusion"]["matrix"])
@@ -67,7 +86,8 @@ def evaluate_files(clf: BertClassifier, files: list[Path], out_dir: Path, name: 
     rows = load_examples(files)
     if not rows:
         raise ValueError(f"no valid examples in {[str(f) for f in files]}")
-    metrics, _ = evaluate_rows(clf, rows)
+    metrics, probs = evaluate_rows(clf, rows)
+    metrics.update(real_post_rates(rows, probs[:, 0] >= clf.threshold))
     metrics["model_version"] = clf.version
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{name}_metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")

@@ -48,3 +48,16 @@ def test_load_examples_skips_bad_lines(tmp_path: Path) -> None:
     f = tmp_path / "x.jsonl"
     f.write_text('{"text": "a", "label": "other"}\n{broken\n\n{"text": "b", "label": "nope"}\n', encoding="utf-8")
     assert [e["text"] for e in load_examples([f])] == ["a"]
+
+
+def test_real_post_rates_count_false_positives_by_kind_of_post() -> None:
+    import numpy as np
+
+    from classifier.evaluate import real_post_rates
+
+    rows = [{"label": "other", "kind": "everyday"}, {"label": "other", "kind": "everyday"},
+            {"label": "other", "kind": "figurative"}, {"label": "disaster", "kind": "flood"}]
+    rates = real_post_rates(rows, np.array([True, False, True, True]))
+    assert rates == {"everyday_false_positive_rate": 0.5, "everyday_n": 2,
+                     "hard_negative_false_positive_rate": 1.0, "hard_negative_n": 1}
+    assert real_post_rates([{"label": "other"}], np.array([True])) == {}
