@@ -255,23 +255,17 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--data", type=Path, default=Path("var/realtest/real_test.jsonl"))
     r.add_argument("--predictions", type=Path, required=True)
     args = ap.parse_args(argv)
-    if args.cmd == "build":
+    if args.cmd in ("build", "build-dev"):
         labels = load_labels(args.labels)
-        for row in labels:
-            check_label_row(row)
         try:
-            rows = build(labels, args.mirrors)
-        except MirrorError as exc:
-            sys.stderr.write(f"realtest build: error: {exc}\n")
-            return 2
-        write_jsonl(rows, args.output)
-        sys.stdout.write(json.dumps({"output": str(args.output), "n": len(rows)}) + "\n")
-        return 0
-    if args.cmd == "build-dev":
-        try:
-            rows = build_dev(load_labels(args.labels), args.realtext)
+            if args.cmd == "build":
+                for row in labels:
+                    check_label_row(row)
+                rows = build(labels, args.mirrors)
+            else:
+                rows = build_dev(labels, args.realtext)
         except (MirrorError, OSError) as exc:
-            sys.stderr.write(f"realtest build-dev: error: {exc}\n")
+            sys.stderr.write(f"realtest {args.cmd}: error: {exc}\n")
             return 2
         write_jsonl(rows, args.output)
         sys.stdout.write(json.dumps({"output": str(args.output), "n": len(rows)}) + "\n")

@@ -14,17 +14,8 @@ import pytest
 
 from classifier import realtest
 from classifier.labels import CATEGORIES, DISASTER
+from classifier.realtext import HELD_OUT
 
-HELD_OUT = (
-    "toropoo-web/kumamoto-disaster-x-feed",
-    "toropoo-web/kumamoto-disaster-portal",
-    "ids-cv/wrime",
-    "nakatuba/wrime-lstm",
-    "OkamotoHironao/flame_analysis",
-    "yasaidev/koume-dayuu-dataset",
-    "dsajgiouawj/TweetArchive",
-    "ruedap/daplog",
-)
 MIRRORS = Path(os.environ.get("BOSAI_MIRRORS", "/work/.mirror"))
 
 
