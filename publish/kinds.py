@@ -82,24 +82,28 @@ def by_key(system: str, code: str = "") -> KindSpec:
     return table()[(system, code)]
 
 
+def _text(value: object) -> str:
+    return unicodedata.normalize("NFKC", value if isinstance(value, str) else "")
+
+
 def level_in_name(name: str | None) -> int | None:
     """The 警戒レベル written in a kind name (レベル４大雨危険警報 -> 4), if any."""
-    match = _LEVEL_IN_NAME.search(unicodedata.normalize("NFKC", name or ""))
+    match = _LEVEL_IN_NAME.search(_text(name))
     return int(match.group(1)) if match else None
 
 
 def warning_system(name: str | None) -> str:
     """r06 for the level-named kinds of the 2026 system, h27 otherwise."""
-    return "r06" if level_in_name(name) is not None and "レベル" in unicodedata.normalize("NFKC", name or "") \
-        else "h27"
+    return "r06" if level_in_name(name) is not None and "レベル" in _text(name) else "h27"
 
 
-def lookup(system: str, code: str | None, name: str | None) -> KindSpec:
+def lookup(system: str, code: object, name: object) -> KindSpec:
     """The spec of an item's kind; an unknown code still gives a relayed spec built from its name."""
-    spec = table().get((system, code or "")) or (_by_name(system, name) if not code else None)
+    code_s, name_s = str(code or ""), name if isinstance(name, str) else ""
+    spec = table().get((system, code_s)) or (_by_name(system, name_s) if not code_s else None)
     if spec is not None:
-        return replace(spec, name=name) if name else spec
-    return _from_name(system, code or "", name or "")
+        return replace(spec, name=name_s) if name_s else spec
+    return _from_name(system, code_s, name_s)
 
 
 def _by_name(system: str, name: str | None) -> KindSpec | None:

@@ -84,6 +84,12 @@ def _area(code: Any, name: Any) -> dict[str, str]:
     return {"code": str(code or ""), "name": str(name or "")}
 
 
+def _areas_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """An item's list of areas, tolerating a stored item whose field is missing or malformed."""
+    areas = item.get("areas")
+    return [a for a in areas if isinstance(a, dict)] if isinstance(areas, list) else []
+
+
 def _scope_rank(scope: str) -> int:
     return next((rank for word, rank in _SCOPE_RANK if word in (scope or "")), 0)
 
@@ -212,11 +218,11 @@ def _rivers(builder: _Builder, items: list[dict[str, Any]], areas: list[str] | N
     if not flood or not (areas is None or any(mie.in_scope(c, areas) for c in report.area_codes)):
         return
     prefecture = [_area(a.get("code"), a.get("name")) for i in flood if "府県予報区" in str(i.get("scope"))
-                  for a in i.get("areas", []) if _in(a.get("code"), areas)][:1]
+                  for a in _areas_of(i) if _in(a.get("code"), areas)][:1]
     for item in flood:
         if "河川）" not in str(item.get("scope")):
             continue
-        rivers = [_area(a.get("code"), a.get("name")) for a in item.get("areas", [])]
+        rivers = [_area(a.get("code"), a.get("name")) for a in _areas_of(item)]
         name = str(item.get("kind_name") or "")
         system = "flood_r06" if warning_system(name) == "r06" else "flood"
         lifted = "解除" in name or "解除" in str(item.get("condition") or "")
@@ -250,7 +256,7 @@ def _linear_rainband(builder: _Builder, items: list[dict[str, Any]], areas: list
     if "顕著な大雨" not in report.info_kind + report.title and not (
             "線状降水帯" in report.headline and "気象防災速報" in report.title + report.info_kind):
         return
-    where = [_area(a.get("code"), a.get("name")) for i in items for a in i.get("areas", [])
+    where = [_area(a.get("code"), a.get("name")) for i in items for a in _areas_of(i)
              if _in(a.get("code"), areas)]
     if not where:
         return

@@ -195,3 +195,15 @@ def test_any_status_but_lifted_or_none_keeps_the_kind_in_force(status: str) -> N
                             items=(item,), area_codes=("2421100",))
     [alert] = plan_report(report, MIE).alerts
     assert (alert.spec.level, alert.lifted, alert.areas[0]["code"]) == (3, False, "2421100")
+
+
+@pytest.mark.parametrize("bad", [None, 5, "", [], {}, "解除", "00"])
+def test_malformed_stored_items_never_stop_the_relay(bad) -> None:
+    """A stored item with a missing or odd field is relayed as far as it can be, never raised on."""
+    for name in sorted(FIXTURE_PLANS):
+        report = _read(FIXTURES / name)
+        for key in sorted({k for item in report.items for k in item}):
+            items = tuple({**item, key: bad} if key in item else item for item in report.items)
+            plan_report(OfficialReport(**{**{f: getattr(report, f) for f in (
+                "source", "source_id", "observed_at", "title", "info_kind", "info_type", "status",
+                "report_datetime", "headline", "report_type", "area_codes", "event_id")}, "items": items}), MIE)
