@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import AlertRow, GaugeReadingRow, Incident, OfficialReportRow
@@ -29,10 +29,15 @@ def _codes(alert: AlertRow) -> frozenset[str]:
     return frozenset(str(a.get("code") or "") for a in alert.areas)
 
 
+def in_force(at: datetime) -> ColumnElement[bool]:
+    """SQL condition of an alert in force at ``at``: not ended by a later one, not a Cancel, not expired."""
+    return and_(AlertRow.ended_at.is_(None), AlertRow.msg_type != "Cancel",
+                or_(AlertRow.expires.is_(None), AlertRow.expires > at))
+
+
 def active_in_family(session: Session, family: str, at: datetime) -> list[AlertRow]:
-    """Alerts of one family in force at ``at`` (not ended, not a Cancel, not expired), oldest first."""
-    stmt = select(AlertRow).where(AlertRow.family == family, AlertRow.ended_at.is_(None),
-                                  AlertRow.msg_type != "Cancel", or_(AlertRow.expires.is_(None), AlertRow.expires > at))
+    """Alerts of one family in force at ``at``, oldest first."""
+    stmt = select(AlertRow).where(AlertRow.family == family, in_force(at))
     return list(session.scalars(stmt.order_by(AlertRow.sent, AlertRow.id)))
 
 

@@ -29,13 +29,9 @@ _NAME_HAZARDS: Final = (("土砂", "landslide", "landslide", "Geo"), ("氾濫", 
                         ("波浪", "waves", "waves", "Met"))
 _SEVERITY_BY_LEVEL: Final = {5: "Extreme", 4: "Severe", 3: "Severe", 2: "Moderate"}
 # How long an alert stays in force when no later telegram restates or ends it (docs/alerts.md).
-EXPIRY: Final = {
-    "wind": timedelta(hours=24), "snow": timedelta(hours=24), "waves": timedelta(hours=24),
-    "heavy_rain": timedelta(hours=24), "flood": timedelta(hours=24), "storm_surge": timedelta(hours=24),
-    "landslide": timedelta(hours=24), "landslide_alert": timedelta(hours=24), "river": timedelta(hours=24),
-    "tsunami": timedelta(hours=24), "record_rain": timedelta(hours=1), "linear_rainband": timedelta(hours=3),
-    "earthquake": timedelta(hours=12), "nankai": timedelta(days=7),
-}
+# Warnings, advisories, rivers and tsunami: DEFAULT_EXPIRY, moved on by every telegram that restates them.
+EXPIRY: Final = {"record_rain": timedelta(hours=1), "linear_rainband": timedelta(hours=3),
+                 "earthquake": timedelta(hours=12), "nankai": timedelta(days=7)}
 DEFAULT_EXPIRY: Final = timedelta(hours=24)
 
 

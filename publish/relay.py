@@ -180,7 +180,7 @@ def _warnings(builder: _Builder, items: list[dict[str, Any]], areas: list[str] |
 def _landslide(builder: _Builder, items: list[dict[str, Any]], areas: list[str] | None, title: str) -> None:
     """VXWW50: 警戒 (3) in force, 解除 (1), なし (0); from 2026 titled レベル４土砂災害危険警報."""
     spec = by_key("landslide", "3")
-    r06 = lookup("r06", "49", None)
+    r06 = by_key("r06", "49")
     if r06.name in title:
         spec = replace(spec, name=r06.name, event_key=r06.event_key)
     for item in items:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import AlertRow, CameraImageRow, GaugeReadingRow, Incident, OfficialReportRow, PostRow
@@ -32,10 +32,10 @@ def alerts(session: Session, limit: int = 200, area: str | None = None) -> list[
 
 
 def active_alerts(session: Session, now: datetime, limit: int = 200, area: str | None = None) -> list[AlertRow]:
-    """Alerts in force at ``now``: not ended by a later one, not a Cancel, not expired; highest level first."""
-    stmt = (select(AlertRow).where(AlertRow.ended_at.is_(None), AlertRow.msg_type != "Cancel",
-                                   or_(AlertRow.expires.is_(None), AlertRow.expires > now))
-            .order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS))
+    """Alerts in force at ``now`` (publish.alerts.in_force), highest level first."""
+    from publish.alerts import in_force
+
+    stmt = select(AlertRow).where(in_force(now)).order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS)
     rows = _touching(list(session.scalars(stmt)), area)
     rows.sort(key=lambda a: -(a.level or 0))  # stable: newest first within a level
     return rows[:limit]
