@@ -60,6 +60,21 @@ def targets(example: dict[str, Any]) -> list[float]:
     return [float(example["label"] == DISASTER)] + [float(c in cats) for c in CATEGORIES]
 
 
+AMBIGUOUS_TARGET = 0.75
+
+
+def training_targets(example: dict[str, Any]) -> list[float]:
+    """Targets to train on: a post its labeller marked ``ambiguous`` teaches a softer disaster target.
+
+    The SPEC rule, not the text, settled such a post (a stopped train with the cause only implied), so
+    the model should lean its way without learning to be sure of it.
+    """
+    y = targets(example)
+    if example.get("ambiguous"):
+        y[0] = AMBIGUOUS_TARGET if y[0] else 1.0 - AMBIGUOUS_TARGET
+    return y
+
+
 def decisions_to_examples(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Turn operator decisions {text, decision: confirm|dismiss, categories} into training examples.
 

@@ -216,10 +216,12 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 DEV_LABELS_FILE = DATA_DIR / "real_dev_labels.jsonl"
+TRAIN_LABELS_FILE = DATA_DIR / "real_train_labels.jsonl"
 
 
-def build_dev(labels: list[dict[str, Any]], realtext: Path) -> list[dict[str, Any]]:
-    """The real dev set: labels joined by id with the real unlabelled collection, each text's hash checked."""
+def join_collection(labels: list[dict[str, Any]], realtext: Path) -> list[dict[str, Any]]:
+    """A set drawn from the real collection (the dev set, the real training set): labels joined by id
+    with the collection's texts, each text's hash checked."""
     wanted = {row["id"]: row for row in labels}
     rows: dict[str, dict[str, Any]] = {}
     with gzip.open(realtext, "rt", encoding="utf-8") as fh:
@@ -233,7 +235,7 @@ def build_dev(labels: list[dict[str, Any]], realtext: Path) -> list[dict[str, An
             rows[item["id"]] = {**row, "text": item["text"], "source": item["source"]}
     missing = [i for i in wanted if i not in rows]
     if missing:
-        raise MirrorError(f"{len(missing)} dev posts not in {realtext}, e.g. {missing[:3]}")
+        raise MirrorError(f"{len(missing)} labelled posts not in {realtext}, e.g. {missing[:3]}")
     return [rows[row["id"]] for row in labels]
 
 
@@ -245,17 +247,19 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"), help="folder of fetched mirrors")
     b.add_argument("--labels", type=Path, default=LABELS_FILE)
     b.add_argument("--output", type=Path, default=Path("var/realtest/real_test.jsonl"))
-    d = sub.add_parser("build-dev", help="join the dev labels with the real unlabelled collection")
-    d.add_argument("--realtext", type=Path, default=Path("var/realtext/realtext.jsonl.gz"))
-    d.add_argument("--labels", type=Path, default=DEV_LABELS_FILE)
-    d.add_argument("--output", type=Path, default=Path("var/realdev/real_dev.jsonl"))
+    for name, labels_file, output in (("build-dev", DEV_LABELS_FILE, "var/realdev/real_dev.jsonl"),
+                                      ("build-train", TRAIN_LABELS_FILE, "var/realtrain/real_train.jsonl")):
+        d = sub.add_parser(name, help=f"join {labels_file.name} with the real unlabelled collection")
+        d.add_argument("--realtext", type=Path, default=Path("var/realtext/realtext.jsonl.gz"))
+        d.add_argument("--labels", type=Path, default=labels_file)
+        d.add_argument("--output", type=Path, default=Path(output))
     s = sub.add_parser("stats", help="composition of the label file")
     s.add_argument("--labels", type=Path, default=LABELS_FILE)
     r = sub.add_parser("report", help="figures of bosai classify predictions on the built set")
     r.add_argument("--data", type=Path, default=Path("var/realtest/real_test.jsonl"))
     r.add_argument("--predictions", type=Path, required=True)
     args = ap.parse_args(argv)
-    if args.cmd in ("build", "build-dev"):
+    if args.cmd in ("build", "build-dev", "build-train"):
         labels = load_labels(args.labels)
         try:
             if args.cmd == "build":
@@ -263,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                     check_label_row(row)
                 rows = build(labels, args.mirrors)
             else:
-                rows = build_dev(labels, args.realtext)
+                rows = join_collection(labels, args.realtext)
         except (MirrorError, OSError) as exc:
             sys.stderr.write(f"realtest {args.cmd}: error: {exc}\n")
             return 2

@@ -20,7 +20,7 @@ from transformers import AutoTokenizer, BertForSequenceClassification, get_linea
 
 from classifier import calibrate, distill, modelcard
 from classifier import prepared as prepared_io
-from classifier.data import load_examples, split_files, targets
+from classifier.data import load_examples, split_files, targets, training_targets
 from classifier.modeling import HEAD_NAMES, label_config, new_model
 from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score
@@ -44,16 +44,18 @@ def _unlabelled(data_dir: Path, cap: int) -> list[str]:
         return [line.strip() for line in fh if line.strip()][:cap]
 
 
-def _real_posts(path: Path, cap: int, seed: int) -> list[tuple[str, bool]]:
+def _real_posts(path: Path, cap: int, seed: int, labelled: set[str]) -> list[tuple[str, bool]]:
     """Real unlabelled posts ({"text", "everyday"?} per line), a fixed seeded sample of at most ``cap``.
 
     ``everyday`` marks text written away from any disaster stream: a weak "other" label for training.
+    Posts in ``labelled`` (the hand-labelled real training and dev posts drawn from the same collection)
+    are left out, so a post never carries both its hand label and a teacher's guess, and dev stays unseen.
     """
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     posts = [(str(r.get("text") or "").strip(), bool(r.get("everyday", False))) for r in rows]
-    posts = [p for p in posts if p[0]]
+    posts = [p for p in posts if p[0] and p[0] not in labelled]
     random.Random(seed).shuffle(posts)
     return posts[:cap]
 
@@ -81,7 +83,9 @@ def prepare(args: TrainArgs) -> Prepared:
     o, data_dir = args.optim, Path(args.data.data_dir)
     train_rows = load_examples(split_files("train", data_dir) + list(args.data.extra))
     dev_rows = load_examples(split_files("dev", data_dir))
-    real = _real_posts(Path(args.data.real_text), o.max_unlabelled, o.seed) if args.data.real_text else []
+    real_dev_rows = load_examples([Path(args.data.real_dev)]) if args.data.real_dev else []
+    labelled = {r["text"] for r in train_rows + real_dev_rows}
+    real = _real_posts(Path(args.data.real_text), o.max_unlabelled, o.seed, labelled) if args.data.real_text else []
     unlabelled = [text for text, _ in real] or (_unlabelled(data_dir, o.max_unlabelled) if o.distill else [])
     # A weak label per real post: "other" (zeros) for everyday text, NaN where only the teacher can tell.
     weak = [[0.0 if everyday else float("nan")] * len(HEAD_NAMES) for _, everyday in real]
@@ -101,8 +105,7 @@ def prepare(args: TrainArgs) -> Prepared:
         if path.is_file():
             eval_sets[name] = labelled(load_examples([path]))
     everyday = None
-    if args.data.real_dev:
-        real_dev_rows = load_examples([Path(args.data.real_dev)])
+    if real_dev_rows:
         eval_sets["real_dev"] = labelled(real_dev_rows)
         everyday = np.array([r.get("kind") == "everyday" for r in real_dev_rows], dtype=bool)
     prepared = Prepared(
@@ -110,7 +113,7 @@ def prepare(args: TrainArgs) -> Prepared:
         pad_id=tok.pad_token_id,
         mask_id=tok.mask_token_id,
         vocab_size=tok.vocab_size,
-        train=labelled(train_rows),
+        train=tokenised([r["text"] for r in train_rows], [training_targets(r) for r in train_rows]),
         dev=labelled(dev_rows),
         unlabelled=tokenised(unlabelled, weak),
         eval_sets=eval_sets,

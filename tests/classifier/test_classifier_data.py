@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.data import decisions_to_examples, load_examples, targets, validate_example
+from classifier.data import decisions_to_examples, load_examples, targets, training_targets, validate_example
 from classifier.labels import CATEGORIES
 
 
@@ -26,6 +26,15 @@ def test_decisions_become_examples() -> None:
     ]
     assert all(validate_example(e) for e in out)
     assert {e["source"] for e in out} == {"operator"}
+
+
+def test_ambiguous_posts_train_on_a_softer_disaster_target() -> None:
+    row = {"text": "電車止まってる", "label": "disaster", "categories": ["other_damage"]}
+    assert training_targets(row) == targets(row) and targets(row)[0] == 1.0
+    soft = training_targets({**row, "ambiguous": True})
+    assert soft[0] == 0.75 and soft[1:] == targets(row)[1:]
+    assert training_targets({"text": "無事です", "label": "other", "categories": [], "ambiguous": True})[0] == 0.25
+    assert targets({**row, "ambiguous": True})[0] == 1.0  # evaluation keeps the hard label
 
 
 def test_validate_and_targets() -> None:

@@ -167,12 +167,12 @@ def test_report_counts_false_positives_by_kind() -> None:
         realtest.report(data, preds[:2])
 
 
-def test_build_dev_joins_labels_with_the_real_collection_and_checks_hashes(tmp_path) -> None:
+def test_join_collection_joins_labels_with_the_real_collection_and_checks_hashes(tmp_path) -> None:
     import gzip
     import hashlib
     import json
 
-    from classifier.realtest import MirrorError, build_dev
+    from classifier.realtest import MirrorError, join_collection
 
     collection = tmp_path / "realtext.jsonl.gz"
     with gzip.open(collection, "wt", encoding="utf-8") as fh:
@@ -184,9 +184,9 @@ def test_build_dev_joins_labels_with_the_real_collection_and_checks_hashes(tmp_p
         return {"id": f"s:{i}", "label": lab, "categories": cats, "kind": "everyday",
                 "text_sha1": hashlib.sha1(text.encode()).hexdigest()}
 
-    rows = build_dev([label(1, "今日は晴れ", "other"), label(0, "地震で棚が倒れた", "disaster")], collection)
+    rows = join_collection([label(1, "今日は晴れ", "other"), label(0, "地震で棚が倒れた", "disaster")], collection)
     assert [(r["id"], r["text"]) for r in rows] == [("s:1", "今日は晴れ"), ("s:0", "地震で棚が倒れた")]
     with pytest.raises(MirrorError, match="differs"):
-        build_dev([label(0, "別の文", "other")], collection)
+        join_collection([label(0, "別の文", "other")], collection)
     with pytest.raises(MirrorError, match="not in"):
-        build_dev([{**label(0, "x", "other"), "id": "s:9"}], collection)
+        join_collection([{**label(0, "x", "other"), "id": "s:9"}], collection)

@@ -157,6 +157,18 @@ def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_
         DataArgs(data_dir=corpus_dir, real_text=tmp_path / "missing.jsonl.gz")
 
 
+def test_real_posts_leave_out_the_hand_labelled_ones(tmp_path: Path) -> None:
+    from classifier.train import _real_posts
+
+    real = tmp_path / "real.jsonl"
+    real.write_text("".join(json.dumps({"text": t, "everyday": e}, ensure_ascii=False) + "\n" for t, e in [
+        ("地震めっちゃ揺れた", False), ("猫がかわいい", True), ("停電した", False), ("  ", True)]),
+        encoding="utf-8")
+    posts = _real_posts(real, cap=10, seed=1, labelled={"停電した"})
+    assert sorted(posts) == [("地震めっちゃ揺れた", False), ("猫がかわいい", True)]
+    assert len(_real_posts(real, cap=1, seed=1, labelled=set())) == 1
+
+
 def test_disaster_shift_keeps_everyday_false_positives_under_the_cap() -> None:
     from classifier.calibrate import disaster_shift
 
