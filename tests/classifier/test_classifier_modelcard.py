@@ -1,0 +1,25 @@
+"""The model card says what the model was trained on, from the saved training configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from classifier import modelcard
+
+
+def _metrics() -> dict:
+    cats = {c: {"f1": 0.5} for c in modelcard.CATEGORIES}
+    return {"n": 10, "disaster": {"precision": 0.8, "recall": 0.6, "f1": 0.686}, "category_macro_f1": 0.55,
+            "calibration": {"ece": 0.05}, "everyday_false_positive_rate": 0.02, "categories": cats}
+
+
+def test_card_names_the_labelled_real_text_only_when_it_was_used(tmp_path: Path) -> None:
+    base = {"data": {"real_text": "var/realtext/realtext.jsonl.gz", "extra": []},
+            "optim": {"max_unlabelled": 36000, "real_finetune": 8000, "everyday_fp": 0.03}}
+    plain = modelcard.write(tmp_path, base, {"real_test": _metrics()}).read_text(encoding="utf-8")
+    assert "Labelled real text" not in plain and "written (synthetic)" in plain
+    assert "| real_test | 10 | 0.800 | 0.600 | 0.686 | 0.550 | 0.050 | 0.020 |" in plain
+    with_real = {**base, "data": {**base["data"], "extra": ["var/realtrain/real_train.jsonl"]}}
+    card = modelcard.write(tmp_path, with_real, {"real_test": _metrics()}).read_text(encoding="utf-8")
+    assert "`var/realtrain/real_train.jsonl` merged into the train split" in card
+    assert "written (synthetic)" not in card and "one event (2011)" in card
