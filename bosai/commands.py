@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("operator", help="create or update a command-center operator")
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--municipality", default=None, metavar="JIS",
+                   help="restrict to one municipality's evacuation information and shelters (5-digit JIS code, "
+                        "e.g. 24201); without it the operator acts for the whole prefecture")
     p.set_defaults(func=operator)
 
     p = sub.add_parser("bench", help="benchmarks: e2e (default), ingest, classify, workers")
@@ -83,7 +86,7 @@ def operator(args: argparse.Namespace) -> int:
     store.upgrade()
     store.start()
     try:
-        asyncio.run(create_operator(store, args.username, password))
+        asyncio.run(create_operator(store, args.username, password, municipality_code=args.municipality))
     finally:
         store.close()
     return 0

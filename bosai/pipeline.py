@@ -23,7 +23,7 @@ from bosai.bus import Bus
 from bosai.context import utc_now
 from bosai.live import LiveHub
 from bosai.metrics import Metrics
-from bosai.records import Classifier, Geocoder, Place, Prediction, Record
+from bosai.records import Classifier, EvacuationNotice, Geocoder, Place, Prediction, Record, record_from_json
 from bosai.store import Store, repo
 from bosai.store.db import Batched
 from bosai.store.models import CameraImageRow, GaugeReadingRow, OfficialReportRow, PostRow, RawItem
@@ -273,6 +273,7 @@ class Pipeline:
                 incidents.corroborate(session, image, radius_km=radius, window=window)
                 events.append(("camera", {"camera_id": image.camera_id, "name": image.name,
                                           "lat": image.lat, "lng": image.lng, "status": image.status}))
+            events += _apply_evacuation_notices(session, ids)
             repo.set_state(session, ids, repo.DONE)
             return events
 
@@ -281,6 +282,29 @@ class Pipeline:
     def _publish(self, events: list[Event]) -> None:
         for name, data in events:
             self.hub.publish(name, data)
+
+
+def _apply_evacuation_notices(session: Session, ids: list[int]) -> list[Event]:
+    """Municipal evacuation notices (CAP) among ``ids``: applied in the order received, as the municipality
+    sent them; a notice that cannot be applied is logged and left with its raw item, never retried forever."""
+    from publish import evacuations, geojson
+
+    events: list[Event] = []
+    stmt = select(RawItem).where(RawItem.id.in_(ids), RawItem.kind == "evacuation").order_by(RawItem.id)
+    for item in session.scalars(stmt):
+        notice = record_from_json(item.record)
+        if not isinstance(notice, EvacuationNotice):
+            continue
+        try:
+            applied = evacuations.apply_notice(session, notice, actor=f"cap:{item.source}")
+        except evacuations.NoticeError as err:
+            log.warning("evacuation_notice_not_applied item=%d error=%s", item.id, err)
+            continue
+        if applied.alert is not None and applied.changed:
+            events.append(("alert", geojson.alert_json(applied.alert)))
+        if applied.evacuation is not None and applied.changed:
+            events.append(("evacuation", evacuations.feature(applied.evacuation)))
+    return events
 
 
 def _texts(session: Session, ids: list[int]) -> list[tuple[int, str, tuple[float, float] | None]]:

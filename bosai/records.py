@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-RecordKind = Literal["post", "official", "gauge", "camera"]
+RecordKind = Literal["post", "official", "gauge", "camera", "evacuation"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,11 +105,29 @@ class CameraImage(Record):
     kind: RecordKind = field(init=False, default="camera")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvacuationNotice(Record):
+    """A municipality's evacuation information as received (CAP from a municipal system) or entered by an
+    operator: 発令 or a change of level (``level`` 3/4/5), or 解除 (``lifted``). ``observed_at`` is the time
+    the municipality states; ``source_id`` the CAP identifier, so a resent message is stored once."""
+
+    municipality_code: str  # 5-digit JIS code of one of Mie's 29 municipalities
+    level: int | None  # 3 高齢者等避難, 4 避難指示, 5 緊急安全確保; None for a 解除
+    lifted: bool = False
+    towns: tuple[str, ...] = ()  # the towns it covers; empty: the whole municipality
+    hazard: str = ""  # the reason: flood, landslide, storm_surge, tsunami, heavy_rain ...
+    sender: str = ""  # CAP <sender> or "operator:<name>"
+    status: str = "Actual"  # CAP status: Actual or Exercise
+
+    kind: RecordKind = field(init=False, default="evacuation")
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     "post": Post,
     "official": OfficialReport,
     "gauge": GaugeReading,
     "camera": CameraImage,
+    "evacuation": EvacuationNotice,
 }
 
 

@@ -85,7 +85,8 @@ class Webhook(StreamingCollector, kind="webhook"):
         super().__init__(config, http, data_dir)
         self.clock = clock
         self._filter = PostFilter(config.prefilter)
-        self._queue: asyncio.Queue[tuple[Post, bytes, asyncio.Future[None]]] = asyncio.Queue(config.queue_size)
+        # Records, not only posts: collectors.cap_evacuation queues its notices here too.
+        self._queue: asyncio.Queue[tuple[Record, bytes, asyncio.Future[None]]] = asyncio.Queue(config.queue_size)
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._waiting: dict[int, asyncio.Future[None]] = {}  # id(post) -> its request's future
 

@@ -14,14 +14,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import AlertRow, GaugeReadingRow, Incident, OfficialReportRow
+from bosai.store.models import AlertRow, EvacuationRow, GaugeReadingRow, Incident, OfficialReportRow
 from publish.events import CAUTION_THRESHOLD, cap_status, threshold_level
-from publish.municipalities import nearest
+from publish.municipalities import by_code, nearest
 from publish.relay import PlannedAlert, RelayPlan, Telegram, plan_report
 
 log = logging.getLogger(__name__)
 INCIDENT_SEVERITY = {5: "Extreme", 4: "Severe", 3: "Moderate"}
 GAUGE_SEVERITY = {5: "Extreme", 4: "Severe", 3: "Severe", 2: "Moderate"}
+EVACUATION_SEVERITY = {5: "Extreme", 4: "Severe", 3: "Moderate"}
 INCIDENT_EXPIRY = timedelta(hours=24)  # a confirmed incident's alert, unless the operator ends it sooner
 
 
@@ -226,4 +227,43 @@ def alert_from_incident(session: Session, incident: Incident, actor: str) -> Ale
         sent=now, expires=now + INCIDENT_EXPIRY, family=f"incident:{incident.id}",
     )
     return _add(session, alert, [])
+
+
+
+def alert_from_evacuation(session: Session, evacuation: EvacuationRow, *, key: str, event: str, event_key: str,
+                          sent: datetime, lifted: bool, status: str = "Actual") -> AlertRow | None:
+    """The resident alert for a municipality's evacuation information, relayed with the municipality as source.
+
+    Its family is the evacuation episode: 発令 is an Alert, a change of level an Update that replaces the alert
+    in force, 解除 a Cancel that ends it. No expiry: it stays until the municipality lifts it, because an
+    evacuation order must not drop off residents' screens on a timer. ``key`` names the notice, so applying
+    the same notice again adds nothing; None when a 解除 finds nothing in force.
+    """
+    alert_id = f"evac-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+    existing = session.get(AlertRow, alert_id)
+    if existing is not None:
+        return existing
+    family = f"evacuation:{evacuation.id}"
+    active = active_in_family(session, family, sent)
+    if lifted and not active:
+        return None
+    level = None if lifted else evacuation.level
+    area: dict[str, Any] = {"code": evacuation.municipality_code, "name": evacuation.municipality}
+    office = by_code(evacuation.municipality_code)
+    if office is not None:
+        area.update(lat=office.lat, lng=office.lng)
+    alert = AlertRow(
+        id=alert_id, source="municipality", ref=f"evacuation:{evacuation.id}", hazard=evacuation.hazard,
+        event=event, level=level, severity="Minor" if lifted else EVACUATION_SEVERITY.get(evacuation.level, "Severe"),
+        urgency="Past" if lifted else ("Expected" if evacuation.level == 3 else "Immediate"),
+        certainty="Observed" if lifted else "Likely",
+        msg_type="Cancel" if lifted else ("Update" if active else "Alert"),
+        status=status if status in ("Actual", "Exercise") else "Actual", areas=[area],
+        slots={"kind": "evacuation_lifted" if lifted else "evacuation", "event_key": event_key, "event_name": event,
+               "hazard": evacuation.hazard, "category": "Safety", "time": sent.isoformat(), "source": "municipality",
+               "place": evacuation.municipality, "municipality_code": evacuation.municipality_code,
+               "towns": list(evacuation.towns or [])},
+        sent=sent, expires=None, family=family,
+    )
+    return _add(session, alert, active)
 

@@ -21,7 +21,8 @@ HAZARD_CATEGORIES: Final = {"fire": "Fire", "casualty_rescue": "Rescue", "road_b
                             "power_water_outage": "Infra", "earthquake": "Geo", "landslide": "Geo",
                             "tsunami": "Geo", "evacuation_shelter": "Safety", "other_damage": "Other"}
 SOURCE_NAMES: Final = {"jma": "気象庁 (Japan Meteorological Agency), relayed", "gauge": "river water-level gauge",
-                       "incident": "operator-confirmed incident"}
+                       "incident": "operator-confirmed incident",
+                       "municipality": "municipal evacuation information (市町村の避難情報), relayed"}
 POINT_RADIUS_KM: Final = 1.0
 
 
@@ -51,7 +52,7 @@ def _category(alert: AlertRow) -> str:
 
 def _response(alert: AlertRow) -> str:
     kind = (alert.slots or {}).get("kind")
-    if kind == "lifted" or (kind == "gauge_down" and (alert.level or 0) < 2):
+    if kind in ("lifted", "evacuation_lifted") or (kind == "gauge_down" and (alert.level or 0) < 2):
         return "AllClear"
     if alert.hazard == "tsunami" or (alert.level or 0) >= 4:
         return "Evacuate"
@@ -124,6 +125,9 @@ def render_cap(alert: AlertRow, *, languages: tuple[str, ...] | list[str] = LANG
     _sub(root, "scope", "Public")
     if alert.source == "jma":
         _sub(root, "note", "出典：気象庁 (source: Japan Meteorological Agency). Relayed, not issued by this service.")
+    elif alert.source == "municipality":
+        issuer = str((alert.slots or {}).get("place") or "")
+        _sub(root, "note", f"出典：{issuer} (source: {issuer}). Relayed, not issued by this service.")
     references = (alert.slots or {}).get("references") or []
     if references:
         _sub(root, "references", " ".join(f"{sender},{r['id']},{cap_time(datetime.fromisoformat(r['sent']))}"

@@ -28,14 +28,19 @@ DATE_SKELETONS: Final = {"ja": "MMMd", "ja-easy": "MMMd", "en": "MMMd", "zh-Hans
 DATE_PATTERNS: Final = {"pt": "d 'de' MMMM", "es": "d 'de' MMMM", "vi": "d 'tháng' M", "tl": "'ika-'d 'ng' MMMM"}
 HEADLINES: Final = {"issued": "headline.issued", "lifted": "headline.lifted", "earthquake": "headline.earthquake",
                     "gauge_up": "headline.gauge_up", "gauge_down": "headline.gauge_down",
-                    "incident": "headline.incident", "info": "headline.info"}
+                    "incident": "headline.incident", "info": "headline.info",
+                    "evacuation": "headline.issued", "evacuation_lifted": "headline.lifted"}
 DESCRIPTIONS: Final = {"issued": "description.issued", "lifted": "description.lifted",
                        "earthquake": "description.earthquake", "gauge_up": "description.gauge_up",
                        "gauge_down": "description.gauge_down", "incident": "description.incident",
-                       "info": "description.info"}
-SOURCES: Final = {"jma": "source.jma", "gauge": "source.gauge", "incident": "source.incident"}
+                       "info": "description.info", "evacuation": "description.evacuation",
+                       "evacuation_lifted": "description.evacuation_lifted"}
+SOURCES: Final = {"jma": "source.jma", "gauge": "source.gauge", "incident": "source.incident",
+                   "municipality": "source.municipality"}  # 出典：津市 (the municipality named in slot place)
 # Kinds whose headline gets the 警戒レベル in front (a lifted warning or an all-clear has none).
-LEVEL_HEADLINE_KINDS: Final = frozenset({"issued", "gauge_up", "gauge_down"})
+LEVEL_HEADLINE_KINDS: Final = frozenset({"issued", "gauge_up", "gauge_down", "evacuation"})
+# Kinds that end something: the all-clear instruction, never a level's action.
+LIFTED_KINDS: Final = frozenset({"lifted", "evacuation_lifted"})
 # Hazards whose all-clear points at the sea rather than at rivers and slopes.
 COASTAL_HAZARDS: Final = frozenset({"storm_surge", "waves", "high_wave"})
 # Sentences of one instruction are joined without a space in Chinese and standard Japanese.
@@ -128,6 +133,7 @@ def _fill(alert: AlertRow, lang: str) -> dict[str, str]:
     """Every slot a template may use, localised."""
     slots = alert.slots or {}
     names = [str(a.get("name") or a.get("code") or "") for a in alert.areas]
+    names += [str(t) for t in slots.get("towns") or []]  # an evacuation order's towns, after their city
     level_m = slots.get("level_m")
     hazard = f"hazard.{slots.get('hazard', alert.hazard)}"
     return {
@@ -163,7 +169,7 @@ def _instruction(alert: AlertRow, kind: str, lang: str) -> str:
     slots = alert.slots or {}
     if alert.hazard == "tsunami":
         return _tsunami_instruction(str(slots.get("event_key") or ""), kind, lang)
-    if kind == "lifted" or (kind == "gauge_down" and (alert.level or 0) < 2):
+    if kind in LIFTED_KINDS or (kind == "gauge_down" and (alert.level or 0) < 2):
         if alert.hazard in COASTAL_HAZARDS:
             return message(lang, "instruction.coast_allclear")
         if alert.hazard in ("heavy_rain", "flood", "landslide"):
@@ -195,7 +201,8 @@ def render_alert(alert: AlertRow, lang: str) -> RenderedAlert:
     headline = _headline(alert, kind, lang, slots)
     description = message(lang, DESCRIPTIONS.get(kind, "description.issued"), **slots)
     instruction = _instruction(alert, kind, lang)
-    source_label = message(lang, SOURCES.get(alert.source, "source.jma"))
+    source_label = message(lang, SOURCES.get(alert.source, "source.jma"), **(
+        {"place": slots["place"]} if alert.source == "municipality" else {}))
     sender = message(lang, "sender.name")
     if has_level(alert.level):
         level_text = level_words(alert.level, lang)

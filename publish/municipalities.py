@@ -45,6 +45,14 @@ def municipalities(path: Path = MUNICIPALITIES_CSV) -> tuple[Municipality, ...]:
                                   float(r["lng"]), r.get("name_roma") or "") for r in csv.DictReader(fh))
 
 
+def by_code(code: str) -> Municipality | None:
+    """The municipality with this 5-digit JIS code (a 6-digit 地方公共団体コード with its check digit works too)."""
+    code = str(code)
+    if len(code) == 6 and code.isdigit():
+        code = code[:5]
+    return next((m for m in municipalities() if m.code == code), None)
+
+
 def by_name(name: str) -> Municipality | None:
     """The municipality called ``name`` (e.g. 四日市市), if any."""
     return next((m for m in municipalities() if m.name == name), None)

@@ -6,12 +6,14 @@ unverified | confirmed -> merged into another open incident. Only confirm() crea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bosai.store.labels import record_judgements
 from bosai.store.models import Incident, IncidentEvent, PostRow
 from publish.alerts import alert_from_incident
 
@@ -59,16 +61,25 @@ def _transition(session: Session, incident_id: int, target: str, actor: str, rea
     return incident
 
 
-def confirm(session: Session, incident_id: int, actor: str, reason: str = "") -> Incident:
-    """Confirm an unverified incident and create its resident alert."""
+def confirm(session: Session, incident_id: int, actor: str, reason: str = "", judged: Iterable[int] = ()) -> Incident:
+    """Confirm an unverified incident and create its resident alert.
+
+    ``judged``: the posts the operator read and vouched for; only they become ``disaster`` training labels.
+    """
     incident = _transition(session, incident_id, "confirmed", actor, reason)
+    record_judgements(session, incident_id, judged, "disaster", [incident.hazard], actor.strip())
     alert_from_incident(session, incident, actor)
     return incident
 
 
-def dismiss(session: Session, incident_id: int, actor: str, reason: str = "") -> Incident:
-    """Dismiss an unverified incident as false, irrelevant or a joke; nothing reaches residents."""
-    return _transition(session, incident_id, "dismissed", actor, reason)
+def dismiss(session: Session, incident_id: int, actor: str, reason: str = "", judged: Iterable[int] = ()) -> Incident:
+    """Dismiss an unverified incident as false, irrelevant or a joke; nothing reaches residents.
+
+    ``judged``: the posts the operator read; only they become ``other`` training labels.
+    """
+    incident = _transition(session, incident_id, "dismissed", actor, reason)
+    record_judgements(session, incident_id, judged, "other", [], actor.strip())
+    return incident
 
 
 def resolve(session: Session, incident_id: int, actor: str, reason: str = "") -> Incident:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from bosai.demo.municipal import MunicipalEvent, load_municipal
 from bosai.demo.post_payloads import mastodon_status, webhook_body, x_payload
 from bosai.demo.scenario import Camera, Scenario, ScenarioPost, Telegram, load_scenario
 from bosai.demo.stills import render_still, water_fraction
@@ -22,6 +23,7 @@ DEFAULT_SPEED: Final = 120.0  # scenario seconds per wall second: the 18-hour da
 WEBHOOK_SOURCE: Final = "demo_webhook"
 MEDIA_BASE: Final = "http://127.0.0.1:8081/cameras"  # pass f"{fake_sources_base}/cameras" to match the port
 WebhookSender = Callable[[str, bytes], Awaitable[None]]  # (source name, JSON body) -> delivered
+MunicipalSender = Callable[[MunicipalEvent], Awaitable[None]]  # an evacuation notice or shelter change -> applied
 
 
 class FakeSourcesLike(Protocol):
@@ -50,7 +52,8 @@ class ScenarioReplayer:
     def __init__(self, fake_sources: FakeSourcesLike, *, scenario: Scenario | None = None,
                  speed: float = DEFAULT_SPEED, start: datetime | None = None, webhook: WebhookSender | None = None,
                  webhook_source: str = WEBHOOK_SOURCE, media_base: str = MEDIA_BASE,
-                 client_wait_s: float = 10.0) -> None:
+                 client_wait_s: float = 10.0, municipal: MunicipalSender | None = None,
+                 municipal_events: list[MunicipalEvent] | None = None) -> None:
         if speed <= 0:
             raise ValueError("speed must be > 0 (scenario seconds per wall second)")
         self.fakes, self.speed = fake_sources, speed
@@ -60,6 +63,9 @@ class ScenarioReplayer:
             raise ValueError(f"start {self.start.isoformat()} is outside the scenario day")
         self.webhook, self.webhook_source, self.media_base = webhook, webhook_source, media_base
         self.client_wait_s = client_wait_s
+        self.municipal = municipal
+        self.municipal_events = (municipal_events if municipal_events is not None
+                                 else load_municipal() if municipal is not None else [])
         self.counters: Counter[str] = Counter()
         self.events = self._schedule()
         self._stopped = asyncio.Event()
@@ -79,6 +85,8 @@ class ScenarioReplayer:
             at += s.camera_interval
         events += [_Event(t, 2, i, "cameras", t) for i, t in enumerate(shots)]
         events += [_Event(p.at, 3, i, "post", p) for i, p in enumerate(s.posts) if p.at >= self.start]
+        # The municipality's evacuation information and shelters; earlier ones are replayed first (backfill).
+        events += [_Event(max(m.at, self.start), 4, i, "municipal", m) for i, m in enumerate(self.municipal_events)]
         self.counters["posts_before_start"] = sum(p.at < self.start for p in s.posts)
         return sorted(events)
 
@@ -92,9 +100,9 @@ class ScenarioReplayer:
     def progress(self) -> dict[str, Any]:
         """Counters for the status line and health: events pushed per kind, errors, scenario clock."""
         c = self.counters
-        pushed = sum(c[k] for k in ("telegram", "gauges", "cameras", "post"))
+        pushed = sum(c[k] for k in ("telegram", "gauges", "cameras", "post", "municipal"))
         return {"telegrams": c["telegram"], "gauge_tables": c["gauges"], "camera_rounds": c["cameras"],
-                "posts": c["post"], "skipped": c["skipped"], "errors": c["errors"],
+                "posts": c["post"], "municipal": c["municipal"], "skipped": c["skipped"], "errors": c["errors"],
                 "posts_before_start": c["posts_before_start"], "pushed": pushed, "total": len(self.events),
                 "clock": self.clock().isoformat(), "done": pushed + c["errors"] + c["skipped"] >= len(self.events)}
 
@@ -138,6 +146,11 @@ class ScenarioReplayer:
                 self.fakes.set_gauge_items(self.scenario.gauge_items(event.item))
             elif event.kind == "cameras":
                 self._cameras(event.item)
+            elif event.kind == "municipal":
+                if self.municipal is None:
+                    self.counters["skipped"] += 1
+                    return
+                await self.municipal(event.item)
             elif not await self._post(event.item):
                 self.counters["skipped"] += 1
                 return

@@ -10,13 +10,16 @@ import os
 import secrets
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from bosai.config import AppConfig
 from bosai.context import ServiceContext
 from bosai.store import Store
+
+if TYPE_CHECKING:
+    from bosai.demo.municipal import MunicipalEvent
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,8 @@ class DemoRuntime:
         self._task: asyncio.Task[None] | None = None
         self._http: aiohttp.ClientSession | None = None
         self._service_url = ""
+        self._ctx: ServiceContext | None = None
+        self._run_id = secrets.token_hex(4)  # CAP identifiers are unique per run, so a rerun is not a duplicate
         # The demo's own secrets, generated per run: the collectors read them from the environment.
         os.environ.setdefault(WEBHOOK_SECRET_ENV, secrets.token_hex(16))
         os.environ.setdefault(X_TOKEN_ENV, secrets.token_hex(8))
@@ -50,7 +55,7 @@ class DemoRuntime:
         base = await self.fakes.start(host="127.0.0.1", port=self.config.demo.port)
         self.replayer = self.replayer_cls(
             self.fakes, speed=self.config.demo.speed, webhook=self._post_webhook,
-            webhook_source=WEBHOOK_SOURCE, media_base=f"{base}/cameras",
+            webhook_source=WEBHOOK_SOURCE, media_base=f"{base}/cameras", municipal=self._municipal,
         )
         log.info("demo_sources_started base=%s", base)
         return demo_source_blocks(base, self.replayer.scenario, webhook_secret_env=WEBHOOK_SECRET_ENV,
@@ -68,6 +73,7 @@ class DemoRuntime:
         await create_operator(self.store, DEMO_OPERATOR, password)
         print(f"Demo operator login: {DEMO_OPERATOR} / {password}", flush=True)  # noqa: T201 - the user's cue
         self._service_url = service_url.rstrip("/")
+        self._ctx = ctx
         self._http = aiohttp.ClientSession()
         self._task = asyncio.create_task(self.replayer.run(), name="demo-replay")
 
@@ -82,14 +88,43 @@ class DemoRuntime:
             await self._http.close()
         await self.fakes.stop()
 
-    async def _post_webhook(self, source_name: str, payload: bytes) -> None:
+    async def _municipal(self, event: MunicipalEvent) -> None:
+        """津市 acts: evacuation information goes to the service's CAP endpoint, signed as a municipal system
+        would send it; shelter changes are made as the municipality's operator would, audited as the demo."""
+        from bosai.demo.municipal import cap_message
+        from bosai.demo.sources import MUNICIPAL_CAP_SOURCE
+        from bosai.store.evacuations import set_shelter_status
+        from bosai.web.places import MieData
+        from publish.municipalities import by_code
+
+        if event.kind == "evacuation":
+            office = by_code(str(event.data["municipality_code"]))
+            identifier = f"demo-{event.data['municipality_code']}-{event.at:%Y%m%dT%H%M}-{self._run_id}"
+            body = cap_message(event, identifier=identifier, municipality=office.name if office else "")
+            await self._post_webhook(MUNICIPAL_CAP_SOURCE, body, content_type="application/cap+xml")
+            return
+        mie, at = MieData(), self.clock()  # the clock reads the loop's time: not inside the store's thread
+        for shelter_id in event.data.get("shelter_ids", []):
+            shelter = mie.shelter(shelter_id)
+            if shelter is None:
+                log.warning("demo_shelter_unknown id=%s", shelter_id)
+                continue
+            changed = await self.store.write(lambda s, sh=shelter: set_shelter_status(
+                s, shelter_id=sh.id, municipality_code=sh.municipality_code, status=event.data["status"],
+                actor=f"demo:{sh.municipality}", at=at))
+            if changed and self._ctx is not None:
+                feature = shelter.feature()
+                feature["properties"].update(status=event.data["status"], status_updated=at.isoformat())
+                self._ctx.hub.publish("shelter", feature)
+
+    async def _post_webhook(self, source_name: str, payload: bytes, content_type: str = "application/json") -> None:
         """Deliver a post to the service's own webhook, signed like any external sender would."""
         if self._http is None:
             return
         secret = os.environ[WEBHOOK_SECRET_ENV].encode()
         ts = str(int(time.time()))
         sig = hmac.new(secret, ts.encode() + b"." + payload, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": "application/json", "X-Bosai-Timestamp": ts,
+        headers = {"Content-Type": content_type, "X-Bosai-Timestamp": ts,
                    "X-Bosai-Signature": f"sha256={sig}"}
         try:
             async with self._http.post(f"{self._service_url}/webhook/{source_name}", data=payload,

@@ -7,6 +7,7 @@ from typing import Any
 from bosai.demo.scenario import Scenario
 
 WEBHOOK_SOURCE = "demo_webhook"
+MUNICIPAL_CAP_SOURCE = "demo_municipal_cap"  # 津市's evacuation information as signed CAP 1.2
 
 
 def demo_source_blocks(
@@ -27,4 +28,5 @@ def demo_source_blocks(
          "rules": [{"value": "(三重 OR 津 OR 四日市) (浸水 OR 冠水 OR 氾濫 OR 避難)", "tag": "mie-disaster"}]},
         {"kind": "mastodon_stream", "name": "demo_mastodon", "base_url": base, "stream": "public", **local},
         {"kind": "webhook", "name": WEBHOOK_SOURCE, "secret_env": webhook_secret_env, **local},
+        {"kind": "cap_evacuation", "name": MUNICIPAL_CAP_SOURCE, "secret_env": webhook_secret_env, **local},
     ]

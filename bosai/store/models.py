@@ -284,3 +284,74 @@ class Operator(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime]
+    # The 市町 (5-digit JIS code) whose evacuation information and shelters this operator may change;
+    # None for prefecture operators, who may act for every municipality.
+    municipality_code: Mapped[str | None] = mapped_column(String(8), default=None)
+
+
+class EvacuationRow(Base):
+    """Municipal evacuation information (高齢者等避難 / 避難指示 / 緊急安全確保) for a municipality or some
+    of its towns, from 発令 to 解除: one row per episode, so that a later 発令 after 解除 starts a new one."""
+
+    __tablename__ = "evacuations"
+    __table_args__ = (Index("ix_evacuations_municipality_lifted", "municipality_code", "lifted_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(8))  # 5-digit JIS, e.g. 24201
+    municipality: Mapped[str] = mapped_column(String(64))  # e.g. 津市
+    towns: Mapped[list[Any]] = mapped_column(default=list)  # empty: the whole municipality
+    level: Mapped[int] = mapped_column(Integer)  # 3, 4 or 5 (kept after 解除: the level that was lifted)
+    hazard: Mapped[str] = mapped_column(String(32))  # the reason: flood, landslide, storm_surge ...
+    issued_at: Mapped[datetime]  # first 発令
+    updated_at: Mapped[datetime]  # the time stated by the last notice applied
+    lifted_at: Mapped[datetime | None]  # 解除
+    source: Mapped[str] = mapped_column(String(64))  # "operator" or the CAP source's name
+    sender: Mapped[str] = mapped_column(String(128))  # operator name or the CAP <sender>
+    alert_id: Mapped[str | None] = mapped_column(String(96))  # the resident alert now standing for it
+
+
+class ShelterStatusRow(Base):
+    """Opening status of a designated shelter (shelters themselves are reference data, shelters.csv)."""
+
+    __tablename__ = "shelter_status"
+
+    shelter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8))  # open, full, closed
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(128))
+
+
+class AuditRow(Base):
+    """Who changed evacuation information or a shelter's status, when, and the state before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))  # "operator:<name>" or "cap:<source>"
+    action: Mapped[str] = mapped_column(String(32))  # issue, raise, lower, lift, shelter_status
+    entity: Mapped[str] = mapped_column(String(32))  # evacuation, shelter
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class PostJudgement(Base):
+    """An operator's verdict on one post they read (SPEC §1: decisions feed retraining).
+
+    Only the posts an operator judged are labels: confirming an incident never labels the posts that were
+    grouped into it unseen.
+    """
+
+    __tablename__ = "post_judgements"
+    __table_args__ = (Index("ix_post_judgements_post", "post_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    label: Mapped[str] = mapped_column(String(16))  # disaster / other
+    categories: Mapped[list[Any]] = mapped_column(default=list)  # the operator's hazards for a disaster post
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]

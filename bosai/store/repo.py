@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bosai.records import CameraImage, GaugeReading, OfficialReport, Post, Record
+from bosai.records import CameraImage, EvacuationNotice, GaugeReading, OfficialReport, Post, Record
 from bosai.store.models import (
     CameraImageRow,
     GaugeReadingRow,
@@ -63,7 +63,7 @@ def save_raws(session: Session, items: list[tuple[Record, bytes, datetime]]) -> 
     for record, _raw, _now in items:
         item_id = inserted.pop((record.source, record.source_id), None)  # popped: a second copy is a duplicate
         ids.append(item_id)
-        if item_id is not None:
+        if item_id is not None and not isinstance(record, EvacuationNotice):  # notices: raw item only
             model, values = typed_values(record)
             typed.setdefault(model, []).append({"id": item_id, **values})
     for model, typed_rows in typed.items():

@@ -176,13 +176,27 @@ async def warnings(request: web.Request) -> web.Response:
 
 
 async def shelters(request: web.Request) -> web.Response:
-    """GET /api/shelters: designated shelters (filters municipality, hazard, near=lat,lng, limit)."""
-    mie = request.app[MIE]
+    """GET /api/shelters: designated shelters with their status (open, full, closed) and the hazards each is
+    designated for (filters municipality, hazard, near=lat,lng, limit; open=1: only the opened ones, which
+    are open or full)."""
+    from bosai.store.evacuations import OPENED, shelter_statuses
+
+    ctx, mie = request.app[CTX], request.app[MIE]
     q = request.query
+    opened = parse_int(q.get("open"), "open", 0, 0, 1)
+    statuses = await ctx.store.read(
+        lambda s: {k: (r.status, r.updated_at.isoformat()) for k, r in shelter_statuses(s).items()})
+    only = frozenset(k for k, (status, _at) in statuses.items() if status in OPENED) if opened else None
     found = mie.find_shelters(municipality=parse_word(q.get("municipality"), "municipality"),
                               hazard=parse_word(q.get("hazard"), "hazard"), near=parse_point(q.get("near")),
-                              limit=parse_int(q.get("limit"), "limit", 500, 1, 5000))
-    return _geojson({"type": "FeatureCollection", "features": [s.feature() for s in found]})
+                              limit=parse_int(q.get("limit"), "limit", 500, 1, 5000), only=only)
+    features = []
+    for shelter in found:
+        feature = shelter.feature()
+        status, updated = statuses.get(shelter.id, ("closed", None))
+        feature["properties"].update(status=status, status_updated=updated)
+        features.append(feature)
+    return _geojson({"type": "FeatureCollection", "features": features})
 
 
 def add_routes(app: web.Application) -> None:

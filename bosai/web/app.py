@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bosai.context import ServiceContext
-from bosai.web import alert_forms, api, live, login, ops, pages, public, subscriptions, triage
+from bosai.web import alert_forms, api, evacuations, live, login, ops, pages, public, subscriptions, triage
 from bosai.web.auth import Authenticator
 from bosai.web.keys import AUTH, CTX, LIVE_CAP, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
 from bosai.web.places import DEFAULT_DIR, MieData
@@ -83,7 +83,7 @@ def create_app(ctx: ServiceContext) -> web.Application:
     app[LIVE_CAP] = ConcurrencyCap(ctx.config.web.live_streams_per_client)
     app[MIE] = MieData(Path(ctx.extra.get("mie_data_dir", DEFAULT_DIR)))
     app.on_response_prepare.append(_security_headers(content_security_policy(ctx.config.web.tile_url)))
-    for module in (api, ops, live, login, triage, pages, public, subscriptions, alert_forms):
+    for module in (api, ops, live, login, triage, pages, public, subscriptions, alert_forms, evacuations):
         module.add_routes(app)
     app.router.add_static("/static", STATIC_DIR, follow_symlinks=False, append_version=False)
     return app

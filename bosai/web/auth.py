@@ -50,8 +50,14 @@ class OperatorSession:
     expires: int
 
 
-async def create_operator(store: Store, username: str, password: str) -> None:
-    """Create the operator, or set a new password if it exists (CLI and demo)."""
+async def create_operator(store: Store, username: str, password: str, *, municipality_code: str | None = None) -> None:
+    """Create the operator, or set a new password (and municipality) if it exists (CLI and demo).
+
+    ``municipality_code`` (5-digit JIS) restricts the operator to that municipality's evacuation information
+    and shelters; None makes a prefecture operator, allowed for all.
+    """
+    if municipality_code is not None and not re.fullmatch(r"\d{5}", municipality_code):
+        raise ValueError("municipality: a 5-digit JIS code such as 24201")
     if not USERNAME_RE.match(username):
         raise ValueError("username: 1-64 letters, digits, '_', '.' or '-'")
     if not password or len(password) > MAX_PASSWORD:
@@ -62,12 +68,13 @@ async def create_operator(store: Store, username: str, password: str) -> None:
     def upsert(session: DbSession) -> None:
         row = session.get(Operator, username)
         if row is None:
-            session.add(Operator(username=username, password_hash=hashed, created_at=now))
+            session.add(Operator(username=username, password_hash=hashed, created_at=now,
+                                 municipality_code=municipality_code))
         else:
-            row.password_hash = hashed
+            row.password_hash, row.municipality_code = hashed, municipality_code
 
     await store.write(upsert)
-    log.info("operator_saved username=%s", username)
+    log.info("operator_saved username=%s municipality=%s", username, municipality_code or "all")
 
 
 def _b64(raw: bytes) -> str:

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 KEEPALIVE_S: Final = 15.0
 RETRY_MS: Final = 3000
 BUSY_RETRY_S: Final = 30  # Retry-After for a client that already holds its share of streams
-EVENT_NAMES: Final = frozenset({"incident", "post", "gauge", "camera", "alert", "warning"})
+EVENT_NAMES: Final = frozenset({"incident", "post", "gauge", "camera", "alert", "warning", "evacuation", "shelter"})
 STREAMS = web.AppKey("live_streams", set)  # the handler tasks, ended at shutdown instead of waited for
 
 

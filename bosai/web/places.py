@@ -120,14 +120,21 @@ class MieData:
                 self._shelters = out
             return self._shelters
 
+    def shelter(self, shelter_id: str) -> Shelter | None:
+        """The shelter with this id (the ``id`` column of shelters.csv), if any."""
+        return next((s for s in self.shelters() if s.id == shelter_id), None)
+
     def find_shelters(self, *, municipality: str | None = None, hazard: str | None = None,
-                      near: tuple[float, float] | None = None, limit: int = 500) -> list[Shelter]:
-        """Shelters filtered by municipality (code or name) and hazard, nearest first when ``near`` is given."""
+                      near: tuple[float, float] | None = None, limit: int = 500,
+                      only: frozenset[str] | None = None) -> list[Shelter]:
+        """Shelters filtered by municipality (code or name), hazard and id (``only``: e.g. the open ones),
+        nearest first when ``near`` is given."""
         column = HAZARD_TO_COLUMN.get(hazard or "", hazard)
         found = [
             s for s in self.shelters()
             if (not municipality or municipality in (s.municipality_code, s.municipality))
             and (not column or column in s.hazards or s.kind == "shelter")
+            and (only is None or s.id in only)
         ]
         if near is not None:
             found.sort(key=lambda s: _distance_km(near[0], near[1], s.lat, s.lng))

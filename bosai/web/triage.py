@@ -12,6 +12,7 @@ from typing import Any, Final
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from bosai.store.labels import NotInIncident
 from bosai.store.models import AlertRow, Incident
 from bosai.web import queries
 from bosai.web.keys import CTX
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 ACTIONS: Final = ("confirm", "dismiss", "resolve", "merge")
 MAX_REASON: Final = 500
+MAX_JUDGED: Final = 50  # posts on one card are a handful
 
 
 def _post_json(post: Any) -> dict[str, Any]:
@@ -56,8 +58,23 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _judged_posts(body: dict[str, Any], action: str) -> list[int]:
+    """The ``posts`` of a confirm or dismiss body: a short list of post ids, or 400."""
+    judged = body.get("posts") or []
+    ids_ok = isinstance(judged, list) and len(judged) <= MAX_JUDGED and all(
+        type(i) is int and 0 < i < 10**12 for i in judged)
+    if not ids_ok or (judged and action not in ("confirm", "dismiss")):
+        raise web.HTTPBadRequest(text='{"error": "posts: a list of judged post ids, for confirm or dismiss only"}',
+                                 content_type="application/json")
+    return judged
+
+
 async def act(request: web.Request) -> web.Response:
-    """POST /api/triage/{id}/{action}: body ``{"reason"?, "into"?}`` (into: the incident to merge into)."""
+    """POST /api/triage/{id}/{action}: body ``{"reason"?, "into"?, "posts"?}``.
+
+    ``into``: the incident to merge into; ``posts``: for confirm and dismiss, the ids of the posts the operator
+    read on the card and vouched for, the only posts that become training labels.
+    """
     from publish import triage
     from publish.geojson import alert_json, incidents_geojson
 
@@ -71,10 +88,13 @@ async def act(request: web.Request) -> web.Response:
     if action == "merge" and not (isinstance(into, int | str) and re.fullmatch(r"\d{1,12}", str(into), re.ASCII)):
         raise web.HTTPBadRequest(text='{"error": "merge needs \\"into\\": incident id"}',
                                  content_type="application/json")
+    judged = _judged_posts(body, action)
 
     def run(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None]:
         if action == "merge":
             triage.merge(session, incident_id, int(into), operator.username, reason)  # type: ignore[arg-type]
+        elif action in ("confirm", "dismiss"):
+            getattr(triage, action)(session, incident_id, operator.username, reason, judged)
         else:
             getattr(triage, action)(session, incident_id, operator.username, reason)
         session.flush()
@@ -87,6 +107,8 @@ async def act(request: web.Request) -> web.Response:
         feature, alert = await ctx.store.write(run)
     except triage.IncidentNotFound as err:
         raise web.HTTPNotFound(text='{"error": "no such incident"}', content_type="application/json") from err
+    except NotInIncident as err:
+        return web.json_response({"error": str(err)}, status=400)
     except ValueError as err:
         log.info("triage_refused incident=%d action=%s error=%s", incident_id, action, err)
         return web.json_response({"error": str(err)}, status=409)

@@ -18,6 +18,7 @@ EXAMPLES = [{**block, "enabled": True}
 TEST_MODULE = {
     "camera": "test_camera_collector.py", "jma_feed": "test_jma_feed.py", "mastodon_stream": "test_mastodon_stream.py",
     "river_gauge": "test_river_gauge.py", "webhook": "test_webhook_collector.py", "x_stream": "test_x_stream.py",
+    "cap_evacuation": "test_cap_evacuation.py",
 }
 
 
@@ -35,7 +36,7 @@ async def test_examples_build(http, tmp_path) -> None:
     built = build_collectors(EXAMPLES, http, tmp_path)
     assert [c.name for c in built] == [b["name"] for b in EXAMPLES]
     assert {c.mode for c in built} == {"poll", "stream"}
-    assert list(webhook_collectors(built)) == ["partner_webhook"]
+    assert list(webhook_collectors(built)) == ["partner_webhook", "mie_evacuation_cap"]
     assert all(c.interval_s > 0 for c in built if c.mode == "poll")
 
 

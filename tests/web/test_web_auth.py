@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from web_factories import add_incident
+from web_factories import add_incident, add_post
 
 from bosai.store.models import AlertRow, Incident
 from bosai.web.app import create_app
@@ -80,6 +80,33 @@ async def test_confirm_creates_alert_and_publishes(aiohttp_client, ctx):
     assert await ctx.store.read(lambda s: s.get(Incident, ids[1]).merged_into) == ids[0]
     assert (await client.post("/api/triage/999/dismiss", headers={"X-CSRF-Token": csrf})).status == 404
     assert (await client.post(f"/api/triage/{ids[1]}/merge", headers={"X-CSRF-Token": csrf})).status == 400
+
+
+async def test_triage_labels_only_the_posts_the_operator_ticked(aiohttp_client, ctx):
+    from bosai.store.labels import decision_rows
+
+    await create_operator(ctx.store, "ops", "s3cret-pass")
+
+    def seed(s):
+        inc, other = add_incident(s), add_incident(s, title="別件")
+        posts = [add_post(s, t, incident_id=inc.id).id for t in ("大門で冠水", "車が動けない", "水が引かない")]
+        return inc.id, other.id, posts, add_post(s, "別件の投稿", incident_id=other.id).id
+
+    incident, other, posts, stranger = await ctx.store.write(seed)
+    client = await aiohttp_client(create_app(ctx))
+    csrf = await _login(client)
+    headers = {"X-CSRF-Token": csrf}
+    for bad in ({"posts": [stranger]}, {"posts": "1,2"}, {"posts": [True]}, {"posts": [0]}, {"posts": [1] * 51}):
+        resp = await client.post(f"/api/triage/{incident}/confirm", json=bad, headers=headers)
+        assert resp.status == 400, bad
+    assert (await client.post(f"/api/triage/{other}/merge", json={"into": incident, "posts": [stranger]},
+                              headers=headers)).status == 400
+    assert await ctx.store.read(lambda s: s.get(Incident, incident).status) == "unverified"
+    ok = await client.post(f"/api/triage/{incident}/confirm", json={"posts": posts[:2]}, headers=headers)
+    assert ok.status == 200, await ok.text()
+    rows = await ctx.store.read(decision_rows)
+    assert sorted((r["post_id"], r["decision"], r["actor"]) for r in rows) == [
+        (posts[0], "confirm", "ops"), (posts[1], "confirm", "ops")]
 
 
 async def test_logout_revokes_and_forged_cookie_refused(aiohttp_client, ctx):

@@ -180,7 +180,14 @@
     li.appendChild(BW.el("strong", null, p.title));
     li.appendChild(BW.el("div", "meta", [p.hazard, p.place, "sev " + p.severity, p.post_count + " posts"].join(" · ")));
     var posts = BW.el("ul", "samples");
-    (p.posts || []).forEach(function (s) { posts.appendChild(BW.el("li", null, s.author + ": " + s.text)); });
+    // Each post shown is ticked as judged: only ticked posts become training labels with the decision.
+    var judged = [];
+    (p.posts || []).forEach(function (s) {
+      var item = BW.el("li"), label = BW.el("label"), tick = BW.el("input", "judged");
+      tick.type = "checkbox"; tick.checked = true; tick.title = "この投稿を判断した / I judged this post";
+      label.appendChild(tick); label.appendChild(document.createTextNode(" " + s.author + ": " + s.text));
+      item.appendChild(label); posts.appendChild(item); judged.push([s.id, tick]);
+    });
     li.appendChild(posts);
     var reason = BW.el("input", "reason"); reason.placeholder = "理由 / reason"; reason.maxLength = 500;
     li.appendChild(reason);
@@ -198,6 +205,7 @@
       b.addEventListener("click", function () {
         var body = { reason: reason.value };
         if (action === "merge") { if (!into.value) { return; } body.into = Number(into.value); }
+        else { body.posts = judged.filter(function (j) { return j[1].checked; }).map(function (j) { return j[0]; }); }
         post("/api/triage/" + p.id + "/" + action, body).then(function (r) {
           logEvent("triage", action + " #" + p.id + (r.ok ? " ok" : " " + (r.body.error || r.status)));
           loadTriage();
