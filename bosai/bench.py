@@ -34,6 +34,8 @@ from bosai.config import AppConfig
 from bosai.machine import describe
 from bosai.store.models import RawItem
 
+BENCH_OPERATOR = "bench"
+
 log = logging.getLogger(__name__)
 TEXTS_FILE = Path(__file__).resolve().parent.parent / "classifier" / "data" / "test.jsonl"
 X_TOKEN_ENV = "BOSAI_BENCH_X_TOKEN"
@@ -180,7 +182,8 @@ async def run_e2e(
         await service.start(port=port)
         sent_at: dict[str, float] = {}
         seen_at: dict[int, float] = {}
-        listener = asyncio.create_task(_listen(f"http://127.0.0.1:{port}/live", seen_at))
+        listener = asyncio.create_task(_listen(f"http://127.0.0.1:{port}", seen_at,
+                                               await _bench_operator(service.store)))
         await asyncio.sleep(1.0)  # let the stream connect
         sampler = asyncio.create_task(_sample(service, result))
         gc_watch = _full_gc_timer(result.gc_pauses_s)
@@ -273,19 +276,39 @@ def _proc_status() -> dict[str, int]:
         return {key: int(value.split()[0]) for key, value in pairs if value.strip().endswith("kB")}
 
 
-async def _listen(url: str, seen_at: dict[int, float]) -> None:
-    """An SSE client of the live page: notes when each post's event arrives."""
-    async with aiohttp.ClientSession() as http, http.get(url, timeout=aiohttp.ClientTimeout(total=None)) as resp:
-        event = ""
-        async for line in resp.content:
-            text = line.decode("utf-8").rstrip("\n")
-            if text.startswith("event:"):
-                event = text[6:].strip()
-            elif text.startswith("data:") and event == "post":
-                data = json.loads(text[5:])
-                post_id = data.get("properties", {}).get("id", data.get("id"))
-                if isinstance(post_id, int):
-                    seen_at.setdefault(post_id, time.monotonic())
+async def _bench_operator(store: Any) -> str:
+    """Create the operator the listener logs in as (post events go to operators only); its password."""
+    import secrets
+
+    from bosai.web.auth import create_operator
+
+    password = secrets.token_urlsafe(16)
+    await create_operator(store, BENCH_OPERATOR, password)
+    return password
+
+
+async def _listen(base: str, seen_at: dict[int, float], password: str) -> None:
+    """An operator's SSE client of the live page: notes when each post's event arrives."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:  # unsafe: an IP host
+        csrf = (await (await http.get(f"{base}/api/session")).json())["csrf"]
+        login = await http.post(f"{base}/login", json={"username": BENCH_OPERATOR, "password": password},
+                                headers={"X-CSRF-Token": csrf})
+        login.raise_for_status()
+        async with http.get(f"{base}/live", timeout=aiohttp.ClientTimeout(total=None)) as resp:
+            await _read_posts(resp, seen_at)
+
+
+async def _read_posts(resp: aiohttp.ClientResponse, seen_at: dict[int, float]) -> None:
+    event = ""
+    async for line in resp.content:
+        text = line.decode("utf-8").rstrip("\n")
+        if text.startswith("event:"):
+            event = text[6:].strip()
+        elif text.startswith("data:") and event == "post":
+            data = json.loads(text[5:])
+            post_id = data.get("properties", {}).get("id", data.get("id"))
+            if isinstance(post_id, int):
+                seen_at.setdefault(post_id, time.monotonic())
 
 
 async def _wait_done(service: Any, n: int, drain_s: float) -> float:

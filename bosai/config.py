@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bosai.errors import ConfigError
 
@@ -136,6 +136,9 @@ class DemoConfig(Block):
     """Built-in demo scenario: a compressed heavy-rain day in Mie."""
 
     speed: float = Field(default=120.0, gt=0)  # scenario seconds per wall second
+    # The demo's own folder (default: <service.data_dir>/demo): its SQLite store (demo.db) and camera stills,
+    # emptied at every demo start. The configured [store] is never used by the demo, so a deployment's is never touched.
+    data_dir: Path | None = None
     port: int = 8081  # where the local fake sources listen
 
 
@@ -145,13 +148,22 @@ class DeliveryConfig(Block):
     smtp_host: str = ""  # empty: e-mail delivery off (e-mail subscriptions are refused)
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "bosai-watch@localhost"
-    smtp_starttls: bool = False
+    smtp_starttls: bool = False  # upgrade with STARTTLS (port 587 or 25)
+    smtp_implicit_tls: bool = False  # TLS from the first byte (SMTPS, port 465)
+    smtp_ca_file: str = ""  # extra trusted CA certificates (PEM) for a private relay; certificates are always verified
     smtp_user_env: str = "BOSAI_SMTP_USER"
     smtp_password_env: str = "BOSAI_SMTP_PASSWORD"
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     max_attempts: int = Field(default=4, ge=1, le=20)
     poll_s: float = Field(default=30.0, gt=0)
     allow_private_webhooks: bool = False  # allow webhook URLs on loopback/private networks (tests, on-prem)
+    confirm_ttl_h: int = Field(default=48, ge=1, le=24 * 14)  # an unconfirmed sign-up expires after this
+
+    @model_validator(mode="after")
+    def _one_tls_mode(self) -> DeliveryConfig:
+        if self.smtp_starttls and self.smtp_implicit_tls:
+            raise ValueError("smtp_starttls and smtp_implicit_tls exclude each other")
+        return self
 
 
 class AppConfig(Block):

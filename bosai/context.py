@@ -32,6 +32,8 @@ class ServiceContext:
     hub: LiveHub
     health: Callable[[], dict[str, dict[str, Any]]] = dict  # per-source state, from the collector runner
     queue_depths: Callable[[], dict[str, int]] = dict
+    # What this process must have running to serve, by name (workers, collectors), for /readyz.
+    readiness: Callable[[], dict[str, bool]] = dict
     webhook_handlers: dict[str, Handler] = field(default_factory=dict)  # source name -> POST handler
     clock: Callable[[], datetime] = utc_now  # the demo runs on scenario time
     extra: dict[str, Any] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bosai.config import AppConfig, DeliveryConfig, secret
+from bosai.context import utc_now
 from bosai.live import LiveHub
 from bosai.store import Store
 from bosai.store.models import AlertRow, Delivery, Subscription
@@ -26,6 +27,7 @@ from publish.channels import Channel
 from publish.channels.email import EmailChannel
 from publish.channels.webhook import WebhookChannel
 from publish.delivery import CLAIM_TIMEOUT, RetryPolicy, dispatch
+from publish.subscriptions import expire_pending
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +35,21 @@ RECENT_ALERTS: Final = 500  # newest alerts examined per pass
 SUBSCRIBE_GRACE: Final = timedelta(minutes=15)  # an alert sent this long before a sign-up still reaches it
 
 
-def build_channels(config: DeliveryConfig) -> dict[str, Channel]:
-    """The delivery channels the config enables: webhook always, e-mail when an SMTP host is set."""
+def build_channels(config: DeliveryConfig, base_url: str = "") -> dict[str, Channel]:
+    """The delivery channels the config enables: webhook always, e-mail when an SMTP host is set.
+
+    ``base_url`` (publish.base_url) is where the confirm and unsubscribe links in messages point.
+    """
     channels: dict[str, Channel] = {
-        "webhook": WebhookChannel(timeout_s=config.webhook_timeout_s, allow_private=config.allow_private_webhooks)
+        "webhook": WebhookChannel(timeout_s=config.webhook_timeout_s, allow_private=config.allow_private_webhooks,
+                                  base_url=base_url)
     }
     if config.smtp_host:
         channels["email"] = EmailChannel(
             host=config.smtp_host, port=config.smtp_port, sender=config.smtp_from, starttls=config.smtp_starttls,
+            implicit_tls=config.smtp_implicit_tls, ca_file=config.smtp_ca_file or None,
             username=secret(config.smtp_user_env), password=secret(config.smtp_password_env),
-            timeout_s=config.webhook_timeout_s,
+            timeout_s=config.webhook_timeout_s, base_url=base_url,
         )
     return channels
 
@@ -50,6 +57,7 @@ def build_channels(config: DeliveryConfig) -> dict[str, Channel]:
 def undelivered(session: Session, channels: frozenset[str], now: datetime) -> list[str]:
     """Ids of recent alerts (oldest first) that some active subscriber on ``channels`` still waits for."""
     subs = list(session.scalars(select(Subscription).where(Subscription.active.is_(True),
+                                                           Subscription.confirmed_at.is_not(None),
                                                            Subscription.channel.in_(channels))))
     if not subs:
         return []
@@ -76,11 +84,13 @@ class AlertNotifier:
     """Runs delivery passes in the background until stopped; a failing pass is logged, never fatal."""
 
     def __init__(self, store: Store, config: AppConfig, hub: LiveHub | None = None, *,
-                 channels: Mapping[str, Channel] | None = None) -> None:
+                 channels: Mapping[str, Channel] | None = None, clock: Callable[[], datetime] = utc_now) -> None:
         self.store = store
         self.config = config.delivery
         self.hub = hub
-        self.channels = dict(channels) if channels is not None else build_channels(self.config)
+        self.channels = (dict(channels) if channels is not None
+                         else build_channels(self.config, config.publish.base_url))
+        self.clock = clock  # the clock sign-ups are dated by (the demo's scenario time), for their expiry
         self.policy = RetryPolicy(attempts=self.config.max_attempts)
         self.passes = 0
         self._wake = asyncio.Event()
@@ -108,7 +118,11 @@ class AlertNotifier:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """One pass: dispatch every alert still waiting for a subscriber; return how many were sent."""
+        """One pass: expire stale sign-ups, dispatch every alert still waiting for a subscriber; return sends."""
+        ttl, now = timedelta(hours=self.config.confirm_ttl_h), self.clock()
+        expired = await self.store.write(lambda s: expire_pending(s, now, ttl))
+        if expired:
+            log.info("subscriptions_expired count=%d", expired)
         waiting = await self.store.read(
             lambda s: undelivered(s, frozenset(self.channels), datetime.now(UTC)))
         sent = 0

@@ -126,6 +126,11 @@ class Pipeline:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
 
+    def workers_running(self) -> bool:
+        """Whether every stage worker was started and none has ended (they only end when cancelled), for /readyz."""
+        workers = [t for t in self._tasks if t.get_name().startswith("stage-")]
+        return bool(workers) and not any(t.done() for t in workers)
+
     def queue_depths(self) -> dict[str, int]:
         """Items waiting per stage, for /healthz and /metrics."""
         return {t: self.bus.depth(t) for t in self._stage_names()}
@@ -152,24 +157,48 @@ class Pipeline:
             self._busy[worker] = len(ids)
             start = loop.time()
             try:
-                await self._until_db_answers(stage, fn, ids)
-                await self.bus.ack(stage, ids)
-                self.metrics.items_processed.labels(stage).inc(len(ids))
+                await self._run_batch(stage, fn, ids)
             except asyncio.CancelledError:
                 raise
-            except Exception as err:
-                log.exception("stage_failed stage=%s items=%d", stage, len(ids))
-                reason = f"{stage}: {err!r}"
-                try:
-                    await self.store.write(
-                        lambda s, failed=ids, why=reason: repo.set_state(s, failed, repo.FAILED, why))
-                    await self.bus.ack(stage, ids)
-                except Exception:  # the items stay unfinished and are resumed at the next start
-                    log.exception("stage_fail_state_not_saved stage=%s items=%d", stage, len(ids))
+            except Exception:  # the bus failed to ack: the items stay pending (resumed or reclaimed), the worker lives
+                log.exception("stage_ack_failed stage=%s items=%d", stage, len(ids))
             finally:
                 self._busy[worker] = 0
                 self.metrics.stage_latency.labels(stage).observe(loop.time() - start)
                 self.metrics.queue_depth.labels(stage).set(self.bus.depth(stage))
+
+    async def _run_batch(self, stage: str, fn: Callable[[list[int]], Any], ids: list[int]) -> None:
+        """Run a batch; when it fails, run its items one by one, so that one bad item (a date that overflows,
+        a text the model chokes on) fails alone and never takes its neighbours in the batch with it."""
+        try:
+            await self._until_db_answers(stage, fn, ids)
+        except Exception as err:
+            if len(ids) == 1:
+                await self._fail(stage, ids, err)
+                return
+            log.warning("stage_batch_failed stage=%s items=%d error=%s (retrying one by one)", stage, len(ids),
+                        type(err).__name__)
+            for item in ids:
+                try:
+                    await self._until_db_answers(stage, fn, [item])
+                except Exception as one_err:
+                    await self._fail(stage, [item], one_err)
+                    continue
+                await self.bus.ack(stage, [item])
+                self.metrics.items_processed.labels(stage).inc()
+            return
+        await self.bus.ack(stage, ids)
+        self.metrics.items_processed.labels(stage).inc(len(ids))
+
+    async def _fail(self, stage: str, ids: list[int], err: Exception) -> None:
+        """Mark items failed with the reason, and take them off the queue."""
+        log.error("stage_failed stage=%s items=%s", stage, ids, exc_info=err)
+        reason = f"{stage}: {err!r}"
+        try:
+            await self.store.write(lambda s: repo.set_state(s, ids, repo.FAILED, reason))
+            await self.bus.ack(stage, ids)
+        except Exception:  # the items stay unfinished and are resumed at the next start
+            log.exception("stage_fail_state_not_saved stage=%s items=%d", stage, len(ids))
 
     async def _until_db_answers(self, stage: str, fn: Callable[[list[int]], Any], ids: list[int]) -> None:
         """Run a batch; while the database is unreachable (restart, network) run it again later instead of

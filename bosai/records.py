@@ -8,10 +8,29 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal, Protocol
 
 RecordKind = Literal["post", "official", "gauge", "camera", "evacuation"]
+
+EARLIEST_TIME: Final = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_AHEAD: Final = timedelta(days=1)
+
+
+def time_problem(value: datetime, now: datetime) -> str | None:
+    """Why ``value`` cannot be when an item was observed, or None when it can.
+
+    Times before 2000 or more than a day after ``now`` are bad input, not data: near the ends of the
+    calendar (``0001-01-01T00:00+14:00``, ``9999-12-31``) converting to UTC or adding an incident window
+    overflows, and no source of this service has items from before 2000 or from tomorrow.
+    """
+    if value.utcoffset() is None:
+        return "has no UTC offset"
+    if value < EARLIEST_TIME:
+        return f"is before {EARLIEST_TIME.year}"
+    if value > now + MAX_AHEAD:
+        return "is more than a day in the future"
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bosai import clock as bosai_clock
 from bosai.bus import MemoryBus
 from bosai.config import AppConfig
 from bosai.context import ServiceContext
@@ -74,6 +75,10 @@ class Service:
             raise ConfigError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
         if role != "all" and config.bus.kind != "redis":
             raise ConfigError(f"role {role!r} needs bus.kind = \"redis\" so that processes share the queues")
+        if demo:  # the demo's own store and folder: the configured store is never opened, let alone reset
+            from bosai.demo.runtime import demo_config
+
+            config = demo_config(config)
         self.config = config
         self.demo_enabled = demo
         self.role = role
@@ -108,6 +113,13 @@ class Service:
         cfg = self.config
         data_dir = Path(cfg.service.data_dir)
         await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+        if self.demo_enabled and self.role == "all":
+            from bosai.demo.runtime import reset_demo_state
+
+            db = await asyncio.to_thread(reset_demo_state, cfg)
+            print(f"Demo: starting from a clean demo state ({db} reset; the configured store is not used)",  # noqa: T201
+                  flush=True)
+            log.info("demo_state_reset store=%s", db)
         await asyncio.to_thread(self.store.upgrade)
         self.store.start()
         events: Any = self.hub
@@ -125,6 +137,7 @@ class Service:
             self.demo = DemoRuntime(cfg, self.store)
             sources = await self.demo.start()
             clock = self.demo.clock
+            bosai_clock.install(clock)  # one clock everywhere: operator decisions, cameras, gauges, the pages
         self.pipeline = Pipeline(
             store=self.store, bus=await make_bus(cfg), classifier=classifier, geocoder=geocoder,
             metrics=self.metrics, hub=events, batch_size=cfg.classifier.batch_size,
@@ -137,7 +150,7 @@ class Service:
             self.pipeline.start(resume=self.role == "all")
             from bosai.notify import AlertNotifier
 
-            self.notifier = AlertNotifier(self.store, cfg, self.hub)
+            self.notifier = AlertNotifier(self.store, cfg, self.hub, **({"clock": clock} if clock else {}))
             await self.notifier.start()
         elif self.runs_collectors:
             self.pipeline.start_resume()
@@ -152,7 +165,7 @@ class Service:
         ctx = ServiceContext(
             config=cfg, store=self.store, metrics=self.metrics, hub=self.hub, health=self.runner.health,
             queue_depths=self.pipeline.queue_depths, webhook_handlers=self.runner.webhook_handlers(),
-            **({"clock": clock} if clock else {}),
+            readiness=self.readiness, **({"clock": clock} if clock else {}),
         )
         from bosai.web.app import create_app
 
@@ -168,11 +181,22 @@ class Service:
                  self.demo_enabled)
         return url
 
+    def readiness(self) -> dict[str, bool]:
+        """What /readyz checks besides the database: the parts this role runs, and not shutting down."""
+        checks = {"accepting": not self.stopping.is_set()}
+        if self.runs_workers:
+            checks["workers"] = self.pipeline is not None and self.pipeline.workers_running()
+        if self.runs_collectors:
+            checks["collectors"] = self.runner is not None and self.runner.running
+        return checks
+
     async def stop(self) -> None:
         """Stop taking items, finish what is queued, then close everything (SIGTERM path)."""
         log.info("service_stopping")
+        self.stopping.set()  # /readyz answers 503 from now on, so load balancers route elsewhere while we drain
         if self.demo is not None:
             await self.demo.stop()
+            bosai_clock.reset()
         if self.runner is not None:
             await self.runner.stop()
         if self.pipeline is not None:

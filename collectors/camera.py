@@ -7,7 +7,7 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final, Literal
 
@@ -15,6 +15,7 @@ import aiohttp
 from PIL import Image, UnidentifiedImageError
 from pydantic import Field
 
+from bosai import clock as bosai_clock
 from bosai.config import Block
 from bosai.errors import SourceDataError, SourceUnavailable
 from bosai.records import CameraImage, Record
@@ -84,7 +85,7 @@ class Camera(PollingCollector, kind="camera"):
     def __init__(self, config: Config, http: aiohttp.ClientSession, data_dir: Path,
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(config, http, data_dir)
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or bosai_clock.now  # the demo's scenario time in the demo
         self._conditional = {c.id: Conditional() for c in config.cameras}
         self._digest: dict[str, str] = {}
         self._changed_at: dict[str, datetime] = {}

@@ -11,20 +11,20 @@ stored as raw items (idempotent on the CAP identifier) before the 200, and appli
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from aiohttp import web
 from lxml import etree
 
 from bosai.errors import SourceDataError
-from bosai.records import EvacuationNotice
+from bosai.logs import get_logger
+from bosai.records import EvacuationNotice, time_problem
 from collectors.webhook import Webhook, _error
 from collectors.xml_safety import parse_xml, text_of
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 CAP_NS: Final = "urn:oasis:names:tc:emergency:cap:1.2"
 STATUSES: Final = ("Actual", "Exercise")  # Test, Draft and System messages are not relayed to residents
@@ -51,6 +51,9 @@ def _time(value: str, field: str) -> datetime:
         raise SourceDataError(f"{field}: not a CAP dateTime: {value[:40]!r}") from err
     if dt.tzinfo is None:
         raise SourceDataError(f"{field}: needs a UTC offset")
+    problem = time_problem(dt, datetime.now(UTC))
+    if problem:  # 0001-01-01 or 9999-12-31 would overflow later: refused (400) and kept with the rejects
+        raise SourceDataError(f"{field}: {value[:40]!r} {problem}")
     return dt
 
 
@@ -149,7 +152,7 @@ class CapEvacuation(Webhook, kind="cap_evacuation"):
         raw = bytes(body)
         problem = self._check_signature(request, raw)
         if problem:
-            log.warning("cap_rejected source=%s reason=%s", self.name, problem)
+            log.warning("cap_rejected", source=self.name, reason=problem)
             await self._refuse(raw, f"signature refused: {problem}")
             return _error(401, problem)
         try:
@@ -173,7 +176,7 @@ class CapEvacuation(Webhook, kind="cap_evacuation"):
         try:
             await asyncio.wait_for(future, timeout=self.config.timeout_s)
         except Exception as err:  # any failure to store is a 503 the sender retries
-            log.warning("cap_not_stored source=%s error=%s", self.name, err)
+            log.warning("cap_not_stored", source=self.name, error=str(err)[:500])
             return _error(503, "not stored; retry later")
         return None
 

@@ -9,13 +9,14 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import aiohttp
 from pydantic import Field
 
+from bosai import clock as bosai_clock
 from bosai.config import Block
 from bosai.errors import SourceDataError
 from bosai.records import GaugeReading, Record
@@ -93,7 +94,7 @@ class RiverGauge(PollingCollector, kind="river_gauge"):
     def __init__(self, config: Config, http: aiohttp.ClientSession, data_dir: Path,
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(config, http, data_dir)
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or bosai_clock.now  # the demo's scenario time in the demo
         self._specs = {g.id: g for g in config.gauges}
         self._state = {g.id: _GaugeState() for g in config.gauges}
 

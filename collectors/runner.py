@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,13 +11,14 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bosai.errors import SourceDataError, SourceError
+from bosai.logs import get_logger
 from bosai.metrics import Metrics
-from bosai.records import Record, RecordSink
+from bosai.records import Record, RecordSink, time_problem
 from collectors.base import Collector
 from collectors.registry import webhook_collectors
 from collectors.resilience import Backoff, CircuitBreaker, SourceHealth
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)  # bad items carry senders' ids and text: logged as fields
 
 BadItemCallback = Callable[[str, str | None, bytes, str], Awaitable[None] | None]
 
@@ -51,6 +51,7 @@ class CollectorRunner:
         self._backoff: dict[str, Backoff] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stopping = False
+        self._started = False
         for c in collectors:
             breaker = CircuitBreaker(c.config.breaker_failures, c.config.breaker_reset_s * delay_scale)
             self._health[c.name] = SourceHealth(c.name, breaker)
@@ -72,7 +73,8 @@ class CollectorRunner:
                 self._spawn(self._supervise(c), f"stream:{c.name}")
         if self._own_scheduler and not self.scheduler.running:
             self.scheduler.start()
-        log.info("collectors_started count=%d", len(self.collectors))
+        self._started = True
+        log.info("collectors_started", count=len(self.collectors))
 
     async def stop(self) -> None:
         """Remove jobs, cancel streams and running polls, and wait for them to end."""
@@ -88,7 +90,13 @@ class CollectorRunner:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        log.info("collectors_stopped count=%d", len(self.collectors))
+        log.info("collectors_stopped", count=len(self.collectors))
+
+    @property
+    def running(self) -> bool:
+        """Whether the collectors were started and not stopped, for /readyz (failing sources still count as
+        running: their supervisors retry them)."""
+        return self._started and not self._stopping and (self.scheduler is None or self.scheduler.running)
 
     def health(self) -> dict[str, dict[str, Any]]:
         """Per-source state for /healthz."""
@@ -193,6 +201,13 @@ class CollectorRunner:
                 raise task.exception()  # type: ignore[misc]
 
     async def _deliver(self, collector: Collector, record: Record, raw: bytes) -> int:
+        problem = time_problem(record.observed_at, datetime.now(UTC))
+        if problem:  # bad input: kept with the rejects, and the source goes on (its stream is not torn down)
+            bad = SourceDataError(f"{record.kind} {record.source_id[:200]}: observed_at "
+                                  f"{record.observed_at.isoformat()} {problem}", raw=raw, source_id=record.source_id)
+            collector.delivered(record, bad)
+            await self._reject(collector.name, bad)
+            return 0
         health = self._health.get(record.source)
         try:
             stored = await self.sink(record, raw)
@@ -214,12 +229,13 @@ class CollectorRunner:
         else:
             self.metrics.source_errors.labels(collector.name).inc()
         if not isinstance(err, SourceError):
-            log.error("source_unexpected_error source=%s", collector.name, exc_info=err)
+            log.error("source_unexpected_error", source=collector.name, exc_info=err)
         self._health[collector.name].failure(err)
 
     async def _reject(self, source: str, error: SourceDataError) -> None:
         self.metrics.source_errors.labels(source).inc()
-        log.warning("source_bad_item source=%s source_id=%s error=%s", source, error.source_id, error)
+        log.warning("source_bad_item", source=source, source_id=(error.source_id or "")[:200] or None,
+                    error=str(error)[:500])
         if self.on_bad_item is None:
             return
         try:
@@ -227,4 +243,4 @@ class CollectorRunner:
             if inspect.isawaitable(result):
                 await result
         except Exception:  # a failing rejects store must not stop collection
-            log.exception("bad_item_callback_failed source=%s", source)
+            log.exception("bad_item_callback_failed", source=source)

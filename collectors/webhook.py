@@ -11,11 +11,10 @@ import asyncio
 import hashlib
 import hmac
 import json
-import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -25,15 +24,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bosai.config import format_validation_error, secret
 from bosai.errors import SourceDataError
-from bosai.records import Post, Record
+from bosai.logs import get_logger
+from bosai.records import Post, Record, time_problem
 from collectors.base import StreamingCollector
 from collectors.prefilter import PrefilterConfig
 from collectors.social import PostFilter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)  # senders' text is logged as fields, never as message text
 
 SIGNATURE_HEADER: Final = "X-Bosai-Signature"
 TIMESTAMP_HEADER: Final = "X-Bosai-Timestamp"
+MAX_TIMESTAMP_DIGITS: Final = 12  # Unix seconds until the year 33658
 
 
 class WebhookPost(BaseModel):
@@ -123,9 +124,13 @@ class Webhook(StreamingCollector, kind="webhook"):
             if len(buffer) > cfg.max_body_bytes:  # chunked bodies declare no length
                 return _error(413, f"body larger than {cfg.max_body_bytes} bytes")
         body = bytes(buffer)
+        stamp = request.headers.get(TIMESTAMP_HEADER, "")
+        if stamp and not _is_unix_seconds(stamp):  # malformed, not unauthenticated: 400
+            log.warning("webhook_rejected", source=self.name, reason="malformed timestamp")
+            return _error(400, f"{TIMESTAMP_HEADER} must be Unix seconds (ASCII digits)")
         problem = self._check_signature(request, body)
         if problem:
-            log.warning("webhook_rejected source=%s reason=%s", self.name, problem)
+            log.warning("webhook_rejected", source=self.name, reason=problem)
             return _error(401, problem)
         try:
             posts = self._parse(body)
@@ -143,8 +148,10 @@ class Webhook(StreamingCollector, kind="webhook"):
             futures.append(future)
         try:
             await asyncio.wait_for(asyncio.gather(*futures), timeout=cfg.timeout_s)
+        except SourceDataError as err:  # the runner refused an item as bad data and kept it: retrying won't help
+            return _error(400, str(err))
         except (TimeoutError, Exception) as err:
-            log.warning("webhook_not_stored source=%s error=%s", self.name, err)
+            log.warning("webhook_not_stored", source=self.name, error=str(err)[:500])
             return _error(503, "not stored; retry later")
         return web.json_response({"accepted": len(kept), "dropped": len(posts) - len(kept)})
 
@@ -154,8 +161,10 @@ class Webhook(StreamingCollector, kind="webhook"):
             return f"webhook secret {self.config.secret_env} is not configured"
         stamp = request.headers.get(TIMESTAMP_HEADER, "")
         given = request.headers.get(SIGNATURE_HEADER, "")
-        if not stamp.isdigit() or not given.startswith("sha256="):
+        if not given.startswith("sha256=") or not stamp:
             return f"missing {TIMESTAMP_HEADER} or {SIGNATURE_HEADER}"
+        if not _is_unix_seconds(stamp):
+            return f"{TIMESTAMP_HEADER} must be Unix seconds"
         if abs(self.clock() - int(stamp)) > self.config.replay_window_s:
             return "timestamp outside the replay window"
         expected = sign(key, body, int(stamp))[SIGNATURE_HEADER]
@@ -180,9 +189,13 @@ class Webhook(StreamingCollector, kind="webhook"):
         except ValidationError as err:
             raise ValueError(f"invalid post: {format_validation_error(err)}") from err
         raws = data["posts"] if is_batch else [data]
+        now = datetime.fromtimestamp(self.clock(), UTC)
         for item in items:
             if item.created_at.tzinfo is None:
                 raise ValueError(f"post {item.id}: created_at needs a UTC offset")
+            problem = time_problem(item.created_at, now)
+            if problem:  # refused here, before anything is queued: the sender learns it, and no retry loop
+                raise ValueError(f"post {item.id}: created_at {problem}")
         return [
             (self._post(item), json.dumps(raw, ensure_ascii=False).encode("utf-8"))
             for item, raw in zip(items, raws, strict=True)
@@ -194,6 +207,11 @@ class Webhook(StreamingCollector, kind="webhook"):
             lang=item.lang, url=item.url, media_urls=tuple(item.media_urls),
             geo=(item.lat, item.lng) if item.lat is not None and item.lng is not None else None,
         )
+
+
+def _is_unix_seconds(stamp: str) -> bool:
+    """ASCII digits only ("²".isdigit() is true, and int() refuses it), and few enough for int() (4,300)."""
+    return stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_TIMESTAMP_DIGITS
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -10,11 +10,17 @@ from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add map and i18n-compile."""
+    """Add map, boundaries build, i18n-compile and relay."""
     p = sub.add_parser("map", help="export a static offline map of incidents, gauges and shelters")
     p.add_argument("--output", type=Path, default=Path("map.html"), help="HTML file to write")
     p.add_argument("--no-shelters", action="store_true", help="leave the 4,000+ shelters out")
     p.set_defaults(func=export_map)
+    p = sub.add_parser("boundaries", help="the shipped municipal boundaries of the offline map")
+    bsub = p.add_subparsers(dest="boundaries_command", required=True, metavar="ACTION")
+    b = bsub.add_parser("build", help="rebuild publish/data/boundaries.geojson from the N03 open data")
+    b.add_argument("--source", type=Path, default=None, help="N03 GeoJSON (default: the shared open data)")
+    b.add_argument("--output", type=Path, default=None, help="output file (default: the shipped copy)")
+    b.set_defaults(func=build_boundaries)
     p = sub.add_parser("i18n-compile", help="compile i18n/*/LC_MESSAGES/bosai.po to .mo files")
     p.set_defaults(func=compile_catalogs)
     p = sub.add_parser("relay", help="print the alerts JMA telegrams would produce, one JSON line per alert")
@@ -22,6 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all-areas", action="store_true", help="relay areas outside the configured ones too")
     p.add_argument("--lang", default="ja", help="language of the headline (default ja)")
     p.set_defaults(func=relay_files)
+    p = sub.add_parser("grouping-eval", help="pairwise precision and recall of incident grouping on the labelled set")
+    from publish import grouping_eval
+
+    grouping_eval.add_arguments(p)
+    p.set_defaults(func=grouping_eval.run)
 
 
 def export_map(args: argparse.Namespace) -> int:
@@ -44,6 +55,20 @@ def export_map(args: argparse.Namespace) -> int:
         store.engine.dispose()
     sys.stdout.write(f"{args.output}: {len(incidents)} incidents, {len(readings)} gauges, "
                      f"{len(shelters)} shelters\n")
+    return 0
+
+
+def build_boundaries(args: argparse.Namespace) -> int:
+    """Simplify and normalise the N03 boundaries into the copy the package ships (docs/maps.md)."""
+    from bosai.errors import BosaiError
+    from publish.boundaries import BOUNDARIES_FILE, SOURCE_FILE, build
+
+    source, output = args.source or SOURCE_FILE, args.output or BOUNDARIES_FILE
+    if not source.exists():
+        raise BosaiError(f"boundary source {source} does not exist (see docs/maps.md)")
+    sizes = build(source, output)
+    sys.stdout.write(f"{output}: {sizes['features']} municipalities, {sizes['bytes']} bytes "
+                     f"({sizes['gzip_bytes']} gzipped)\n")
     return 0
 
 

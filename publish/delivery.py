@@ -22,9 +22,11 @@ from bosai.errors import DeliveryError
 from bosai.store import Store
 from bosai.store.models import AlertRow, Delivery, Subscription
 from publish import areas as mie
-from publish.catalog import LANGUAGES
 from publish.channels import Channel, Target
 from publish.messages import RenderedAlert, render_alert
+from publish.subscriptions import subscribe
+
+__all__ = ["CLAIM_TIMEOUT", "DispatchResult", "RetryPolicy", "claim", "dispatch", "record", "subscribe"]
 
 log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a "sending" row older than this was left by a crash: send again
@@ -52,28 +54,15 @@ class DispatchResult:
     skipped: int
 
 
-def subscribe(session: Session, *, channel: str, target: str, language: str, areas: list[str],
-              now: datetime) -> Subscription:
-    """Add a subscription (areas are municipality codes; empty means all of Mie)."""
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
-    if channel not in ("webhook", "email"):
-        raise ValueError(f"unknown channel {channel!r}; expected webhook or email")
-    sub = Subscription(channel=channel, target=target, language=language,
-                       areas=[str(a) for a in areas], created_at=now, active=True)
-    session.add(sub)
-    session.flush()
-    return sub
-
-
 def claim(session: Session, alert_id: str, now: datetime) -> list[tuple[int, Target]]:
     """Create pending deliveries for matching subscribers; return (delivery id, target) still to send."""
     alert = session.get(AlertRow, alert_id)
     if alert is None:
         raise ValueError(f"alert {alert_id} does not exist")
     codes = [str(a.get("code") or "") for a in alert.areas]
-    subs = [s for s in session.scalars(select(Subscription).where(Subscription.active.is_(True)))
-            if mie.overlaps(codes, s.areas or [])]
+    subs = [s for s in session.scalars(select(Subscription).where(Subscription.active.is_(True),
+                                                                  Subscription.confirmed_at.is_not(None)))
+            if mie.overlaps(codes, s.areas or [])]  # never to a sign-up not yet confirmed (double opt-in)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for sub in subs:
         session.execute(insert(Delivery).values(alert_id=alert_id, subscription_id=sub.id, status="pending",
@@ -92,7 +81,7 @@ def claim(session: Session, alert_id: str, now: datetime) -> list[tuple[int, Tar
         if d.subscription_id in by_id:
             d.status, d.updated_at = "sending", now  # another dispatcher now skips it
             sub = by_id[d.subscription_id]
-            claimed.append((d.id, Target(sub.id, sub.channel, sub.target, sub.language)))
+            claimed.append((d.id, Target(sub.id, sub.channel, sub.target, sub.language, sub.secret or "")))
     session.flush()
     return claimed
 

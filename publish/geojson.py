@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 from bosai.store.models import AlertRow, GaugeReadingRow, Incident, PostRow
 from publish.catalog import LANGUAGES
@@ -74,3 +74,47 @@ def alert_json(alert: AlertRow) -> dict[str, Any]:
         "ended_at": alert.ended_at.isoformat() if alert.ended_at else None,
         "kind_code": (alert.slots or {}).get("kind_code"),
     }
+
+
+WARNING_AREA_SOURCES: Final = ("jma", "municipality")  # official; gauges are points, incidents not warnings
+MIN_AREA_LEVEL: Final = 2  # below level 2 the convention has no colour (white): not drawn
+
+
+def warning_areas_geojson(warnings: Iterable[dict[str, Any]], alerts: Iterable[AlertRow]) -> dict[str, Any]:
+    """Warnings in force as area polygons coloured by the highest level in force in each area.
+
+    ``warnings`` are ``queries.current_warnings`` rows (municipality-level JMA warnings); ``alerts`` are the
+    alerts in force, whose areas may be JMA forecast areas (drawn as the union of their municipalities) or
+    municipalities (evacuation information). Features come lowest level first, larger areas first within a
+    level, so a map that draws them in order shows the highest level on top.
+    """
+    from publish.boundaries import area_geometry, names
+
+    areas: dict[str, dict[str, Any]] = {}
+
+    def add(code: str, name: str, kind: str, level: int | None, source: str) -> None:
+        found = area_geometry(code)
+        if found is None or (level or 0) < MIN_AREA_LEVEL:
+            return
+        geometry, members = found
+        key = next(iter(members)) if len(members) == 1 else code
+        area = areas.setdefault(key, {"geometry": geometry, "code": key, "name": names().get(key) or name,
+                                      "municipalities": sorted(members), "level": 0, "kinds": []})
+        area["level"] = max(area["level"], int(level or 0))
+        if kind and not any(k["name"] == kind and k["source"] == source for k in area["kinds"]):
+            area["kinds"].append({"name": kind, "level": level, "source": source})
+
+    for w in warnings:
+        for k in w.get("kinds") or [{"name": "", "level": w.get("level")}]:
+            add(str(w["area_code"]), str(w.get("area_name") or ""), str(k.get("name") or ""),
+                k.get("level"), "jma")
+    for alert in alerts:
+        if alert.source in WARNING_AREA_SOURCES:
+            for a in alert.areas:
+                add(str(a.get("code") or ""), str(a.get("name") or ""), alert.event, alert.level, alert.source)
+    ordered = sorted(areas.values(), key=lambda a: (a["level"], -len(a["municipalities"]), a["code"]))
+    return _collection([{
+        "type": "Feature", "id": f"warning-area-{a['code']}", "geometry": a.pop("geometry"),
+        "properties": {"kind": "warning_area", **a, "color": level_color(a["level"]),
+                       "kinds": sorted(a["kinds"], key=lambda k: -(k["level"] or 0))},
+    } for a in ordered])

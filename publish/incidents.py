@@ -1,7 +1,10 @@
 """Group disaster posts into incidents by content, place, time and hazard; corroborate them with sensors.
 
 Reposts and near-duplicates (SimHash Hamming distance <= 3 within the time window and radius) are folded into the
-incident of the post they copy and only counted, so 500 copies of one post make one incident.
+incident of the post they copy and only counted, so 500 copies of one post make one incident. Other posts join an
+open incident of the same hazard within the window and radius only when they name the same place
+(publish.grouping.group_key): a rescue request stays alone, roads group by road and section, floods by town or
+river reach.
 """
 
 from __future__ import annotations
@@ -10,18 +13,26 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bosai.store.models import CameraImageRow, GaugeReadingRow, Incident, IncidentEvent, PostRow
 from publish.geo import bbox, haversine_km
-from publish.simhash import bands, hamming, simhash, to_signed
+from publish.grouping import group_key
+from publish.simhash import NGRAM, bands, hamming, normalize, simhash, to_signed
 
 log = logging.getLogger(__name__)
 
 MAX_HAMMING: Final = 3
+# A post naming the same town, road section, river reach or shelter as an open incident joins it up to this many
+# windows after its last post and radii away: a flood in one town that goes quiet for two hours is still the same
+# flood, and a post placed at its municipality's centre (津市 is 30 km wide) can still name the town.
+SAME_PLACE_REACH: Final = 4
+# A rescue request that repeats another near-verbatim ("拡散希望 …", a quote) is a copy even when the prefix
+# moves its SimHash further than MAX_HAMMING: this share of the shorter text's 3-grams shared, same places.
+COPY_CONTAINMENT: Final = 0.8
 OPEN_STATUSES: Final = ("unverified", "confirmed")
 # Starting severity (1..5, the warning-level scale) of a single report of each hazard.
 BASE_SEVERITY: Final = {"casualty_rescue": 3, "tsunami": 3, "landslide": 3, "fire": 3, "flood": 2,
@@ -88,6 +99,7 @@ class _Attached:
     lng: float
     at: datetime
     incident: Incident
+    text: str = ""
 
 
 @dataclass(slots=True)
@@ -129,6 +141,41 @@ def _duplicate_of(session: Session, post: PostRow, hashed: int, batch: _Batch, w
     return None
 
 
+def _grams(text: str) -> set[str]:
+    norm = normalize(text)
+    return {norm[i:i + NGRAM] for i in range(max(1, len(norm) - NGRAM + 1))} if norm else set()
+
+
+def _named(places: list[Any] | None) -> set[str]:
+    """The places a text names below the municipality (what makes two similar requests two requests)."""
+    return {str(p.get("name")) for p in places or () if p.get("kind") not in ("municipality", "geotag")}
+
+
+def _rescue_copy_of(session: Session, post: PostRow, batch: _Batch, window: timedelta,
+                    radius_km: float) -> Incident | None:
+    """The open rescue incident whose post this one repeats (COPY_CONTAINMENT of its 3-grams, same places)."""
+    grams = _grams(post.text or "")
+    if not grams:
+        return None
+    nearby = _nearby_open(session, ("casualty_rescue",), post.lat or 0.0, post.lng or 0.0, post.observed_at,
+                          window=window, radius_km=radius_km)
+    if not nearby:
+        return None
+    batch.held.update((i.id, i) for i in nearby)
+    ids = {i.id: i for i in nearby}
+    texts = [(a.text, a.incident.id) for a in batch.attached if a.incident.id in ids]
+    stmt = select(PostRow.text, PostRow.incident_id, PostRow.places).where(PostRow.incident_id.in_(list(ids)))
+    named = _named(post.places)
+    # The copy names every place the request names (a prefix may add one, e.g. 希望 from 拡散希望 read as a town).
+    texts += [(text, incident_id) for text, incident_id, places in session.execute(stmt)
+              if _named(places) <= named]
+    for text, incident_id in texts:
+        other = _grams(text or "")
+        if other and len(grams & other) / min(len(grams), len(other)) >= COPY_CONTAINMENT:
+            return _live(session, ids[incident_id])
+    return None
+
+
 def _nearby_open(session: Session, hazards: tuple[str, ...], lat: float, lng: float, at: datetime, *,
                  window: timedelta, radius_km: float) -> list[Incident]:
     """Open, unmerged incidents of these hazards within radius and window, nearest first."""
@@ -145,6 +192,12 @@ def _event(session: Session, incident: Incident, action: str, reason: str, at: d
 def _place_name(post: PostRow) -> str:
     first = post.places[0] if post.places else {}
     return str(first.get("name") or post.municipality or "")
+
+
+def post_key(post: PostRow, hazard: str) -> str | None:
+    """The place key of a post (publish.grouping.group_key on its stored places)."""
+    return group_key(hazard, post.places, text=post.text or "", post_id=post.id, lat=post.lat, lng=post.lng,
+                     municipality=post.municipality)
 
 
 def attach_posts(session: Session, posts: Iterable[PostRow], *, window: timedelta, radius_km: float,
@@ -175,14 +228,19 @@ def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, r
         return _live(session, existing) if existing is not None else None
     hashed = to_signed(simhash(post.text))
     hazard = top_hazard(post.categories)
+    key = post_key(post, hazard)
     incident = _duplicate_of(session, post, hashed, batch, window, radius_km)
+    if incident is None and hazard == "casualty_rescue":
+        incident = _rescue_copy_of(session, post, batch, window, radius_km)
     if incident is not None:
         incident.duplicate_count += 1
     else:
-        nearby = _nearby_open(session, (hazard,), post.lat, post.lng, post.observed_at, window=window,
-                              radius_km=radius_km)
+        specific = key is not None and not key.startswith(("muni:", "rescue:"))
+        reach = SAME_PLACE_REACH if specific else 1
+        nearby = _nearby_open(session, (hazard,), post.lat, post.lng, post.observed_at, window=window * reach,
+                              radius_km=radius_km * reach)
         batch.held.update((i.id, i) for i in nearby)  # loaded FOR UPDATE as well
-        incident = nearby[0] if nearby else None
+        incident = next((i for i in nearby if i.group_key == key), None)
         if incident is not None:
             n = incident.post_count
             incident.lat = (incident.lat * n + post.lat) / (n + 1)
@@ -196,7 +254,7 @@ def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, r
             place_name=_place_name(post), municipality=post.municipality,
             municipality_code=post.municipality_code, severity=severity(hazard, 1), status="unverified",
             first_seen=post.observed_at, last_seen=post.observed_at, post_count=1, duplicate_count=0,
-            corroborated_by=[], updated_at=now)
+            corroborated_by=[], updated_at=now, group_key=key)
         session.add(incident)
         session.flush()  # for its id (this also writes the batch so far)
         batch.held[incident.id] = incident
@@ -208,7 +266,7 @@ def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, r
                             severity(incident.hazard, incident.post_count, incident.duplicate_count))
     incident.updated_at = now
     post.incident_id = incident.id
-    batch.attached.append(_Attached(hashed, post.lat, post.lng, post.observed_at, incident))
+    batch.attached.append(_Attached(hashed, post.lat, post.lng, post.observed_at, incident, post.text or ""))
     return incident
 
 

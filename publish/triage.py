@@ -1,7 +1,8 @@
 """Operator decisions on incidents, each written to the audit log (who, when, why).
 
 Lifecycle: unverified -> confirmed | dismissed; confirmed -> resolved; dismissed -> unverified (reopen);
-unverified | confirmed -> merged into another open incident. Only confirm() creates a resident alert.
+unverified | confirmed -> merged into another open incident; split() moves chosen posts of an open incident into
+a new unverified one. Only confirm() creates a resident alert.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bosai.store.labels import record_judgements
+from bosai import clock
+from bosai.store.labels import NotInIncident, record_judgements
 from bosai.store.models import Incident, IncidentEvent, PostRow
 from publish.alerts import alert_from_incident
+from publish.incidents import MAX_HAMMING, TITLE_CHARS, post_key, severity
+from publish.simhash import hamming
 
+MAX_SPLIT: Final = 500  # posts moved by one split
 ALLOWED: Final = {
     "confirmed": ("unverified",),
     "dismissed": ("unverified",),
@@ -52,7 +57,7 @@ def _transition(session: Session, incident_id: int, target: str, actor: str, rea
     if incident.status not in ALLOWED[target]:
         raise ValueError(f"incident {incident_id} is {incident.status}; cannot go to {target} "
                          f"(allowed from: {', '.join(ALLOWED[target])})")
-    now = datetime.now(UTC)
+    now = clock.now()  # the demo's scenario time in the demo: one clock on every date residents read
     incident.status = target
     incident.updated_at = now
     session.add(IncidentEvent(incident_id=incident.id, at=now, actor=actor, action=ACTIONS[target],
@@ -114,3 +119,76 @@ def merge(session: Session, incident_id: int, into_id: int, actor: str, reason: 
                               action="merged", reason=f"absorbed incident {source.id}: {reason}".rstrip(": ")))
     session.flush()
     return into
+
+
+def _counts(posts: list[PostRow]) -> tuple[int, int]:
+    """(posts, copies) among ``posts``: a post within MAX_HAMMING of an earlier one counts as a copy of it."""
+    hashes: list[int] = []
+    count = 0
+    for post in posts:
+        if post.simhash is not None and any(hamming(post.simhash, h) <= MAX_HAMMING for h in hashes):
+            continue
+        count += 1
+        if post.simhash is not None:
+            hashes.append(post.simhash)
+    return count, len(posts) - count
+
+
+def split(session: Session, incident_id: int, post_ids: Iterable[int], actor: str, reason: str = "") -> Incident:
+    """Move the chosen posts of an open incident into a new unverified incident; return the new one.
+
+    Grouping can join what does not belong together; the operator takes it apart, and both incidents record who
+    did it and why (the new one is reviewed on its own, so it starts unverified even when the source was
+    confirmed). At least one post must stay behind: moving them all is no split.
+    """
+    actor = _check_actor(actor)
+    ids = sorted(set(post_ids))
+    if not ids or len(ids) > MAX_SPLIT:
+        raise ValueError(f"split needs 1 to {MAX_SPLIT} post ids")
+    source = _get(session, incident_id)
+    if source.status not in ("unverified", "confirmed") or source.merged_into is not None:
+        raise ValueError(f"incident {incident_id} is {source.status}; split only an open incident")
+    posts = list(session.scalars(select(PostRow).where(PostRow.incident_id == source.id)
+                                 .order_by(PostRow.observed_at, PostRow.id)))
+    moved = [p for p in posts if p.id in set(ids)]
+    strangers = sorted(set(ids) - {p.id for p in moved})
+    if strangers:
+        raise NotInIncident(f"posts {strangers} are not in incident {incident_id}")
+    kept = [p for p in posts if p.id not in set(ids)]
+    if not kept:
+        raise ValueError(f"split would leave incident {incident_id} without posts; dismiss or merge it instead")
+    now = datetime.now(UTC)
+    first = moved[0]
+    post_count, duplicate_count = _counts(moved)
+    new = Incident(
+        hazard=source.hazard, title=(first.text or "")[:TITLE_CHARS],
+        lat=sum(p.lat or source.lat for p in moved) / len(moved),
+        lng=sum(p.lng or source.lng for p in moved) / len(moved),
+        place_name=str((first.places or [{}])[0].get("name") or first.municipality or source.place_name),
+        municipality=first.municipality, municipality_code=first.municipality_code,
+        severity=severity(source.hazard, post_count, duplicate_count), status="unverified",
+        first_seen=first.observed_at, last_seen=max(p.observed_at for p in moved), post_count=post_count,
+        duplicate_count=duplicate_count, corroborated_by=[], updated_at=now, group_key=None)
+    session.add(new)
+    session.flush()  # for its id
+    key = post_key(first, source.hazard)
+    # Posts of the split-off place keep arriving at the incident they were taken from only when it is that place.
+    new.group_key = key if key != source.group_key else f"split:{source.id}:{new.id}"
+    session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(incident_id=new.id))
+    kept_posts, kept_copies = _counts(kept)
+    source.post_count = max(1, min(source.post_count, kept_posts))
+    source.duplicate_count = max(0, min(source.duplicate_count, kept_copies))
+    placed = [p for p in kept if p.lat is not None and p.lng is not None]
+    if placed:
+        source.lat = sum(p.lat for p in placed) / len(placed)  # type: ignore[misc]
+        source.lng = sum(p.lng for p in placed) / len(placed)  # type: ignore[misc]
+    source.first_seen = min(p.observed_at for p in kept)
+    source.last_seen = max(p.observed_at for p in kept)
+    source.updated_at = now
+    moved_ids = ", ".join(str(i) for i in ids)
+    session.add(IncidentEvent(incident_id=source.id, at=now, actor=actor, action="split",
+                              reason=f"posts {moved_ids} moved to incident {new.id}: {reason}".rstrip(": ")))
+    session.add(IncidentEvent(incident_id=new.id, at=now, actor=actor, action="split",
+                              reason=f"split from incident {source.id} (posts {moved_ids}): {reason}".rstrip(": ")))
+    session.flush()
+    return new

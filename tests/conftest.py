@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from required_tools import require_tool
 from sqlalchemy import create_engine, text
 
 from bosai.demo.fake_sources import FakeSources
@@ -22,6 +23,12 @@ from bosai.store import Store
 
 PG_URL = os.environ.get("BOSAI_TEST_PG_URL")
 REQUIRE_SERVERS = os.environ.get("BOSAI_REQUIRE_SERVERS") == "1"
+
+
+@pytest.fixture
+def espeak() -> str:
+    """The espeak-ng program the speech forms need (fails instead of skipping under BOSAI_REQUIRE_SERVERS=1)."""
+    return require_tool("espeak-ng")
 
 
 @contextlib.contextmanager
@@ -133,6 +140,7 @@ class WebhookReceiver:
     bodies: list[bytes]
     url: str
     port: int
+    headers: list[dict[str, str]] = field(default_factory=list)  # each request's headers, in order
 
     def json(self) -> list[Any]:
         """The bodies decoded as JSON."""
@@ -145,8 +153,10 @@ def webhook_receiver(aiohttp_server: Any) -> Callable[..., Awaitable[WebhookRece
 
     async def start(status: Callable[[int], int] = lambda _n: 204, delay_s: float = 0.0) -> WebhookReceiver:
         bodies: list[bytes] = []
+        headers: list[dict[str, str]] = []
 
         async def handle(request: web.Request) -> web.Response:
+            headers.append(dict(request.headers))
             bodies.append(await request.read())
             await asyncio.sleep(delay_s)
             return web.Response(status=status(len(bodies)))
@@ -154,6 +164,6 @@ def webhook_receiver(aiohttp_server: Any) -> Callable[..., Awaitable[WebhookRece
         app = web.Application()
         app.router.add_post("/hook", handle)
         server = await aiohttp_server(app)
-        return WebhookReceiver(bodies, str(server.make_url("/hook")), server.port)
+        return WebhookReceiver(bodies, str(server.make_url("/hook")), server.port, headers)
 
     return start

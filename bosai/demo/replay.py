@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -91,10 +92,14 @@ class ScenarioReplayer:
         return sorted(events)
 
     def clock(self) -> datetime:
-        """Scenario time now: ``start`` before the run, then advancing at ``speed``, capped at the day's end."""
+        """Scenario time now: ``start`` before the run, then advancing at ``speed``, capped at the day's end.
+
+        It reads the monotonic clock, not the event loop's, so that code in the store's writer thread (an
+        operator's decision) dates things on the same scenario clock as the loop does.
+        """
         if self._t0 is None:
             return self.start
-        elapsed = (asyncio.get_running_loop().time() - self._t0) * self.speed
+        elapsed = (time.monotonic() - self._t0) * self.speed
         return min(self.start + timedelta(seconds=elapsed), self.scenario.end)
 
     def progress(self) -> dict[str, Any]:
@@ -112,13 +117,12 @@ class ScenarioReplayer:
 
     async def run(self) -> None:
         """Push every event at its time; a failing push is logged and counted, and the replay goes on."""
-        loop = asyncio.get_running_loop()
         await self._wait_for_stream_clients()
-        self._t0 = loop.time()
+        self._t0 = time.monotonic()
         log.info("demo_replay_started start=%s speed=%s events=%d", self.start.isoformat(), self.speed,
                  len(self.events))
         for event in self.events:
-            delay = self._t0 + (event.at - self.start).total_seconds() / self.speed - loop.time()
+            delay = self._t0 + (event.at - self.start).total_seconds() / self.speed - time.monotonic()
             if delay > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopped.wait(), timeout=delay)

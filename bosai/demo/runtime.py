@@ -8,14 +8,17 @@ import hmac
 import logging
 import os
 import secrets
+import shutil
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
 from bosai.config import AppConfig
 from bosai.context import ServiceContext
+from bosai.errors import ConfigError
 from bosai.store import Store
 
 if TYPE_CHECKING:
@@ -23,9 +26,62 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DEMO_DB: Final = "demo.db"
+DEMO_STATE: Final = (DEMO_DB, f"{DEMO_DB}-wal", f"{DEMO_DB}-shm", f"{DEMO_DB}-journal")  # files of its store
+DEMO_FOLDERS: Final = ("cameras",)  # the demo's camera stills and their history
 DEMO_OPERATOR = "operator"
 WEBHOOK_SECRET_ENV = "BOSAI_DEMO_WEBHOOK_SECRET"
 X_TOKEN_ENV = "BOSAI_DEMO_X_TOKEN"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL, resolved; None for other databases and in-memory SQLite."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return Path(path).resolve() if path and path != ":memory:" else None
+
+
+def demo_folder(config: AppConfig) -> Path:
+    """``demo.data_dir``, or ``<service.data_dir>/demo``."""
+    return Path(config.demo.data_dir) if config.demo.data_dir else Path(config.service.data_dir) / "demo"
+
+
+def demo_config(config: AppConfig) -> AppConfig:
+    """The config the demo runs on: its own SQLite store and data folder (:func:`demo_folder`).
+
+    The configured store (SQLite file or PostgreSQL) is never opened by the demo; configuring the demo's
+    folder onto the deployment's own database is refused rather than reset.
+    """
+    folder = demo_folder(config)
+    db = folder / DEMO_DB
+    real = _sqlite_path(config.store.url)
+    if real is not None and real in {(folder / name).resolve() for name in DEMO_STATE}:
+        raise ConfigError(f"demo.data_dir {folder} holds the configured store {config.store.url}: the demo "
+                          "resets its folder at every start, so give it a folder of its own")
+    return config.model_copy(update={
+        "store": config.store.model_copy(update={"url": f"sqlite:///{db}"}),
+        "service": config.service.model_copy(update={"data_dir": folder}),
+        "demo": config.demo.model_copy(update={"data_dir": folder}),
+    })
+
+
+def reset_demo_state(config: AppConfig) -> Path:
+    """Delete the demo's store and camera stills, so that a rerun replays the day from a clean state.
+
+    Only for a config made by :func:`demo_config`: anything else is refused, so a deployment's store is never
+    deleted. Returns the demo store's path.
+    """
+    folder = demo_folder(config)
+    db = folder / DEMO_DB
+    if config.store.url != f"sqlite:///{db}" or Path(config.service.data_dir) != folder:
+        raise ConfigError("reset_demo_state: not the demo's own store; refusing to delete anything")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in DEMO_STATE:
+        (folder / name).unlink(missing_ok=True)
+    for name in DEMO_FOLDERS:
+        shutil.rmtree(folder / name, ignore_errors=True)
+    return db
 
 
 class DemoRuntime:

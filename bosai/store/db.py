@@ -105,6 +105,11 @@ class Store:
 
         upgrade(self.engine)
 
+    @property
+    def writer_alive(self) -> bool:
+        """Whether the writer thread runs (every write waits on it; /livez reports it)."""
+        return self._writer is not None and self._writer.is_alive()
+
     def start(self) -> None:
         """Start the writer thread."""
         if self._writer is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,7 +32,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def current(engine: Engine) -> str | None:
     """Return the database's current revision."""
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The newest revisions of the packaged migrations (read once: they do not change while running)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def pending(conn: Connection) -> list[str]:
+    """Head revisions the database behind ``conn`` is not at yet; empty when fully migrated (for /readyz)."""
+    at = set(MigrationContext.configure(conn).get_current_heads())
+    return sorted(head_revisions() - at)

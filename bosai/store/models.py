@@ -201,6 +201,8 @@ class Incident(Base):
     corroborated_by: Mapped[list[Any]] = mapped_column(default=list)  # ["gauge:<id>", "camera:<id>", "jma:<id>"]
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     updated_at: Mapped[datetime]
+    # The place the incident is about (publish.grouping): only posts with the same key join it.
+    group_key: Mapped[str | None] = mapped_column(String(200))
 
     events: Mapped[list[IncidentEvent]] = relationship(back_populates="incident", order_by="IncidentEvent.id")
 
@@ -259,6 +261,9 @@ class Subscription(Base):
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(default=True)
     unsubscribe_token_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 hex of the token
+    # The subscription's own key: signs its webhook posts and the confirm/unsubscribe links in its messages.
+    secret: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None]  # None until the owner of the address confirms (double opt-in)
 
 
 class Delivery(Base):

@@ -11,12 +11,15 @@ from aiohttp import web
 
 from bosai.context import ServiceContext
 from bosai.web import queries
-from bosai.web.keys import CTX, MIE
+from bosai.web.keys import AUTH, CTX, MIE
+from bosai.web.login import require_operator
 from bosai.web.params import parse_filters, parse_int, parse_point, parse_word
 
 log = logging.getLogger(__name__)
 
 NO_CACHE: Final = {"Cache-Control": "no-cache"}
+PRIVATE: Final = {"Cache-Control": "private, no-store", "Vary": "Cookie"}  # operator data: no shared cache keeps it
+BY_SESSION: Final = {**NO_CACHE, "Vary": "Cookie"}  # the public and operators get different bodies
 IMAGE_TYPES: Final = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
@@ -24,8 +27,8 @@ def _json(data: Any) -> web.Response:
     return web.json_response(data, headers=NO_CACHE)
 
 
-def _geojson(data: Any) -> web.Response:
-    return web.json_response(data, content_type="application/geo+json", headers=NO_CACHE)
+def _geojson(data: Any, headers: dict[str, str] = NO_CACHE) -> web.Response:
+    return web.json_response(data, content_type="application/geo+json", headers=headers)
 
 
 def languages(ctx: ServiceContext) -> tuple[str, ...]:
@@ -86,7 +89,11 @@ async def feed(request: web.Request) -> web.Response:
 
 
 async def incidents(request: web.Request) -> web.Response:
-    """GET /api/incidents: GeoJSON of incidents (filters hazard, municipality, since, status)."""
+    """GET /api/incidents: GeoJSON of incidents (filters hazard, municipality, since, status).
+
+    Operators see every incident; the public only those an operator confirmed (``status=resolved`` adds the
+    resolved ones), each without its post-derived title, so no post text or author handle leaves.
+    """
     from publish.geojson import incidents_geojson
 
     ctx = request.app[CTX]
@@ -94,16 +101,23 @@ async def incidents(request: web.Request) -> web.Response:
     statuses = tuple(s for s in (request.query.get("status") or "").split(",") if s)
     for s in statuses:
         parse_word(s, "status")
-    return _geojson(await ctx.store.read(lambda s: incidents_geojson(queries.incidents(s, f, statuses))))
+    if request.app[AUTH].session_of(request) is not None:
+        return _geojson(await ctx.store.read(lambda s: incidents_geojson(queries.incidents(s, f, statuses))), PRIVATE)
+    shown = queries.public_statuses(statuses)
+    collection = await ctx.store.read(lambda s: incidents_geojson(queries.incidents(s, f, shown)))
+    features = [queries.public_incident_feature(x) for x in collection["features"]]
+    return _geojson({"type": "FeatureCollection", "features": [x for x in features if x is not None]}, BY_SESSION)
 
 
 async def posts(request: web.Request) -> web.Response:
-    """GET /api/posts: GeoJSON of AI-flagged posts (filters hazard, municipality, since)."""
+    """GET /api/posts: GeoJSON of AI-flagged posts (filters hazard, municipality, since), for operators only:
+    unverified posts and their authors never reach the public (401 without a session)."""
     from publish.geojson import posts_geojson
 
+    require_operator(request)
     ctx = request.app[CTX]
     f = parse_filters(request, ctx.clock())
-    return _geojson(await ctx.store.read(lambda s: posts_geojson(queries.flagged_posts(s, f))))
+    return _geojson(await ctx.store.read(lambda s: posts_geojson(queries.flagged_posts(s, f))), PRIVATE)
 
 
 async def gauges(request: web.Request) -> web.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
@@ -10,14 +9,15 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bosai.context import ServiceContext
-from bosai.web import alert_forms, api, evacuations, live, login, ops, pages, public, subscriptions, triage
+from bosai.logs import get_logger
+from bosai.web import alert_forms, api, evacuations, live, login, maps, ops, pages, public, subscriptions, triage
 from bosai.web.auth import Authenticator
 from bosai.web.keys import AUTH, CTX, LIVE_CAP, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
 from bosai.web.places import DEFAULT_DIR, MieData
 from bosai.web.proxies import forwarded_client, parse_networks
 from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)  # paths are written by clients: logged as fields
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 MAX_BODY: Final = 1024 * 1024  # webhooks and forms; larger bodies get 413
@@ -64,7 +64,7 @@ async def rate_limit(request: web.Request, handler: web.Handler) -> web.StreamRe
     if limiter is not None:
         wait = limiter.retry_after(request.remote or "?")
         if wait:
-            log.warning("rate_limited remote=%s path=%s", request.remote, request.path)
+            log.warning("rate_limited", remote=request.remote, path=request.path[:200])
             raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "rate limit"}',
                                           content_type="application/json")
     return await handler(request)
@@ -83,7 +83,7 @@ def create_app(ctx: ServiceContext) -> web.Application:
     app[LIVE_CAP] = ConcurrencyCap(ctx.config.web.live_streams_per_client)
     app[MIE] = MieData(Path(ctx.extra.get("mie_data_dir", DEFAULT_DIR)))
     app.on_response_prepare.append(_security_headers(content_security_policy(ctx.config.web.tile_url)))
-    for module in (api, ops, live, login, triage, pages, public, subscriptions, alert_forms, evacuations):
+    for module in (api, maps, ops, live, login, triage, pages, public, subscriptions, alert_forms, evacuations):
         module.add_routes(app)
     app.router.add_static("/static", STATIC_DIR, follow_symlinks=False, append_version=False)
     return app

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 import re
 import secrets
 import time
@@ -23,12 +22,13 @@ from sqlalchemy.orm import Session as DbSession
 
 from bosai.config import AppConfig, secret
 from bosai.context import utc_now
+from bosai.logs import get_logger
 from bosai.store import Store
 from bosai.store.models import Operator
-from bosai.web.passwords import hash_password, verify_password
+from bosai.web.passwords import hash_password_async, unusable_hash, verify_password_async
 from bosai.web.ratelimit import RateLimiter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SESSION_COOKIE: Final = "bosai_session"
 CSRF_COOKIE: Final = "bosai_csrf"
@@ -62,7 +62,7 @@ async def create_operator(store: Store, username: str, password: str, *, municip
         raise ValueError("username: 1-64 letters, digits, '_', '.' or '-'")
     if not password or len(password) > MAX_PASSWORD:
         raise ValueError(f"password: 1-{MAX_PASSWORD} characters")
-    hashed = hash_password(password)
+    hashed = await hash_password_async(password)
     now = utc_now()
 
     def upsert(session: DbSession) -> None:
@@ -74,7 +74,7 @@ async def create_operator(store: Store, username: str, password: str, *, municip
             row.password_hash, row.municipality_code = hashed, municipality_code
 
     await store.write(upsert)
-    log.info("operator_saved username=%s municipality=%s", username, municipality_code or "all")
+    log.info("operator_saved", username=username, municipality=municipality_code or "all")
 
 
 def _b64(raw: bytes) -> str:
@@ -91,14 +91,14 @@ class Authenticator:
     def __init__(self, config: AppConfig, store: Store, *, env: dict[str, str] | None = None) -> None:
         configured = secret(config.web.session_secret_env, env)
         if configured is None:
-            log.warning("session_secret_random env=%s (sessions end when the process restarts)",
-                        config.web.session_secret_env)
+            log.warning("session_secret_random", env=config.web.session_secret_env,
+                        note="sessions end when the process restarts")
         self._key = (configured or secrets.token_hex(32)).encode()
         self._store = store
         self._env_operators = self._parse_operators(secret(config.web.operators_env, env) or "")
         self.login_limiter = RateLimiter(LOGIN_PER_MIN, capacity=5)
         self._revoked: set[str] = set()
-        self._dummy_hash = hash_password(secrets.token_hex(8))
+        self._dummy_hash = unusable_hash()
 
     @staticmethod
     def _parse_operators(value: str) -> dict[str, str]:
@@ -118,7 +118,8 @@ class Authenticator:
             row = await self._store.read(lambda s: s.get(Operator, username))
             stored = row.password_hash if row is not None else None
         # Hash even for unknown users so timing does not reveal who exists.
-        return verify_password(password, stored or self._dummy_hash) and stored is not None
+        matches = await verify_password_async(password, stored or self._dummy_hash)
+        return matches and stored is not None
 
     def _sign(self, body: str) -> str:
         return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Final
 
 from aiohttp import web
 
+from bosai.logs import get_logger
 from bosai.web.auth import CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_S, OperatorSession, set_cookie
 from bosai.web.keys import AUTH
 from bosai.web.render import html_response, render
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)  # fields, not text: usernames and paths come from clients
 
 # POSTs authenticated by their own signature (HMAC webhooks from other systems) carry no CSRF token.
 # Signed webhooks and the residents' subscription API use no cookie, so a forged cross-site request gains nothing.
@@ -39,7 +39,7 @@ async def csrf_middleware(request: web.Request, handler: web.Handler) -> web.Str
             raise web.HTTPRequestEntityTooLarge(max_size=MAX_FORM_BYTES, actual_size=request.content_length or 0)
         given = str((await request.post()).get("csrf") or "") or None
     if not request.app[AUTH].csrf_ok(request, given):
-        log.warning("csrf_refused path=%s remote=%s", request.path, request.remote)
+        log.warning("csrf_refused", path=request.path[:200], remote=request.remote)
         raise web.HTTPForbidden(text='{"error": "missing or invalid CSRF token"}', content_type="application/json")
     return await handler(request)
 
@@ -72,16 +72,16 @@ async def login(request: web.Request) -> web.Response:
     username, password, wants_json = await _credentials(request)
     wait = auth.login_limiter.retry_after(request.remote or "?")
     if wait:
-        log.warning("login_rate_limited remote=%s", request.remote)
+        log.warning("login_rate_limited", remote=request.remote)
         raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "too many attempts"}',
                                       content_type="application/json")
     if not await auth.check_password(username, password):
-        log.warning("login_failed username=%s remote=%s", username[:64], request.remote)
+        log.warning("login_failed", username=username[:64], remote=request.remote)
         if wants_json:
             raise web.HTTPUnauthorized(text='{"error": "wrong username or password"}', content_type="application/json")
         raise web.HTTPSeeOther("/login?error=1")
     cookie, sess = auth.issue(username)
-    log.info("login_ok username=%s", username)
+    log.info("login_ok", username=username, remote=request.remote)
     if not wants_json:
         redirect = web.HTTPSeeOther("/")
         set_cookie(request, redirect, SESSION_COOKIE, cookie, max_age=SESSION_TTL_S)

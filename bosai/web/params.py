@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bosai.records import time_problem
 from bosai.web.queries import Filters
 
 TOKYO: Final = ZoneInfo("Asia/Tokyo")
@@ -23,17 +24,26 @@ def bad_request(message: str) -> web.HTTPBadRequest:
 
 
 def parse_since(value: str | None, now: datetime) -> datetime | None:
-    """``since`` as ISO 8601 (naive = Japan time) or relative (``90m``, ``6h``, ``2d`` before ``now``)."""
+    """``since`` as ISO 8601 (naive = Japan time) or relative (``90m``, ``6h``, ``2d`` before ``now``).
+
+    Times before 2000 or more than a day ahead are refused (400): at the ends of the calendar
+    (``0001-01-01T00:00:00+14:00``) the database driver's conversion to UTC overflows.
+    """
     if not value:
         return None
     rel = _RELATIVE.match(value.strip())
     if rel:
-        return now - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError as err:
-        raise bad_request("since: expected ISO 8601 time or a span like 90m, 6h, 2d") from err
-    return dt if dt.tzinfo else dt.replace(tzinfo=TOKYO)
+        dt = now - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
+    else:
+        try:
+            dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as err:
+            raise bad_request("since: expected ISO 8601 time or a span like 90m, 6h, 2d") from err
+        dt = dt if dt.tzinfo else dt.replace(tzinfo=TOKYO)
+    problem = time_problem(dt, now)
+    if problem:
+        raise bad_request(f"since: {problem}")
+    return dt
 
 
 def parse_int(value: str | None, name: str, default: int, lo: int, hi: int) -> int:

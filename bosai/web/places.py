@@ -141,10 +141,12 @@ class MieData:
         return found[:limit]
 
     def credits(self) -> list[str]:
-        """The attribution lines the data's licences require (from SOURCES.md)."""
+        """The attribution lines the data's licences require (from SOURCES.md), and the shipped boundaries'."""
+        from publish.boundaries import CREDIT
+
         try:
             text = (self.directory / "SOURCES.md").read_text(encoding="utf-8")
         except OSError:
-            return []
+            return [CREDIT]
         lines = [ln[1:].strip() for ln in text.splitlines() if ln.startswith(">")]
-        return [re.sub(r"\s+", " ", " ".join(lines)).replace("／ ", "／")] if lines else []
+        return ([re.sub(r"\s+", " ", " ".join(lines)).replace("／ ", "／")] if lines else []) + [CREDIT]

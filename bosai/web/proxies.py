@@ -10,13 +10,14 @@ headers say.
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Iterable
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from aiohttp import hdrs, web
 
-log = logging.getLogger(__name__)
+from bosai.logs import get_logger
+
+log = get_logger(__name__)  # hops are written by clients: logged as fields, never as text
 
 Network = IPv4Network | IPv6Network
 Address = IPv4Address | IPv6Address
@@ -53,7 +54,7 @@ def client_address(peer: str | None, forwarded_for: list[str], trusted: tuple[Ne
     for hop in reversed(hops):
         address = parse_hop(hop)
         if address is None:
-            log.warning("forwarded_for_unreadable hop=%r peer=%s", hop[:64], peer)
+            log.warning("forwarded_for_unreadable", hop=hop[:64], peer=peer)
             break
         client = address
         if not _within(address, trusted):

@@ -11,6 +11,8 @@ from bosai.web import queries
 from bosai.web.api import languages
 from bosai.web.keys import CTX, MIE
 from bosai.web.render import Safe, esc, html_response, join, json_for_attribute, render
+from bosai.web.subscribe_text import labels as sign_up_labels
+from bosai.web.subscriptions import sign_up_form
 from bosai.web.ui_text import HTML_LANG, LANGUAGE_NAMES, ui
 
 MAX_ALERTS: Final = 20
@@ -101,6 +103,7 @@ async def public_page(request: web.Request) -> web.Response:
         if gauge_rows else Safe(f'<p class="empty">{esc(t["no_rivers"])}</p>'),
         t_credits=t["credits"], credits=join([Safe(f"<li>{esc(c)}</li>") for c in credits if c]),
         feed=f"/feeds/{lang}.atom", archive=f"/public/{lang}/archive", t_archive=t["archive"],
+        t_subscribe=sign_up_labels(lang)["heading"], subscribe=sign_up_form(lang, languages(ctx)),
     )
     return html_response(body)
 

@@ -13,6 +13,15 @@ from bosai.store.models import AlertRow, CameraImageRow, GaugeReadingRow, Incide
 
 MAX_ROWS: Final = 1000
 WARNING_REPORT_TYPES: Final = ("warning", "landslide")
+# What the public (no operator session) may see of incidents: only those an operator confirmed, and, when
+# asked for, those confirmed and since resolved. Unverified, dismissed and merged ones stay with operators.
+PUBLIC_INCIDENT_STATUSES: Final = ("confirmed", "resolved")
+PUBLIC_INCIDENT_DEFAULT: Final = ("confirmed",)
+# The properties of an incident the public gets: an allow-list, so a field added later (sample posts, an
+# author) stays private until someone decides otherwise. The title is rebuilt (see public_incident_feature).
+PUBLIC_INCIDENT_FIELDS: Final = ("kind", "id", "hazard", "place", "municipality", "municipality_code", "severity",
+                                 "color", "status", "first_seen", "last_seen", "post_count", "duplicate_count",
+                                 "corroborated_by", "updated_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,41 @@ def incidents(session: Session, f: Filters, statuses: tuple[str, ...] = ()) -> l
     if f.since:
         stmt = stmt.where(Incident.last_seen >= f.since)
     return list(session.scalars(stmt.order_by(Incident.last_seen.desc()).limit(min(f.limit, MAX_ROWS))))
+
+
+def public_statuses(requested: tuple[str, ...]) -> tuple[str, ...]:
+    """The incident statuses an anonymous reader may list: what was asked for, within the public ones."""
+    if not requested:
+        return PUBLIC_INCIDENT_DEFAULT
+    allowed = tuple(s for s in requested if s in PUBLIC_INCIDENT_STATUSES)
+    return allowed or ("-",)  # asked only for private statuses: match nothing
+
+
+def public_title(hazard: str, place: str | None) -> str:
+    """A title from the hazard and the place only: an incident's own title is the text of its first post,
+    which may name its author or others (@handles), so it never reaches the public."""
+    from publish.catalog import has_message, message
+
+    key = f"hazard.{hazard}"
+    name = message("ja", key) if has_message("ja", key) else hazard
+    return f"{name}（{place}）" if place else name
+
+
+def public_incident_feature(feature: dict[str, Any]) -> dict[str, Any] | None:
+    """The public view of one incident Feature: None unless an operator confirmed it; a bare withdrawal
+    (no place, no text) when a confirmed one was merged away, so public maps drop it."""
+    props = feature.get("properties") or {}
+    status = props.get("status")
+    if status == "merged":
+        return {"type": "Feature", "id": feature.get("id"), "geometry": None,
+                "properties": {"kind": "incident", "id": props.get("id"), "status": "withdrawn"}}
+    if status not in PUBLIC_INCIDENT_STATUSES or props.get("merged_into") is not None:
+        return None
+    public = {k: props[k] for k in PUBLIC_INCIDENT_FIELDS if k in props}
+    public["title"] = public_title(str(props.get("hazard") or ""), props.get("place") or props.get("municipality"))
+    public["corroborated_by"] = [c for c in public.get("corroborated_by") or []
+                                 if isinstance(c, str) and c.split(":", 1)[0] in ("gauge", "camera", "jma")]
+    return {"type": "Feature", "id": feature.get("id"), "geometry": feature.get("geometry"), "properties": public}
 
 
 def flagged_posts(session: Session, f: Filters) -> list[PostRow]:

@@ -1,4 +1,4 @@
-"""Operator triage: the queue of unverified incidents and the confirm / dismiss / resolve / merge actions.
+"""Operator triage: the queue of unverified incidents and the confirm / dismiss / resolve / merge / split actions.
 
 Confirming is the only path from AI-flagged posts to residents: publish.triage.confirm creates the alert.
 """
@@ -20,9 +20,10 @@ from bosai.web.login import require_operator
 
 log = logging.getLogger(__name__)
 
-ACTIONS: Final = ("confirm", "dismiss", "resolve", "merge")
+ACTIONS: Final = ("confirm", "dismiss", "resolve", "merge", "split")
 MAX_REASON: Final = 500
 MAX_JUDGED: Final = 50  # posts on one card are a handful
+MAX_SPLIT: Final = 500  # posts moved out of one incident
 
 
 def _post_json(post: Any) -> dict[str, Any]:
@@ -59,11 +60,16 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 def _judged_posts(body: dict[str, Any], action: str) -> list[int]:
-    """The ``posts`` of a confirm or dismiss body: a short list of post ids, or 400."""
+    """The ``posts`` of a body, or 400: for confirm and dismiss the judged posts (a short list), for split the
+    posts to move (required); other actions take none."""
     judged = body.get("posts") or []
-    ids_ok = isinstance(judged, list) and len(judged) <= MAX_JUDGED and all(
+    limit = MAX_SPLIT if action == "split" else MAX_JUDGED
+    ids_ok = isinstance(judged, list) and len(judged) <= limit and all(
         type(i) is int and 0 < i < 10**12 for i in judged)
-    if not ids_ok or (judged and action not in ("confirm", "dismiss")):
+    if action == "split" and not (ids_ok and judged):
+        raise web.HTTPBadRequest(text='{"error": "split needs \\"posts\\": the ids of the posts to move"}',
+                                 content_type="application/json")
+    if not ids_ok or (judged and action not in ("confirm", "dismiss", "split")):
         raise web.HTTPBadRequest(text='{"error": "posts: a list of judged post ids, for confirm or dismiss only"}',
                                  content_type="application/json")
     return judged
@@ -73,7 +79,8 @@ async def act(request: web.Request) -> web.Response:
     """POST /api/triage/{id}/{action}: body ``{"reason"?, "into"?, "posts"?}``.
 
     ``into``: the incident to merge into; ``posts``: for confirm and dismiss, the ids of the posts the operator
-    read on the card and vouched for, the only posts that become training labels.
+    read on the card and vouched for, the only posts that become training labels; for split, the posts to move
+    into a new incident (the answer then has it as ``split``).
     """
     from publish import triage
     from publish.geojson import alert_json, incidents_geojson
@@ -90,9 +97,14 @@ async def act(request: web.Request) -> web.Response:
                                  content_type="application/json")
     judged = _judged_posts(body, action)
 
+    split_off: list[dict[str, Any]] = []
+
     def run(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None]:
         if action == "merge":
             triage.merge(session, incident_id, int(into), operator.username, reason)  # type: ignore[arg-type]
+        elif action == "split":
+            new = triage.split(session, incident_id, judged, operator.username, reason)
+            split_off[:] = incidents_geojson([new])["features"]
         elif action in ("confirm", "dismiss"):
             getattr(triage, action)(session, incident_id, operator.username, reason, judged)
         else:
@@ -116,10 +128,13 @@ async def act(request: web.Request) -> web.Response:
     ctx.hub.publish("incident", feature)
     if alert is not None:
         ctx.hub.publish("alert", alert)
+    if split_off:
+        ctx.hub.publish("incident", split_off[0])
+        return web.json_response({"incident": feature, "alert": alert, "split": split_off[0]})
     return web.json_response({"incident": feature, "alert": alert})
 
 
 def add_routes(app: web.Application) -> None:
     """Mount the triage endpoints (all need an operator session; POSTs also a CSRF token)."""
     app.router.add_get("/api/triage", queue)
-    app.router.add_post(r"/api/triage/{incident_id:\d{1,12}}/{action:confirm|dismiss|resolve|merge}", act)
+    app.router.add_post(r"/api/triage/{incident_id:\d{1,12}}/{action:confirm|dismiss|resolve|merge|split}", act)

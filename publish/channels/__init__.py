@@ -16,6 +16,7 @@ class Target:
     channel: str
     target: str
     language: str
+    secret: str = ""  # the subscription's key: signs webhook posts and its unsubscribe link (publish.channels.links)
 
 
 @runtime_checkable
@@ -26,4 +27,15 @@ class Channel(Protocol):
 
     async def deliver(self, rendered: RenderedAlert, subscription: Target) -> None:
         """Deliver or raise DeliveryError."""
+        ...
+
+
+@runtime_checkable
+class Confirmable(Protocol):
+    """A channel that can ask a new subscriber to confirm (double opt-in) before any alert is sent."""
+
+    name: str
+
+    async def request_confirmation(self, subscription: Target, *, hours: int) -> bool:
+        """Send the confirmation request; True when the receiver confirmed at once (echoed the challenge)."""
         ...

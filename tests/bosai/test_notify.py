@@ -17,7 +17,7 @@ from bosai.config import AppConfig
 from bosai.live import LiveHub
 from bosai.notify import AlertNotifier, build_channels, undelivered
 from bosai.store import Store
-from bosai.store.models import AlertRow, Delivery
+from bosai.store.models import AlertRow, Delivery, Subscription
 from publish.delivery import subscribe
 
 
@@ -77,8 +77,8 @@ def _add_alert(store: Store, alert_id: str, code: str, name: str, sent: datetime
     store.submit(lambda s: s.add(row)).result(10)
 
 
-def _subscribe(store: Store, created: datetime, **kw) -> int:
-    return store.submit(lambda s: subscribe(s, now=created, **kw).id).result(10)
+def _subscribe(store: Store, created: datetime, confirmed: bool = True, **kw) -> int:
+    return store.submit(lambda s: subscribe(s, now=created, confirmed=confirmed, **kw).id).result(10)
 
 
 def _deliveries(store: Store) -> list[tuple[str, int, str]]:
@@ -177,3 +177,77 @@ async def test_failures_are_recorded_and_crash_leftovers_retaken(db, aiohttp_ser
 def test_email_channel_only_when_an_smtp_host_is_configured() -> None:
     assert set(build_channels(_config().delivery)) == {"webhook"}
     assert set(build_channels(_config(2525).delivery)) == {"webhook", "email"}
+
+
+async def test_nothing_reaches_a_sign_up_before_it_is_confirmed(db, hook, smtp) -> None:
+    from publish.channels.links import link_token
+    from publish.subscriptions import confirm
+
+    receiver, url = hook
+    inbox, port = smtp
+    now = datetime.now(UTC)
+    web_sub = _subscribe(db, now, confirmed=False, channel="webhook", target=url, language="en", areas=[])
+    mail_sub = _subscribe(db, now, confirmed=False, channel="email", target="r@example.jp", language="en", areas=[])
+    _add_alert(db, "a1", "24201", "津市", now)
+    notifier = AlertNotifier(db, _config(port))
+    with db.session() as s:
+        assert undelivered(s, frozenset(notifier.channels), now) == []
+    assert await notifier.run_once() == 0 and not receiver.bodies and not inbox.messages
+
+    def confirm_both(s) -> None:
+        for sub_id in (web_sub, mail_sub):
+            secret = s.get(Subscription, sub_id).secret
+            assert confirm(s, sub_id, link_token(secret, "confirm", sub_id), now, timedelta(hours=48)) is not None
+
+    db.submit(confirm_both).result(10)
+    assert await notifier.run_once() == 2
+    assert len(receiver.bodies) == 1 and len(inbox.messages) == 1
+
+
+async def test_every_message_carries_a_one_click_unsubscribe_link(db, hook, smtp) -> None:
+    import hashlib
+    import hmac
+
+    receiver, url = hook
+    inbox, port = smtp
+    now = datetime.now(UTC)
+    web_sub = _subscribe(db, now, channel="webhook", target=url, language="pt", areas=[])
+    mail_sub = _subscribe(db, now, channel="email", target="r@example.jp", language="ja", areas=[])
+    _add_alert(db, "a1", "24201", "津市", now)
+    assert await AlertNotifier(db, _config(port, max_attempts=1)).run_once() == 2
+    with db.session() as s:
+        secrets = {sub.id: sub.secret for sub in s.scalars(select(Subscription))}
+    base = "http://127.0.0.1:8080/api/subscriptions"  # publish.base_url
+
+    [payload] = receiver.json()
+    assert payload["type"] == "alert" and payload["alert_id"] == "a1" and payload["subscription_id"] == web_sub
+    assert payload["unsubscribe_url"].startswith(f"{base}/{web_sub}/unsubscribe?token=")
+    headers, body = receiver.headers[0], receiver.bodies[0]
+    mac = hmac.new(secrets[web_sub].encode(), headers["X-Bosai-Timestamp"].encode() + b"." + body, hashlib.sha256)
+    assert headers["X-Bosai-Signature"] == f"sha256={mac.hexdigest()}"
+
+    msg = message_from_bytes(inbox.messages[0][1])
+    link = msg["List-Unsubscribe"]
+    assert link.startswith(f"<{base}/{mail_sub}/unsubscribe?token=") and link.endswith(">")
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # RFC 8058
+    assert msg["Content-Language"] == "ja"
+    text = msg.get_payload(decode=True).decode("utf-8")
+    assert f"配信を停止するには：{link[1:-1]}" in text
+
+
+async def test_unconfirmed_sign_ups_expire_on_the_notifier_clock(db) -> None:
+    created = datetime(2026, 9, 20, 6, 0, tzinfo=UTC)  # the demo's scenario day: its own clock, not the wall's
+    pending = _subscribe(db, created, confirmed=False, channel="email", target="p@example.jp", language="en",
+                         areas=[])
+    kept = _subscribe(db, created, channel="email", target="k@example.jp", language="en", areas=[])
+    clock = [created + timedelta(hours=47)]
+    notifier = AlertNotifier(db, _config(confirm_ttl_h=48), clock=lambda: clock[0])
+    await notifier.run_once()
+    with db.session() as s:
+        assert s.get(Subscription, pending).active
+    clock[0] = created + timedelta(hours=48, minutes=1)
+    await notifier.run_once()
+    with db.session() as s:
+        gone, still = s.get(Subscription, pending), s.get(Subscription, kept)
+        assert (gone.active, gone.target) == (False, "")  # the address is forgotten
+        assert still.active and still.target == "k@example.jp"

@@ -175,3 +175,26 @@ async def test_a_failing_stage_marks_items_failed_and_goes_on(store: Store):
     with store.session() as s:
         failed = s.scalar(select(RawItem).where(RawItem.state == "failed"))
         assert "model exploded" in failed.error
+
+
+async def test_one_bad_item_fails_alone_not_with_its_batch(store: Store):
+    class Broken(KeywordClassifier):
+        def predict(self, texts, *, batch_size=64):
+            if any("壊" in t for t in texts):
+                raise RuntimeError("model exploded")
+            return super().predict(texts)
+
+    pipeline = _pipeline(store, LiveHub(), Metrics(), Broken())
+    for i, text in enumerate(["津で冠水", "壊れる", "津駅前も冠水"]):  # queued first: one classify batch
+        await pipeline.ingest(_post(i, text), b"")
+    pipeline.start(resume=False)
+    await _wait_done(store, 2)
+    assert pipeline.workers_running()  # the failure took no worker down (/readyz)
+    await pipeline.stop()
+    with store.session() as s:
+        states = dict(s.execute(select(RawItem.source_id, RawItem.state)).all())
+        failed = s.scalar(select(RawItem).where(RawItem.state == "failed"))
+    assert states == {"p0": "done", "p1": "failed", "p2": "done"}
+    assert "model exploded" in failed.error
+    assert pipeline.workers_running() is False  # stopped
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -173,3 +173,42 @@ async def test_external_scheduler_is_used_and_not_shut_down(make_runner, sink, s
     assert runner.scheduler.running == scheduler_given
     if scheduler:
         scheduler.shutdown(wait=False)
+
+
+class DatedStream(StreamingCollector):
+    """One connection: a post at each of ``times``, then stays open."""
+
+    kind = "stub_dated"
+
+    def __init__(self, name: str, times: list[datetime]) -> None:
+        super().__init__(SourceConfig(kind="stub", name=name), None, Path("."))  # type: ignore[arg-type]
+        self.times, self.connections = times, 0
+
+    async def records(self) -> AsyncIterator:
+        self.connections += 1
+        self.alive()
+        for i, at in enumerate(self.times):
+            yield Post(source=self.name, source_id=f"d{i}", observed_at=at, author="a", text="t"), b"raw%d" % i
+        await asyncio.sleep(3600)
+
+
+async def test_an_impossible_date_is_rejected_and_the_stream_goes_on(make_runner, sink, bad_items) -> None:
+    """Calendar-edge dates (which overflow later, in UTC or with the incident window) are bad items, kept with
+    the rejects; the stream is not torn down and the valid neighbours are stored."""
+    edge = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+    times = [NOW, edge, datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1999, 12, 31, tzinfo=UTC),
+             datetime.now(UTC) + timedelta(days=2), NOW + timedelta(minutes=1)]
+    stream = DatedStream("dated", times)
+    runner = make_runner([stream])
+    await runner.start()
+    await sink.wait_for(2)
+    for _ in range(100):
+        if len(bad_items.calls) == 4:
+            break
+        await asyncio.sleep(0.01)
+    assert [r.source_id for r in sink.records] == ["d0", "d5"]
+    assert [(c[1], c[2]) for c in bad_items.calls] == [("d1", b"raw1"), ("d2", b"raw2"), ("d3", b"raw3"),
+                                                       ("d4", b"raw4")]
+    assert "observed_at 0001-01-01T00:00:00+14:00 is before 2000" in bad_items.calls[0][3]
+    assert "more than a day in the future" in bad_items.calls[3][3]
+    assert stream.connections == 1 and runner.health()["dated"]["items"] == 2

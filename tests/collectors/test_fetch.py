@@ -20,8 +20,17 @@ async def test_private_and_odd_urls_are_refused(url: str) -> None:
         await check_url(url, allow_private=False)
 
 
-async def test_private_urls_allowed_when_configured() -> None:
-    await check_url("http://127.0.0.1:8081/x", allow_private=True)
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8081/x", "http://10.0.0.5/", "http://[::1]/"])
+async def test_private_urls_allowed_when_configured(url: str) -> None:
+    with pytest.raises(UnsafeURLError, match="non-public address"):
+        await check_url(url, allow_private=False)
+    assert await check_url(url, allow_private=True) is None  # the same URL passes once allowed
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/", "http:///nohost"])
+async def test_allow_private_does_not_allow_odd_schemes(url: str) -> None:
+    with pytest.raises(UnsafeURLError, match="only http"):
+        await check_url(url, allow_private=True)
 
 
 async def test_redirects_are_not_followed(aiohttp_server, http) -> None:

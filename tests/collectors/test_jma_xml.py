@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from collector_paths import FIXTURES, SAMPLES
 
 from bosai.errors import SourceDataError
+from collectors import jma_xml
 from collectors.jma_seismo import parse_coordinate, tsunami_category
 from collectors.jma_xml import bench_parse, parse_file_result, parse_report
 
@@ -212,9 +214,22 @@ def test_parse_file_result_contract(tmp_path: Path) -> None:
     assert missing["ok"] is False and "FileNotFoundError" in missing["error"]
 
 
-def test_bench_parse_counts_entries() -> None:
+def test_bench_parse_counts_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file is parsed ``repeat`` times, refused ones included, and the rate is files over seconds."""
+    parsed: list[str] = []
+    real_parse = jma_xml.parse_report
+
+    def counting_parse(blob: bytes, **kw: str):  # type: ignore[no-untyped-def]
+        parsed.append(kw["source_id"])
+        return real_parse(blob, **kw)
+
+    ticks = iter([10.0, 12.5])  # start, end: 2.5 s on a fake clock
+    monkeypatch.setattr(jma_xml, "parse_report", counting_parse)
+    monkeypatch.setattr(jma_xml, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
     rate = bench_parse([FIXTURES / "mie_vpww54_warnings.xml", FIXTURES / "hostile_xxe.xml"], repeat=2)
-    assert rate > 0
+    assert parsed == ["0", "1", "0", "1"]  # the hostile file is refused, and still counted
+    assert rate == pytest.approx(4 / 2.5)
+    assert bench_parse([], repeat=3) == 0.0 and bench_parse([FIXTURES / "hostile_xxe.xml"], repeat=0) == 0.0
 
 
 @pytest.mark.parametrize(

@@ -122,3 +122,29 @@ async def test_unconfigured_secret_refuses_everything(client, monkeypatch) -> No
     monkeypatch.delenv(SECRET_ENV)
     resp = await send(c, json.dumps(post()).encode())
     assert resp.status == 401 and "not configured" in (await resp.json())["error"]
+
+
+@pytest.mark.parametrize("created_at", ["0001-01-01T00:00+14:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00",
+                                        "9999-12-31T23:59:59Z", "1999-12-31T23:59:59Z", "2999-01-01T00:00:00+09:00"])
+async def test_a_date_outside_the_sane_window_is_a_400_kept_with_the_rejects(client, sink, bad_items,
+                                                                             created_at) -> None:
+    """Before: 503 "retry later" (a retrying sender looped) or a crash later in the incidents stage."""
+    c, runner = client
+    body = json.dumps({"posts": [post(1), post(2, created_at=created_at)]}).encode()
+    resp = await send(c, body)
+    assert resp.status == 400 and "post p2: created_at is" in (await resp.json())["error"]
+    assert sink.records == []  # the request is refused whole: the sender fixes the post and resends
+    ((source, _id, raw, error),) = bad_items.calls
+    assert source == "partner" and raw == body and "created_at is" in error
+    assert (await send(c, json.dumps(post(3)).encode())).status == 200  # the source goes on
+    assert runner.health()["partner"]["items"] == 1
+
+
+@pytest.mark.parametrize("stamp", ["²", "9" * 5000, "-1", "12.5", "１２３"])
+async def test_a_malformed_timestamp_header_is_a_400(client, sink, stamp) -> None:
+    c, _ = client
+    body = json.dumps(post()).encode()
+    headers = {**sign("s3cret", body, int(time.time())), "X-Bosai-Timestamp": stamp}
+    resp = await c.post("/webhook/partner", data=body, headers=headers)
+    assert resp.status == 400 and "Unix seconds" in (await resp.json())["error"]
+    assert sink.records == []

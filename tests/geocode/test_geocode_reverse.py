@@ -37,9 +37,10 @@ def test_shipped_reverse_for_an_office_point(shipped) -> None:  # type: ignore[n
 
 
 def test_full_reverse_gives_the_town(full) -> None:  # type: ignore[no-untyped-def]
-    municipality, town = full.reverse(34.9294, 136.6174)
-    assert municipality == "四日市市"
-    assert town is not None
+    # towns.csv: 大字塩浜 (short name 塩浜) at 34.929366,136.617420; 塩浜町 about 1.5 km north-east of it.
+    assert full.reverse(34.9294, 136.6174) == ("四日市市", "塩浜")
+    assert full.reverse(34.9365, 136.6348) == ("四日市市", "塩浜町")  # the nearest town, not its neighbour
+    assert full.reverse(34.6716, 136.5055) == ("津市", "高茶屋")
 
 
 def test_module_level_reverse_uses_the_shipped_geocoder() -> None:

@@ -37,7 +37,7 @@ def running(db: Store, alert_set, session):
 
 def _subscribe(store: Store, **kwargs) -> int:
     with store.session() as s:
-        sub = subscribe(s, now=NOW, **kwargs)
+        sub = subscribe(s, now=NOW, confirmed=kwargs.pop("confirmed", True), **kwargs)
         s.commit()
         return sub.id
 
@@ -171,7 +171,8 @@ def test_concurrent_claims_on_postgres_never_take_a_delivery_twice(pg_url) -> No
                            severity="Severe", urgency="Expected", certainty="Likely",
                            areas=[{"code": "2420100", "name": "津市"}], slots={}, sent=NOW, expires=None))
             for n in range(5):
-                subscribe(s, channel="webhook", target=f"https://example.org/{n}", language="en", areas=[], now=NOW)
+                subscribe(s, channel="webhook", target=f"https://example.org/{n}", language="en", areas=[], now=NOW,
+                          confirmed=True)
             claim(s, "a1", NOW - 2 * CLAIM_TIMEOUT)  # claims a crashed dispatcher left: due to be taken again
             s.commit()
         second: list[tuple[int, Target]] = []

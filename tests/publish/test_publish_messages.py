@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from required_tools import require_tool
 
 from bosai.store.models import AlertRow
 from publish.catalog import LANGUAGES, has_message, message, po_path
@@ -348,8 +349,15 @@ def test_unknown_language_is_a_clear_error(alert_set) -> None:
         render_alert(alert_set[0], "fr")
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
-def test_voice_form_is_synthesised(alert_set, tmp_path) -> None:
+@pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_speech_program_fails_when_servers_are_required(monkeypatch, required, outcome) -> None:
+    monkeypatch.setenv("BOSAI_REQUIRE_SERVERS", required)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(outcome, match="espeak-ng"):
+        require_tool("espeak-ng")
+
+
+def test_voice_form_is_synthesised(alert_set, tmp_path, espeak) -> None:
     out = synthesize(render_alert(alert_set[3], "en").speech_text, "en", tmp_path / "a.wav")
     assert out is not None and out.read_bytes()[:4] == b"RIFF"
 

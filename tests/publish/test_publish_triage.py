@@ -80,3 +80,50 @@ def test_merge_moves_posts_and_counts(session, make_post, incident) -> None:
         triage.merge(session, incident.id, incident.id, "tanaka")
     with pytest.raises(ValueError, match="merge only into an open incident"):
         triage.merge(session, incident.id, other.id, "tanaka")
+
+
+def _three_posts(session, make_post):
+    """One incident of three posts (two places joined by mistake); returns it and its posts in order."""
+    posts = [make_post(t, minutes=m) for t, m in (("海蔵川があふれて道路が冠水", 0), ("末永町で床下浸水", 5),
+                                                     ("海蔵川の堤防から水", 10))]
+    incident = attach_post(session, posts[0], window=WINDOW, radius_km=3.0, now=posts[0].observed_at)
+    for p in posts[1:]:
+        assert attach_post(session, p, window=WINDOW, radius_km=3.0, now=p.observed_at).id == incident.id
+    return incident, posts
+
+
+def test_split_moves_chosen_posts_into_a_new_audited_incident(session, make_post) -> None:
+    incident, posts = _three_posts(session, make_post)
+    triage.confirm(session, incident.id, "tanaka")
+    new = triage.split(session, incident.id, [posts[1].id], "sato", "末永町は別の場所")
+    assert new.id != incident.id and new.status == "unverified" and new.hazard == incident.hazard
+    assert (new.post_count, incident.post_count) == (1, 2)
+    assert new.first_seen == posts[1].observed_at and incident.last_seen == posts[2].observed_at
+    owners = dict(session.execute(select(PostRow.id, PostRow.incident_id).where(
+        PostRow.id.in_([p.id for p in posts]))).all())
+    assert owners == {posts[0].id: incident.id, posts[1].id: new.id, posts[2].id: incident.id}
+    assert _audit(session, incident.id)[-1] == ("split", "sato", f"posts {posts[1].id} moved to incident {new.id}: "
+                                                                 "末永町は別の場所")
+    assert _audit(session, new.id) == [("split", "sato", f"split from incident {incident.id} (posts {posts[1].id}): "
+                                                         "末永町は別の場所")]
+    assert incident.status == "confirmed" and new.group_key and new.group_key != incident.group_key
+
+
+def test_split_refuses_what_is_not_a_split(session, make_post) -> None:
+    from bosai.store.labels import NotInIncident
+
+    incident, posts = _three_posts(session, make_post)
+    stranger = make_post("別件", minutes=1)
+    with pytest.raises(ValueError, match="without posts"):
+        triage.split(session, incident.id, [p.id for p in posts], "sato")
+    with pytest.raises(NotInIncident):
+        triage.split(session, incident.id, [stranger.id], "sato")
+    with pytest.raises(ValueError, match="1 to"):
+        triage.split(session, incident.id, [], "sato")
+    with pytest.raises(ValueError, match="operator name"):
+        triage.split(session, incident.id, [posts[0].id], "system")
+    triage.dismiss(session, incident.id, "sato")
+    with pytest.raises(ValueError, match="split only an open incident"):
+        triage.split(session, incident.id, [posts[0].id], "sato")
+    with pytest.raises(triage.IncidentNotFound):
+        triage.split(session, 9999, [posts[0].id], "sato")

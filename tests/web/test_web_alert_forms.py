@@ -42,9 +42,7 @@ async def test_speech_is_404_with_a_reason_without_espeak(client, monkeypatch) -
     assert "espeak-ng" in (await resp.json())["error"]
 
 
-async def test_speech_wav_is_made_once_and_cached(client, ctx) -> None:
-    if not speech.available():
-        pytest.skip("espeak-ng not installed (scripts/test.sh installs it)")
+async def test_speech_wav_is_made_once_and_cached(client, ctx, espeak) -> None:
     url = "/api/alerts/jma-1-heavy_rain-issued/speech.wav?lang=en"
     first = await client.get(url)
     assert first.status == 200 and first.headers["Content-Type"] == "audio/wav"

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 
 import pytest
 from web_factories import add_incident, add_post
 
 from bosai.store.models import AlertRow, Incident
 from bosai.web.app import create_app
-from bosai.web.auth import SESSION_COOKIE, create_operator
-from bosai.web.passwords import hash_password, verify_password
+from bosai.web.auth import SESSION_COOKIE, Authenticator, create_operator
+from bosai.web.passwords import hash_password, unusable_hash, verify_password
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def test_password_hashes_are_salted_and_checked():
@@ -18,6 +24,41 @@ def test_password_hashes_are_salted_and_checked():
     assert a != b and a.startswith("scrypt$")
     assert verify_password("correct horse", a) and not verify_password("wrong", a)
     assert not verify_password("x", "garbage") and not verify_password("x", "scrypt$99999999999$8$1$AA$AA")
+
+
+def test_new_hashes_use_the_owasp_scrypt_cost():
+    scheme, n, r, p, _salt, _key = hash_password("correct horse").split("$")
+    assert (scheme, int(n), int(r), int(p)) == ("scrypt", 2**17, 8, 1)  # OWASP Password Storage Cheat Sheet
+
+
+def test_hashes_made_at_the_old_cost_still_verify():
+    salt = b"0123456789abcdef"
+    key = hashlib.scrypt(b"correct horse", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    old = f"scrypt$16384$8$1${_b64(salt)}${_b64(key)}"
+    assert verify_password("correct horse", old) and not verify_password("wrong", old)
+
+
+def test_the_unknown_user_hash_costs_a_real_check_and_matches_nothing():
+    dummy = unusable_hash()
+    assert dummy.split("$")[:4] == ["scrypt", str(2**17), "8", "1"]
+    assert not verify_password("", dummy)
+
+
+@pytest.mark.parametrize("user", ["ops", "nobody"])
+async def test_password_checks_run_off_the_event_loop(ctx, user):
+    """While scrypt runs (hundreds of ms at today's cost), the loop keeps serving other requests."""
+    auth = Authenticator(ctx.config, ctx.store, env={"BOSAI_OPERATORS": f"ops:{hash_password('s3cret-pass')}"})
+    loop = asyncio.get_running_loop()
+    start = last = loop.time()
+    check = asyncio.create_task(auth.check_password(user, "s3cret-pass"))
+    gaps: list[float] = []
+    while not check.done():
+        await asyncio.sleep(0.005)
+        gaps.append(loop.time() - last)
+        last = loop.time()
+    assert await check is (user == "ops")
+    # On the loop, the hash would hold it for most of the check: one gap as long as the hash itself.
+    assert len(gaps) >= 5 and max(gaps) < 0.5 * (last - start)
 
 
 async def _csrf(client) -> str:

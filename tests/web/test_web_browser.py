@@ -62,6 +62,12 @@ async def test_live_incident_triage_and_feeds(server, page, ctx):
     await ctx.store.write(lambda s: add_post(s, HOSTILE, author="troll"))
     await page.goto(server + "/")
     await page.wait_for_selector("#live-status.on", timeout=10_000)
+    # Flagged posts and unverified incidents are for operators: log in first; the page reopens its stream.
+    await page.fill("#login-form input[name=username]", "ops")
+    await page.fill("#login-form input[name=password]", "s3cret-pass")
+    await page.click("#login-form button[type=submit]")
+    await page.wait_for_selector("#triage-user:not([hidden])", timeout=10_000)
+    await page.wait_for_selector("#live-status.on", timeout=10_000)
 
     def new_incident(s):
         row = add_incident(s, title="雲出川 あふれそう", place_name="香良洲")
@@ -79,9 +85,6 @@ async def test_live_incident_triage_and_feeds(server, page, ctx):
     assert "<script>window.__pwned=1</script>" in await page.text_content("#event-log .ev-post")
     await page.screenshot(path=str(ARTIFACTS / "command-center-live.png"))
 
-    await page.fill("#login-form input[name=username]", "ops")
-    await page.fill("#login-form input[name=password]", "s3cret-pass")
-    await page.click("#login-form button[type=submit]")
     confirm = f'#triage-list li[data-incident-id="{incident_id}"] button[data-action="confirm"]'
     await page.wait_for_selector(confirm, timeout=10_000)
     await page.screenshot(path=str(ARTIFACTS / "command-center-triage.png"))
@@ -97,6 +100,58 @@ async def test_live_incident_triage_and_feeds(server, page, ctx):
             async with http.get(f"{server}/feeds/{lang}.atom") as resp:
                 assert resp.status == 200
                 assert f"incident-{incident_id}" in await resp.text(), lang
+
+
+async def test_anonymous_command_center_shows_no_post_author_or_unverified_incident(server, page, ctx):
+    """Issue 18 §4 in the browser: without a login the page gets confirmed incidents only, under a title made
+    from hazard and place, never post text or an author handle, neither at load nor over the live stream."""
+    from publish.geojson import incidents_geojson, posts_geojson
+
+    secrets = ("yamada_taro", "suzuki_h", "kuroneko88", "家の前まで水", "裏山が崩れ", "誰か助けて")
+
+    def seed(s):
+        confirmed = add_incident(s, title="@yamada_taro 家の前まで水がきてる", status="confirmed")
+        add_incident(s, title="@suzuki_h 裏山が崩れた", hazard="landslide", lat=34.35, lng=136.2)
+        add_post(s, "@yamada_taro 家の前まで水がきてる", author="yamada_taro", incident_id=confirmed.id)
+        return confirmed.id
+
+    confirmed_id = await ctx.store.write(seed)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    await page.goto(server + "/")
+    await page.wait_for_selector(f'.incident-badge[data-incident-id="{confirmed_id}"]', timeout=10_000)
+    await page.wait_for_selector("#live-status.on", timeout=10_000)
+
+    def live_rows(s):
+        post = add_post(s, "kuroneko88: 誰か助けて", author="kuroneko88", lat=34.1, lng=136.1)
+        unverified = add_incident(s, title="kuroneko88: 誰か助けて", lat=34.1, lng=136.1)
+        later = add_incident(s, title="@yamada_taro 家の前まで水 2", status="confirmed", lat=34.95, lng=136.6)
+        return (posts_geojson([post])["features"][0], incidents_geojson([unverified])["features"][0],
+                incidents_geojson([later])["features"][0], later.id)
+
+    post, unverified, later, later_id = await ctx.store.write(live_rows)
+    ctx.hub.publish("post", post)
+    ctx.hub.publish("incident", unverified)
+    ctx.hub.publish("incident", later)
+    await page.wait_for_selector(f'.incident-badge[data-incident-id="{later_id}"]', timeout=10_000)
+    await page.click(f'.incident-badge[data-incident-id="{confirmed_id}"]')
+    await page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
+    await page.screenshot(path=str(ARTIFACTS / "command-center-anonymous.png"))
+
+    html = await page.content()  # the whole DOM, attributes (marker titles) and the event log included
+    for secret in secrets:
+        assert secret not in html, secret
+    assert "浸水・冠水・河川氾濫（大門）" in await page.text_content(".leaflet-popup-content")
+    unverified_id = unverified["properties"]["id"]
+    assert await page.locator(f'.incident-badge[data-incident-id="{unverified_id}"]').count() == 0
+    assert not any("/api/posts" in url for url in requested)
+    assert await page.evaluate("fetch('/api/posts').then(function (r) { return r.status; })") == 401
+    assert page.errors == []  # type: ignore[attr-defined]
+
+    await page.goto(server + "/public/ja")
+    public_html = await page.content()
+    for secret in secrets:
+        assert secret not in public_html, secret
 
 
 async def test_public_page_renders_without_script_injection(server, page, ctx):

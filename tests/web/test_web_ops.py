@@ -1,4 +1,4 @@
-"""/healthz, /metrics, webhooks and the SSE stream."""
+"""/livez, /readyz, /healthz, /metrics, webhooks and the SSE stream."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import aiohttp
 import pytest
 from aiohttp import web
-from web_factories import make_ctx
+from web_factories import login, make_ctx
 
 from bosai.web import live
 from bosai.web.app import create_app
@@ -24,20 +24,72 @@ async def test_healthz_reports_sources_db_and_queues(aiohttp_client, web_store, 
     assert body["status"] == "degraded" and body["failing_sources"] == ["x"]
     assert body["db"]["ok"] is True and body["queues"] == {"classify": 7} and body["sources"]["jma"]["state"] == "ok"
 
-    sources["jma"]["state"] = "open_circuit"
-    resp = await client.get("/healthz")
-    assert resp.status == 503 and (await resp.json())["status"] == "down"
+
+async def test_every_source_failing_is_information_not_a_restart(aiohttp_client, web_store, tmp_path):
+    """A JMA outage: all sources fail, but the service is alive and ready (a restart would fix nothing)."""
+    sources = {"jma": {"kind": "jma_feed", "state": "open_circuit"}, "x": {"kind": "x_stream", "state": "failing"}}
+    ctx = make_ctx(web_store, tmp_path, health=lambda: sources, readiness=lambda: {"workers": True})
+    client = await aiohttp_client(create_app(ctx))
+    health = await client.get("/healthz")
+    assert health.status == 200 and (await health.json())["status"] == "down"
+    assert health.headers["Cache-Control"] == "no-store"
+    live = await client.get("/livez")
+    assert live.status == 200 and await live.json() == {"status": "ok", "db": {"ok": True}}
+    ready = await client.get("/readyz")
+    assert ready.status == 200
+    assert await ready.json() == {"status": "ready", "checks": {"db": {"ok": True}, "migrations": {"ok": True},
+                                                               "workers": {"ok": True}}}
 
 
-async def test_healthz_503_when_db_unreachable(aiohttp_client, web_store, tmp_path):
+async def test_db_unreachable_fails_liveness_and_readiness(aiohttp_client, web_store, tmp_path):
     ctx = make_ctx(web_store, tmp_path)
     client = await aiohttp_client(create_app(ctx))
+
     async def failing_read(fn):
         raise OSError("disk gone")
 
     web_store.read = failing_read  # type: ignore[method-assign]
-    resp = await client.get("/healthz")
-    assert resp.status == 503 and (await resp.json())["db"] == {"ok": False, "error": "OSError"}
+    for path in ("/livez", "/readyz"):
+        resp = await client.get(path)
+        assert resp.status == 503, path
+    assert (await (await client.get("/livez")).json())["db"] == {"ok": False, "error": "OSError"}
+    health = await client.get("/healthz")  # still answers, and says what is wrong
+    assert health.status == 200 and (await health.json())["db"] == {"ok": False, "error": "OSError"}
+
+
+async def test_a_stopped_store_writer_fails_liveness(aiohttp_client, tmp_path):
+    from bosai.store import Store
+
+    store = Store(f"sqlite:///{tmp_path}/w.db")
+    store.upgrade()  # migrated, but the writer never started: every write would wait forever
+    client = await aiohttp_client(create_app(make_ctx(store, tmp_path)))
+    resp = await client.get("/livez")
+    assert resp.status == 503 and (await resp.json())["db"] == {"ok": False, "error": "store writer stopped"}
+    store.close()
+
+
+async def test_readyz_waits_for_migrations_and_workers(aiohttp_client, tmp_path):
+    from bosai.store import Store
+    from bosai.store.migrate import head_revisions, upgrade
+
+    store = Store(f"sqlite:///{tmp_path}/r.db")
+    store.start()
+    running = {"workers": False}
+    client = await aiohttp_client(create_app(make_ctx(store, tmp_path, readiness=lambda: dict(running))))
+    try:
+        resp = await client.get("/readyz")
+        body = await resp.json()
+        assert resp.status == 503 and body["status"] == "not_ready"
+        assert body["checks"]["migrations"] == {"ok": False, "pending": sorted(head_revisions())}
+        assert body["checks"]["workers"] == {"ok": False}
+
+        upgrade(store.engine)
+        resp = await client.get("/readyz")
+        assert resp.status == 503 and (await resp.json())["checks"]["migrations"] == {"ok": True}
+        running["workers"] = True
+        assert (await client.get("/readyz")).status == 200
+    finally:
+        store.close()
 
 
 async def test_metrics_prometheus_text(aiohttp_client, web_store, tmp_path):
@@ -67,6 +119,7 @@ async def test_webhook_dispatch(aiohttp_client, web_store, tmp_path):
 
 async def test_live_streams_hub_events(aiohttp_client, ctx):
     client = await aiohttp_client(create_app(ctx))
+    await login(client, ctx.store)  # an operator gets every event as published
     resp = await client.get("/live")
     assert resp.headers["Content-Type"].startswith("text/event-stream")
     assert (await resp.content.readuntil(b"\n\n")).startswith(b"retry:")
@@ -78,7 +131,7 @@ async def test_live_streams_hub_events(aiohttp_client, ctx):
     ctx.hub.publish("incident", {"type": "Feature", "properties": {"id": 7, "title": "冠水\n<b>"}})
     frame = (await asyncio.wait_for(resp.content.readuntil(b"\n\n"), 2)).decode()
     lines = dict(line.split(": ", 1) for line in frame.strip().split("\n"))
-    assert lines["event"] == "incident"
+    assert lines["event"] == "incident" and lines["id"] == f"{ctx.hub.epoch}-2"
     assert json.loads(lines["data"])["properties"] == {"id": 7, "title": "冠水\n<b>"}
     resp.close()
 

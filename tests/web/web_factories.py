@@ -32,7 +32,7 @@ def make_ctx(store: Store, data_dir: Path, **overrides: Any) -> ServiceContext:
     web_cfg = {"public_rate_per_min": overrides.pop("rate", 6000),
                "webhook_rate_per_min": overrides.pop("webhook_rate", 6000),
                "trusted_proxies": overrides.pop("trusted_proxies", []),
-               "tile_url": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
+               "tile_url": overrides.pop("tile_url", "http://127.0.0.1:9/{z}/{x}/{y}.png")}  # unreachable: offline
     config = AppConfig.model_validate({"service": {"data_dir": str(data_dir)}, "web": web_cfg,
                                        "publish": {"base_url": "http://bosai.test"}})
     return ServiceContext(config=config, store=store, metrics=Metrics(), hub=LiveHub(), clock=lambda: NOW,
@@ -120,3 +120,15 @@ def warning_item(code: str, name: str, kind: str, level: int | None, in_force: b
     """A municipality-level warning item as collectors.jma_meteo writes it."""
     return {"type": "warning", "scope": "気象警報・注意報（市町村等）", "area_code": code, "area_name": name,
             "kind_name": kind, "status": "発表" if in_force else "解除", "in_force": in_force, "level": level}
+
+
+async def login(client: Any, store: Store, username: str = "ops", password: str = "s3cret-pass") -> str:
+    """Create an operator and log the test client in as it; returns the session's CSRF token."""
+    from bosai.web.auth import create_operator
+
+    await create_operator(store, username, password)
+    token = (await (await client.get("/api/session")).json())["csrf"]
+    resp = await client.post("/login", json={"username": username, "password": password},
+                             headers={"X-CSRF-Token": token})
+    assert resp.status == 200, await resp.text()
+    return str((await resp.json())["csrf"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import math
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from bosai.demo.scenario_build.keys import incident_key
 from bosai.demo.scenario_build.posts_bank import FOREIGN, HOSTILE, ROADS, TOPICS, VIRAL, VIRAL_VARIANTS
 
 MIE_DATA: Final = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "mie"
@@ -59,15 +61,21 @@ class PostComposer:
             towns = [t for t in towns if _km(float(t["lat"]), float(t["lng"]), lat, lng) <= radius] or towns
         return self.rng.choice(towns)
 
-    def _fill(self, template: str, muni: str, topic: str) -> tuple[str, dict[str, str]]:
+    def _fill(self, template: str, muni: str, topic: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The text, its town row, and the slot values (for the post's true incident key)."""
         town = self._town(muni, topic)
-        text = template.format(town=town["town"], muni=muni, n=self.rng.randint(2, 9),
-                               road=self.rng.choice(ROADS.get(muni, ("国道23号",))),
-                               shelter=self.rng.choice(self.shelters.get(muni, ["公民館"])))
-        return text, town
+        slots = {"town": town["town"], "muni": muni, "n": str(self.rng.randint(2, 9)),
+                 "road": self.rng.choice(ROADS.get(muni, ("国道23号",))),
+                 "shelter": self.rng.choice(self.shelters.get(muni, ["公民館"]))}
+        return template.format(**slots), town, slots
+
+    @staticmethod
+    def _key(expect: dict[str, Any], template: str, slots: dict[str, str]) -> Callable[[str], str | None]:
+        return lambda pid: incident_key(expect["label"], expect["categories"], template, slots, pid)
 
     def _add(self, at: datetime, text: str, lang: str, expect: dict[str, Any], town: dict[str, str] | None,
-             topic: str, *, repost_of: str | None = None, media: bool = False) -> str:
+             topic: str, *, repost_of: str | None = None, media: bool = False,
+             key: Callable[[str], str | None] | None = None) -> str:
         pid = f"p{len(self.posts) + 1:04d}"
         channel = self.rng.choices([c for c, _ in _CHANNELS], [w for _, w in _CHANNELS])[0]
         geo = None
@@ -78,7 +86,7 @@ class PostComposer:
         self.posts.append({
             "id": pid, "time": at.isoformat(), "channel": channel, "author": author, "text": text, "lang": lang,
             "geo": geo, "media": [f"{pid}.jpg"] if media else [], "repost_of": repost_of, "topic": topic,
-            "expect": expect})
+            "expect": expect, "incident_key": key(pid) if key is not None else None})
         return pid
 
     def compose(self) -> list[dict[str, Any]]:
@@ -86,32 +94,38 @@ class PostComposer:
         for topic, (label, cats, windows, munis, count, templates) in TOPICS.items():
             for _ in range(count):
                 muni = self.rng.choice(munis)
-                text, town = self._fill(self.rng.choice(templates), muni, topic)
+                template = self.rng.choice(templates)
+                text, town, slots = self._fill(template, muni, topic)
                 if label == "disaster":
                     text = self.rng.choice(_PREFIX) + text + self.rng.choice(_SUFFIX)
                 media = label == "disaster" and self.rng.random() < 0.2
-                self._add(self._time(windows), text, "ja", {"label": label, "categories": list(cats)}, town,
-                          topic, media=media)
+                expect = {"label": label, "categories": list(cats)}
+                self._add(self._time(windows), text, "ja", expect, town, topic, media=media,
+                          key=self._key(expect, template, slots))
         self._viral()
         for lang, label, template in FOREIGN * 2:
             muni = self.rng.choice(list(_ROMAJI))
-            text, town = self._fill(template.replace("{muni}", _ROMAJI[muni]), muni, "foreign")
-            self._add(self._time(("09:00-18:00",)), text, lang, {"label": label, "categories": []}, town, "foreign")
+            text, town, slots = self._fill(template.replace("{muni}", _ROMAJI[muni]), muni, "foreign")
+            expect = {"label": label, "categories": []}
+            self._add(self._time(("09:00-18:00",)), text, lang, expect, town, "foreign",
+                      key=self._key(expect, template, slots))
         for template in HOSTILE:
-            text, town = self._fill(template, "津市", "hostile")
-            self._add(self._time(("09:30-15:00",)), text, "ja", {"label": "disaster", "categories": []}, town,
-                      "hostile")
+            text, town, slots = self._fill(template, "津市", "hostile")
+            expect = {"label": "disaster", "categories": []}
+            self._add(self._time(("09:30-15:00",)), text, "ja", expect, town, "hostile",
+                      key=self._key(expect, template, slots))
         self.posts.sort(key=lambda p: (p["time"], p["id"]))
         return self.posts
 
     def _viral(self) -> None:
         template, muni, hhmm, copies = VIRAL
-        text, town = self._fill(template, muni, "flood_ano_shitomo")
+        text, town, slots = self._fill(template, muni, "flood_ano_shitomo")
         at = self.day.replace(hour=int(hhmm[:2]), minute=int(hhmm[3:]))
         expect = {"label": "disaster", "categories": ["flood", "road_blocked"]}
-        first = self._add(at, text, "ja", expect, town, "viral", media=True)
+        key = self._key(expect, template, slots)  # the copies are the same incident as the post they copy
+        first = self._add(at, text, "ja", expect, town, "viral", media=True, key=key)
         for i in range(copies):
             variant = self.rng.choice(VIRAL_VARIANTS).format(text=text)
             later = at + timedelta(seconds=30 + i * self.rng.randint(20, 120))
             repost_of = first if variant.startswith("RT") else None
-            self._add(later, variant, "ja", expect, None, "viral", repost_of=repost_of)
+            self._add(later, variant, "ja", expect, None, "viral", repost_of=repost_of, key=key)

@@ -6,16 +6,30 @@
   var user = S.user || null;
   var colors = S.levelColors || {};
   var map = BW.makeMap("map", S, [34.73, 136.51], 9);
+  var warningAreas = BW.warningAreas("map", "警報・注意報");
+  /* Posts and incidents are clustered; an incident cluster takes the colour of its most severe incident. */
+  function incidentCluster(cluster) {
+    var top = 0;
+    cluster.getAllChildMarkers().forEach(function (m) { top = Math.max(top, m.options.severity || 0); });
+    var node = BW.el("span", "incident-badge cluster-badge sev-" + top, cluster.getChildCount());
+    node.style.backgroundColor = levelColor(top);
+    node.style.color = top >= 3 ? "#FFFFFF" : "#000000";
+    return L.divIcon({ html: node, className: "incident-icon", iconSize: [34, 34] });
+  }
   var layers = {
-    incidents: L.layerGroup().addTo(map), posts: L.layerGroup().addTo(map),
-    warnings: L.layerGroup().addTo(map), gauges: L.layerGroup().addTo(map),
+    incidents: L.markerClusterGroup({ iconCreateFunction: incidentCluster, maxClusterRadius: 40 }).addTo(map),
+    posts: L.markerClusterGroup({ maxClusterRadius: 50 }).addTo(map),
+    warnings: warningAreas.layer, gauges: L.layerGroup().addTo(map),
     cameras: L.layerGroup().addTo(map), shelters: L.layerGroup()
   };
-  L.control.layers(null, {
+  var overlays = {
     "インシデント / Incidents": layers.incidents, "投稿 / Flagged posts": layers.posts,
     "警報 / Warnings": layers.warnings, "水位 / Gauges": layers.gauges,
     "カメラ / Cameras": layers.cameras, "避難所 / Shelters": layers.shelters
-  }, { collapsed: false }).addTo(map);
+  };
+  var tiles = BW.maps.map.tiles;
+  if (tiles) { overlays["地理院タイル / online tiles"] = tiles; }
+  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   var index = { incidents: {}, posts: {}, gauges: {}, cameras: {} };
   var muniNames = {};
   (S.municipalities || []).forEach(function (m) { muniNames[m[0]] = m[1]; });
@@ -66,7 +80,8 @@
     var p = f.properties, at = BW.point(f), old = index.incidents[p.id];
     if (old) { layers.incidents.removeLayer(old); delete index.incidents[p.id]; }
     if (!at || p.merged_into || p.status === "dismissed" || !passes(p, [p.hazard])) { return; }
-    var m = L.marker(at, { icon: incidentIcon(p), title: p.title || "" }).bindPopup(BW.popup(p.title, [
+    var m = L.marker(at, { icon: incidentIcon(p), title: p.title || "", severity: p.severity });
+    m.bindPopup(BW.popup(p.title, [
       ["種別 / hazard", p.hazard], ["場所 / place", p.place], ["市町", p.municipality],
       ["状態 / status", p.status], ["深刻度 / severity", p.severity], ["投稿 / posts", p.post_count],
       ["重複 / duplicates", p.duplicate_count], ["裏付け / corroborated", (p.corroborated_by || []).join(", ")],
@@ -77,7 +92,7 @@
     var p = f.properties, at = BW.point(f);
     var hazards = (p.categories || []).map(function (c) { return c.name; });
     if (!at || index.posts[p.id] || !passes(p, hazards)) { return; }
-    var m = L.circleMarker(at, { radius: 5, color: "#0d47a1", fillColor: "#42a5f5", fillOpacity: 0.8, weight: 1 })
+    var m = L.marker(at, { icon: L.divIcon({ className: "post-dot", iconSize: [12, 12] }), title: p.place || "" })
       .bindPopup(BW.popup(p.author, [["", p.text], ["種別 / categories", hazards.join(", ")],
                                      ["場所 / place", p.place], ["時刻 / time", p.observed_at]]));
     index.posts[p.id] = m.addTo(layers.posts);
@@ -112,17 +127,6 @@
     m.bindPopup(function () { return cameraPopup(p); });
     index.cameras[p.camera_id] = m.addTo(layers.cameras);
   }
-  function showWarnings(areas) {
-    layers.warnings.clearLayers();
-    areas.forEach(function (a) {
-      if (a.lat === null || a.lat === undefined) { return; }
-      var names = a.kinds.map(function (k) { return k.name; }).join("、");
-      L.circleMarker([a.lat, a.lng], { radius: 14, color: "#455a64", weight: 1, fillOpacity: 0.55,
-                                       fillColor: a.color || levelColor(a.level) })
-        .bindPopup(BW.popup(a.area_name, [["警報・注意報", names], ["発表", a.report_datetime]]))
-        .addTo(layers.warnings);
-    });
-  }
   function addAlert(a, atTop) {
     var li = BW.el("li", "alert-item");
     li.setAttribute("data-alert-id", a.id);
@@ -140,6 +144,8 @@
       layers.incidents.clearLayers(); index.incidents = {};
       fc.features.forEach(upsertIncident);
     }).catch(console.error);
+    layers.posts.clearLayers(); index.posts = {};
+    if (!user) { return; }  /* flagged posts are for operators only (401 without a login) */
     fetchJson("/api/posts" + q).then(function (fc) {
       layers.posts.clearLayers(); index.posts = {};
       fc.features.forEach(upsertPost);
@@ -148,7 +154,7 @@
   function loadStatic() {
     fetchJson("/api/gauges").then(function (fc) { fc.features.forEach(upsertGauge); }).catch(console.error);
     fetchJson("/api/cameras").then(function (fc) { fc.features.forEach(upsertCamera); }).catch(console.error);
-    fetchJson("/api/warnings").then(showWarnings).catch(console.error);
+    warningAreas.load();
     fetchJson("/api/alerts?limit=30").then(function (list) {
       list.forEach(function (a) { addAlert(a, false); });
     }).catch(console.error);
@@ -234,11 +240,12 @@
       if (r.ok) { user = r.body.user; csrf = r.body.csrf; form.password.value = ""; $("login-error").textContent = ""; }
       else { $("login-error").textContent = r.status === 429 ? "too many attempts" : "ログインできません / login failed"; }
       showUser();
+      if (r.ok) { loadAll(); connect(); }  /* the operators' view: posts, unverified incidents */
     });
   });
   $("logout").addEventListener("click", function () {
     post("/logout").then(function () { return fetchJson("/api/session"); }).then(function (s) {
-      csrf = s.csrf; user = s.user; showUser();
+      csrf = s.csrf; user = s.user; showUser(); loadAll(); connect();
     });
   });
 
@@ -247,10 +254,18 @@
   S.municipalities.forEach(function (m) { $("f-municipality").appendChild(BW.el("option", null, m[1])).value = m[0]; });
   $("filters").addEventListener("change", loadAll);
 
-  /* Live updates */
+  /* Live updates. The browser reconnects by itself with Last-Event-ID and gets what it missed; when the
+     server cannot replay it, a "reload" event asks for the full state again. */
+  var es = null;
+  function refresh() {
+    $("alert-list").textContent = ""; layers.shelters.clearLayers();
+    loadAll(); loadStatic(); loadTriageSoon();
+  }
   function connect() {
-    var es = new EventSource("/live");
+    if (es) { es.close(); }  /* a login or logout changes what the stream may carry: open a new one */
+    es = new EventSource("/live");
     var status = $("live-status");
+    status.textContent = "接続中 / connecting"; status.className = "live-status";
     es.onopen = function () { status.textContent = "ライブ / live"; status.className = "live-status on"; };
     es.onerror = function () { status.textContent = "再接続中 / reconnecting"; status.className = "live-status off"; };
     function on(name, fn) {
@@ -271,11 +286,11 @@
         properties: { camera_id: c.camera_id, name: c.name, status: c.status, observed_at: "",
                       image_url: "/cameras/" + id + "/latest.jpg", thumbnail_url: "/cameras/" + id + "/thumbnail.jpg" } });
     });
-    on("alert", function (a) { addAlert(a, true); logEvent("alert", (a.event || a.hazard) + " " + a.id); });
-    on("warning", function (w) {
-      fetchJson("/api/warnings").then(showWarnings).catch(console.error);
-      logEvent("warning", w.title || "");
+    on("reload", function () { logEvent("live", "再読込 / refreshed"); refresh(); });
+    on("alert", function (a) {
+      addAlert(a, true); logEvent("alert", (a.event || a.hazard) + " " + a.id); warningAreas.load();
     });
+    on("warning", function (w) { warningAreas.load(); logEvent("warning", w.title || ""); });
   }
 
   loadAll();

@@ -1,10 +1,12 @@
-/* Public page: designated shelters on the map (the alerts and tables are server-rendered). */
+/* Public page: Mie's offline outline, the warnings in force as coloured areas, and designated shelters
+   (the alerts and tables are server-rendered). */
 "use strict";
 (function () {
   var s = BW.settings();
   var shelters = s.shelters || [];
-  var map = BW.makeMap("map", s, [34.73, 136.51], 9);
-  var bounds = [];
+  var map = BW.makeMap("map", s, [34.5, 136.4], 8);
+  BW.warningAreas("map", "").load();
+  /* The view fits Mie's outline once it is loaded (map_common.js), so the coloured areas are all in sight. */
   shelters.forEach(function (f) {
     var p = BW.point(f);
     if (!p) { return; }
@@ -13,7 +15,5 @@
       .bindPopup(BW.popup(props.name, [["", props.address], ["", (props.hazards || []).join(", ")],
                                        ["", props.note]]))
       .addTo(map);
-    bounds.push(p);
   });
-  if (bounds.length > 1) { map.fitBounds(bounds, { maxZoom: 13 }); }
 })();

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Retrain the post classifier with the recipe of the shipped model, in one command:
+#   scripts/train.sh [LABELLED.jsonl ...]
+# It rebuilds the real text and the real hand-labelled sets from the fetched snapshots of their sources
+# (classifier/data/DATASHEET.md lists them; MIRRORS points at the folder `fetch` fills), then trains.
+# Extra labelled files, such as operators' verdicts from `bosai export-labels`, are merged into training.
+# OUT (default var/classifier-model) receives the checkpoint and its model card; copy it to classifier/model
+# to ship it. Uses the GPU when torch sees one, else the two CPU cores (about an hour).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MIRRORS=${MIRRORS:-/work/.mirror}
+OUT=${OUT:-var/classifier-model}
+PY=.venv/bin/python
+[ -x "$PY" ] || { echo "train.sh: run scripts/setup.sh first (no .venv)" >&2; exit 2; }
+for f in "$@"; do [ -f "$f" ] || { echo "train.sh: labelled file not found: $f" >&2; exit 2; }; done
+"$PY" -m classifier.realtext build --mirrors "$MIRRORS" --output var/realtext/realtext.jsonl.gz
+"$PY" -m classifier.realtest build-dev
+"$PY" -m classifier.realtest build-train
+"$PY" -m classifier.realtest build --mirrors "$MIRRORS"  # the real test set, for bosai evaluate only
+extra=(--data var/realtrain/real_train.jsonl)
+for f in "$@"; do extra+=(--data "$f"); done
+exec .venv/bin/bosai train --real-text var/realtext/realtext.jsonl.gz --real-dev var/realdev/real_dev.jsonl \
+  "${extra[@]}" --max-unlabelled 36000 --pretrain-epochs 2 --epochs 5 --real-finetune 8000 --output "$OUT"
