@@ -104,6 +104,7 @@ class PublishConfig(Block):
     jma_areas: list[str] = Field(default_factory=lambda: ["240000"])
     incident_window_min: int = 90
     incident_radius_km: float = 3.0
+    stale_after_min: float = Field(default=360.0, gt=0)  # unverified and quiet this long: greyed as stale
     base_url: str = "http://127.0.0.1:8080"
     languages: list[str] = Field(
         default_factory=lambda: ["ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi"]
@@ -120,6 +121,7 @@ class WebConfig(Block):
     public_rate_per_min: int = 600
     live_streams_per_client: int = Field(default=4, ge=1)  # open /live SSE streams per client address
     webhook_rate_per_min: int = Field(default=1200, gt=0)  # POST /webhook/{source} per minute per sender
+    confirm_grace_s: float = Field(default=10.0, ge=0, le=120)  # a confirm can be undone this long before it is sent
     trusted_proxies: list[str] = []  # reverse proxies whose X-Forwarded-For names the client (addresses/networks)
 
     @field_validator("trusted_proxies")

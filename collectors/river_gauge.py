@@ -74,6 +74,23 @@ def _level(value: Any) -> float | None:
         return None
 
 
+# Thresholds of every gauge a collector in this process watches, by gauge id: the command center shows a reading
+# against them (the demo's gauges are configured at start-up, not in config.toml).
+KNOWN_THRESHOLDS: dict[str, dict[str, float | None]] = {}
+
+
+def configured_thresholds(sources: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    """Thresholds of the gauges in ``[[sources]]`` blocks and of those watched in this process, by gauge id."""
+    found: dict[str, dict[str, float | None]] = {}
+    for block in sources:
+        if block.get("kind") != "river_gauge":
+            continue
+        for gauge in block.get("gauges") or []:
+            if isinstance(gauge, dict) and isinstance(gauge.get("thresholds_m"), dict):
+                found[str(gauge.get("id"))] = dict(gauge["thresholds_m"])
+    return {**found, **KNOWN_THRESHOLDS}
+
+
 class RiverGauge(PollingCollector, kind="river_gauge"):
     """Polls a readings endpoint and yields one GaugeReading per configured gauge and new obsTime."""
 
@@ -97,6 +114,7 @@ class RiverGauge(PollingCollector, kind="river_gauge"):
         self.clock = clock or bosai_clock.now  # the demo's scenario time in the demo
         self._specs = {g.id: g for g in config.gauges}
         self._state = {g.id: _GaugeState() for g in config.gauges}
+        KNOWN_THRESHOLDS.update({g.id: g.thresholds_m.model_dump() for g in config.gauges})
 
     async def records(self) -> AsyncIterator[tuple[Record, bytes]]:
         """Yield readings newer than the last seen per gauge, and one stale marker per silent gauge."""

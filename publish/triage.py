@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bosai import clock
 from bosai.store.labels import NotInIncident, record_judgements
-from bosai.store.models import Incident, IncidentEvent, PostRow
+from bosai.store.models import Incident, IncidentEvent, PostJudgement, PostRow
 from publish.alerts import alert_from_incident
 from publish.incidents import MAX_HAMMING, TITLE_CHARS, post_key, severity
 from publish.simhash import hamming
@@ -93,8 +93,14 @@ def resolve(session: Session, incident_id: int, actor: str, reason: str = "") ->
 
 
 def reopen(session: Session, incident_id: int, actor: str, reason: str = "") -> Incident:
-    """Bring a dismissed incident back to the triage queue."""
-    return _transition(session, incident_id, "unverified", actor, reason)
+    """Bring a dismissed incident back to the triage queue (an operator's undo, or a second look).
+
+    The dismissal's verdicts on its posts are withdrawn with it: a decision taken back is no training label.
+    """
+    incident = _transition(session, incident_id, "unverified", actor, reason)
+    session.execute(delete(PostJudgement).where(PostJudgement.incident_id == incident_id,
+                                                PostJudgement.label == "other"))
+    return incident
 
 
 def merge(session: Session, incident_id: int, into_id: int, actor: str, reason: str = "") -> Incident:

@@ -122,10 +122,15 @@ async def posts(request: web.Request) -> web.Response:
 
 async def gauges(request: web.Request) -> web.Response:
     """GET /api/gauges: the newest reading of every river gauge."""
+    from collectors.river_gauge import configured_thresholds
     from publish.geojson import gauges_geojson
 
     ctx = request.app[CTX]
-    return _geojson(await ctx.store.read(lambda s: gauges_geojson(queries.latest_gauges(s))))
+    collection = await ctx.store.read(lambda s: gauges_geojson(queries.latest_gauges(s)))
+    thresholds = configured_thresholds(ctx.config.sources)
+    for feature in collection["features"]:  # the popup shows the reading against them (issue 19 §2)
+        feature["properties"]["thresholds_m"] = thresholds.get(feature["properties"]["gauge_id"])
+    return _geojson(collection)
 
 
 def camera_feature(row: Any) -> dict[str, Any]:

@@ -13,6 +13,16 @@ HAZARDS: Final = ("flood", "landslide", "earthquake", "tsunami", "fire", "road_b
                   "casualty_rescue", "evacuation_shelter", "other_damage")
 
 
+def hazard_labels() -> dict[str, list[str]]:
+    """Each hazard code's Japanese and English names, from the i18n catalogs."""
+    from publish.catalog import has_message, message
+
+    def name(lang: str, hazard: str) -> str:
+        return message(lang, f"hazard.{hazard}") if has_message(lang, f"hazard.{hazard}") else hazard
+
+    return {h: [name("ja", h), name("en", h)] for h in HAZARDS}
+
+
 async def command_center(request: web.Request) -> web.Response:
     """GET /: the operators' live map (triage actions need a login, done in the page)."""
     from publish.colors import LEVEL_COLORS
@@ -25,6 +35,8 @@ async def command_center(request: web.Request) -> web.Response:
         "tileAttribution": ctx.config.web.tile_attribution,
         "levelColors": {str(k): v for k, v in LEVEL_COLORS.items()},
         "hazards": list(HAZARDS),
+        "hazardLabels": hazard_labels(),  # bilingual filter and card titles, not codes like road_blocked
+        "confirmGraceMs": int(ctx.config.web.confirm_grace_s * 1000),
         "municipalities": [[m.jis_code, m.name] for m in mie.municipalities().values()],
         "user": sess.username if sess else None,
     }

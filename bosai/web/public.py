@@ -103,7 +103,8 @@ async def public_page(request: web.Request) -> web.Response:
         if gauge_rows else Safe(f'<p class="empty">{esc(t["no_rivers"])}</p>'),
         t_credits=t["credits"], credits=join([Safe(f"<li>{esc(c)}</li>") for c in credits if c]),
         feed=f"/feeds/{lang}.atom", archive=f"/public/{lang}/archive", t_archive=t["archive"],
-        t_subscribe=sign_up_labels(lang)["heading"], subscribe=sign_up_form(lang, languages(ctx)),
+        t_subscribe=sign_up_labels(lang)["heading"],
+        subscribe=sign_up_form(lang, languages(ctx), email=bool(ctx.config.delivery.smtp_host)),
     )
     return html_response(body)
 

@@ -339,8 +339,11 @@ async def delete(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-def sign_up_form(lang: str, langs: tuple[str, ...]) -> Safe:
-    """The public page's sign-up form (plain HTML: it works without JavaScript and with a screen reader)."""
+def sign_up_form(lang: str, langs: tuple[str, ...], *, email: bool = True) -> Safe:
+    """The public page's sign-up form (plain HTML: it works without JavaScript and with a screen reader).
+
+    ``email``: whether e-mail delivery is configured; without it only webhooks are offered.
+    """
     from publish.municipalities import by_code
     from publish.places import localize_place
 
@@ -359,8 +362,10 @@ def sign_up_form(lang: str, langs: tuple[str, ...]) -> Safe:
         f'<p><label for="sub-language">{esc(t["language"])}</label> '
         f'<select id="sub-language" name="language">{options}</select></p>'
         f'<fieldset><legend>{esc(t["channel"])}</legend>'
-        f'<label><input type="radio" name="channel" value="email" checked> {esc(t["email"])}</label> '
-        f'<label><input type="radio" name="channel" value="webhook"> {esc(t["webhook"])}</label></fieldset>'
+        + (f'<label><input type="radio" name="channel" value="email" checked> {esc(t["email"])}</label> '
+           if email else "")
+        + f'<label><input type="radio" name="channel" value="webhook"{"" if email else " checked"}> '
+        f'{esc(t["webhook"])}</label></fieldset>'
         f'<p><label for="sub-target">{esc(t["address"])}</label> '
         f'<input id="sub-target" name="target" type="text" inputmode="email" autocomplete="email" required '
         f'maxlength="{MAX_URL}"></p>'

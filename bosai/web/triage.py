@@ -1,13 +1,19 @@
-"""Operator triage: the queue of unverified incidents and the confirm / dismiss / resolve / merge / split actions.
+"""Operator triage: the queue of unverified incidents, each incident's audit trail, and the confirm / dismiss /
+resolve / reopen / merge / split actions.
 
-Confirming is the only path from AI-flagged posts to residents: publish.triage.confirm creates the alert.
+Confirming is the only path from AI-flagged posts to residents: publish.triage.confirm creates the alert. Undo in
+the page: a dismiss is undone by reopen; a confirm waits ``[web] confirm_grace_s`` in the page before it is sent,
+and undo within that time sends nothing; after it the alert is out, and only a new official message can correct it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, Final
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy.orm import Session
@@ -17,13 +23,16 @@ from bosai.store.models import AlertRow, Incident
 from bosai.web import queries
 from bosai.web.keys import CTX
 from bosai.web.login import require_operator
+from bosai.web.params import bad_request, parse_filters, parse_int
 
 log = logging.getLogger(__name__)
 
-ACTIONS: Final = ("confirm", "dismiss", "resolve", "merge", "split")
+ACTIONS: Final = ("confirm", "dismiss", "resolve", "reopen", "merge", "split")
 MAX_REASON: Final = 500
 MAX_JUDGED: Final = 50  # posts on one card are a handful
 MAX_SPLIT: Final = 500  # posts moved out of one incident
+PAGE: Final = 50  # cards per page: enough to work through, few enough to render at once
+CARD_POSTS: Final = 5  # posts shown (and judged) on one card
 
 
 def _post_json(post: Any) -> dict[str, Any]:
@@ -31,22 +40,141 @@ def _post_json(post: Any) -> dict[str, Any]:
             "score": post.score, "url": post.url}
 
 
-async def queue(request: web.Request) -> web.Response:
-    """GET /api/triage: unverified incidents, most recent first, each with a few of its posts."""
+def _sensors(session: Session, refs: list[str], thresholds: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
+    """What corroborates an incident, readable: a gauge's name, reading and level against its thresholds, a
+    camera's name and thumbnail, a JMA telegram's title, instead of raw ids like ``gauge:2499000104``."""
+    from sqlalchemy import select
+
+    from bosai.store.models import GaugeReadingRow, OfficialReportRow
+
+    out: list[dict[str, Any]] = []
+    for ref in refs:
+        kind, _, ident = str(ref).partition(":")
+        if kind == "gauge":
+            reading = session.scalars(select(GaugeReadingRow).where(GaugeReadingRow.gauge_id == ident)
+                                      .order_by(GaugeReadingRow.observed_at.desc()).limit(1)).first()
+            out.append({"kind": "gauge", "id": ident, "name": reading.name if reading else ident,
+                        "river": reading.river if reading else None,
+                        "level_m": reading.level_m if reading else None,
+                        "warning_level": reading.warning_level if reading else None,
+                        "threshold_name": reading.threshold_name if reading else None,
+                        "observed_at": reading.observed_at.isoformat() if reading else None,
+                        "thresholds_m": thresholds.get(ident)})
+        elif kind == "camera":
+            still = queries.camera_latest(session, ident)
+            base = f"/cameras/{quote(ident, safe='')}"
+            out.append({"kind": "camera", "id": ident, "name": still.name if still else ident,
+                        "status": still.status if still else "offline",
+                        "observed_at": still.observed_at.isoformat() if still else None,
+                        "thumbnail_url": (f"{base}/thumbnail.jpg" if still.thumbnail_path else f"{base}/latest.jpg")
+                        if still else None, "image_url": f"{base}/latest.jpg" if still else None})
+        elif kind == "jma":
+            report = session.get(OfficialReportRow, int(ident)) if ident.isdigit() else None
+            out.append({"kind": "jma", "id": ident, "name": report.title if report else ident})
+    return out
+
+
+def _cards(session: Session, rows: list[Incident], stale: set[int], ctx: Any) -> list[dict[str, Any]]:
+    """Incidents as triage cards: the GeoJSON feature plus its newest posts, the AI's confidence, sensor
+    support, urgency and staleness."""
+    from collectors.river_gauge import configured_thresholds
     from publish.geojson import incidents_geojson
+
+    collection = incidents_geojson(rows)
+    ids = [r.id for r in rows]
+    samples = queries.incident_posts(session, ids, per_incident=CARD_POSTS)
+    scores = queries.incident_scores(session, ids)
+    thresholds = configured_thresholds(ctx.config.sources)
+    for feature, row in zip(collection["features"], rows, strict=True):
+        props = feature["properties"]
+        props["posts"] = [_post_json(p) for p in samples.get(row.id, [])]
+        props["confidence"] = scores.get(row.id)
+        props["urgency"] = queries.URGENCY.get(row.hazard, 0)
+        props["stale"] = row.id in stale
+        props["sensors"] = _sensors(session, list(row.corroborated_by or []), thresholds)
+    return list(collection["features"])
+
+
+def _stale_before(ctx: Any) -> datetime:
+    return ctx.clock() - timedelta(minutes=ctx.config.publish.stale_after_min)
+
+
+async def queue(request: web.Request) -> web.Response:
+    """GET /api/triage: one page of the queue, most severe and urgent first, with how many are not shown.
+
+    Query: the map's ``hazard``, ``municipality`` and ``since`` filters, ``offset`` and ``limit`` to page,
+    ``status`` (unverified, default; dismissed, to reopen; open, merge targets) and ``q`` (text or an id).
+    """
+    require_operator(request)
+    ctx = request.app[CTX]
+    now = ctx.clock()
+    q = request.query
+    f = parse_filters(request, now)
+    limit = parse_int(q.get("limit"), "limit", PAGE, 1, 200)
+    offset = parse_int(q.get("offset"), "offset", 0, 0, 10**6)
+    status = q.get("status") or "unverified"
+    if status not in queries.QUEUE_STATUSES:
+        raise bad_request(f"status: one of {', '.join(queries.QUEUE_STATUSES)}")
+    text = (q.get("q") or "").strip()[:64] or None
+    stale_before = _stale_before(ctx)
+
+    def build(session: Session) -> dict[str, Any]:
+        page = queries.triage_queue(session, replace(f, limit=limit), stale_before,
+                                    statuses=queries.QUEUE_STATUSES[status], offset=offset, text=text)
+        features = _cards(session, page.rows, page.stale, ctx)
+        shown_to = offset + len(features)
+        return {"type": "FeatureCollection", "features": features, "total": page.total, "offset": offset,
+                "limit": limit, "hidden": max(0, page.total - shown_to),
+                "next_offset": shown_to if shown_to < page.total else None,
+                "stale_after_min": ctx.config.publish.stale_after_min}
+
+    return web.json_response(await ctx.store.read(build), headers={"Cache-Control": "no-store"})
+
+
+async def card(request: web.Request) -> web.Response:
+    """GET /api/triage/{id}: one card, so a live update patches that card instead of reloading the queue."""
+    require_operator(request)
+    ctx = request.app[CTX]
+    incident_id = int(request.match_info["incident_id"])
+    stale_before = _stale_before(ctx)
+
+    def build(session: Session) -> dict[str, Any] | None:
+        row = session.get(Incident, incident_id)
+        if row is None:
+            return None
+        stale = {row.id} if row.status == "unverified" and queries._aware(row.last_seen) < stale_before else set()
+        return _cards(session, [row], stale, ctx)[0]
+
+    feature = await ctx.store.read(build)
+    if feature is None:
+        raise web.HTTPNotFound(text='{"error": "no such incident"}', content_type="application/json")
+    return web.json_response(feature, headers={"Cache-Control": "no-store"})
+
+
+async def events(request: web.Request) -> web.Response:
+    """GET /api/triage/{id}/events: the incident's audit trail, oldest first (who did what, when and why)."""
+    from sqlalchemy import select
+
+    from bosai.store.models import IncidentEvent
 
     require_operator(request)
     ctx = request.app[CTX]
+    incident_id = int(request.match_info["incident_id"])
 
-    def build(session: Session) -> dict[str, Any]:
-        rows = queries.incidents(session, queries.Filters(limit=200), ("unverified",))
-        collection = incidents_geojson(rows)
-        samples = queries.incident_posts(session, [r.id for r in rows])
-        for feature, row in zip(collection["features"], rows, strict=True):
-            feature["properties"]["posts"] = [_post_json(p) for p in samples.get(row.id, [])]
-        return collection
+    def build(session: Session) -> dict[str, Any] | None:
+        row = session.get(Incident, incident_id)
+        if row is None:
+            return None
+        trail = session.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
+                                .order_by(IncidentEvent.at, IncidentEvent.id))
+        return {"incident": incident_id, "status": row.status,
+                "events": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
+                           for e in trail]}
 
-    return web.json_response(await ctx.store.read(build), headers={"Cache-Control": "no-store"})
+    body = await ctx.store.read(build)
+    if body is None:
+        raise web.HTTPNotFound(text='{"error": "no such incident"}', content_type="application/json")
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -137,4 +265,7 @@ async def act(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     """Mount the triage endpoints (all need an operator session; POSTs also a CSRF token)."""
     app.router.add_get("/api/triage", queue)
-    app.router.add_post(r"/api/triage/{incident_id:\d{1,12}}/{action:confirm|dismiss|resolve|merge|split}", act)
+    app.router.add_get(r"/api/triage/{incident_id:\d{1,12}}", card)
+    app.router.add_get(r"/api/triage/{incident_id:\d{1,12}}/events", events)
+    app.router.add_post(r"/api/triage/{incident_id:\d{1,12}}/{action:confirm|dismiss|resolve|reopen|merge|split}",
+                        act)

@@ -343,3 +343,11 @@ async def test_non_json_bodies_and_no_csrf_needed(aiohttp_client, ctx, receiver)
     no_token = await client.post("/api/subscriptions", json={"channel": "webhook", "target": hook.url,
                                                              "language": "en", "areas": []})
     assert no_token.status == 201 and len(_subs(ctx)) == 1
+
+
+async def test_the_form_offers_e_mail_only_when_it_is_configured(aiohttp_client, ctx) -> None:
+    client = await _client(aiohttp_client, ctx)  # no SMTP server configured
+    page = await (await client.get("/public/en")).text()
+    form = page[page.index('<form class="sign-up"'):]
+    form = form[:form.index("</form>")]
+    assert 'value="email"' not in form and 'value="webhook" checked' in form
