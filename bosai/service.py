@@ -166,6 +166,7 @@ class Service:
             config=cfg, store=self.store, metrics=self.metrics, hub=self.hub, health=self.runner.health,
             queue_depths=self.pipeline.queue_depths, webhook_handlers=self.runner.webhook_handlers(),
             readiness=self.readiness, **({"clock": clock} if clock else {}),
+            extra={"sources": sources},  # the blocks in use (the demo's too): gauge thresholds for the public page
         )
         from bosai.web.app import create_app
 

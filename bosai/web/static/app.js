@@ -29,13 +29,41 @@
   };
   var tiles = BW.maps.map.tiles;
   if (tiles) { overlays["地理院タイル / online tiles"] = tiles; }
-  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  var small = window.matchMedia("(max-width: 800px)").matches;
+  L.control.layers(null, overlays, { collapsed: small }).addTo(map);
+  if (small) { document.getElementById("filter-box").open = false; }
+  /* Shelters (2 MB) load only when their layer is switched on. */
+  var sheltersLoaded = false;
+  map.on("overlayadd", function (e) { if (e.layer === layers.shelters && !sheltersLoaded) { loadShelters(); } });
+  /* Map markers stay out of the tab order: the queue, not 200 markers, is what the keyboard works through. */
+  new MutationObserver(function (records) {
+    records.forEach(function (r) {
+      r.addedNodes.forEach(function (n) {
+        if (n.nodeType === 1 && n.classList.contains("leaflet-marker-icon")) { n.setAttribute("tabindex", "-1"); }
+      });
+    });
+  }).observe(map.getPane("markerPane"), { childList: true });
   var index = { incidents: {}, posts: {}, gauges: {}, cameras: {} };
   var muniNames = {};
   (S.municipalities || []).forEach(function (m) { muniNames[m[0]] = m[1]; });
 
   function levelColor(level) { return colors[String(level)] || "#FFFFFF"; }
   function $(id) { return document.getElementById(id); }
+  var hazardLabels = S.hazardLabels || {};
+  function hazardName(code) { var l = hazardLabels[code]; return l ? l[0] + " / " + l[1] : (code || ""); }
+  var jstFormat = new Intl.DateTimeFormat("ja-JP", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric",
+                                                    hour: "2-digit", minute: "2-digit" });
+  /* Times as the command center reads them: Japan time, not ISO with +00:00. */
+  function jst(iso) {
+    if (!iso) { return ""; }
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? String(iso) : jstFormat.format(d) + " JST";
+  }
+  function thresholdText(t) {
+    if (!t) { return ""; }
+    return ["待機 " + t.standby, "注意 " + t.caution, "判断 " + t.evacuation_judgement, "危険 " + t.danger]
+      .concat(t.plan_high ? ["計画高 " + t.plan_high] : []).join(" / ");
+  }
   function filters() {
     return { hazard: $("f-hazard").value, municipality: $("f-municipality").value, since: $("f-since").value };
   }
@@ -80,7 +108,7 @@
     var p = f.properties, at = BW.point(f), old = index.incidents[p.id];
     if (old) { layers.incidents.removeLayer(old); delete index.incidents[p.id]; }
     if (!at || p.merged_into || p.status === "dismissed" || !passes(p, [p.hazard])) { return; }
-    var m = L.marker(at, { icon: incidentIcon(p), title: p.title || "", severity: p.severity });
+    var m = L.marker(at, { icon: incidentIcon(p), title: p.title || "", severity: p.severity, keyboard: false });
     m.bindPopup(BW.popup(p.title, [
       ["種別 / hazard", p.hazard], ["場所 / place", p.place], ["市町", p.municipality],
       ["状態 / status", p.status], ["深刻度 / severity", p.severity], ["投稿 / posts", p.post_count],
@@ -92,7 +120,8 @@
     var p = f.properties, at = BW.point(f);
     var hazards = (p.categories || []).map(function (c) { return c.name; });
     if (!at || index.posts[p.id] || !passes(p, hazards)) { return; }
-    var m = L.marker(at, { icon: L.divIcon({ className: "post-dot", iconSize: [12, 12] }), title: p.place || "" })
+    var m = L.marker(at, { icon: L.divIcon({ className: "post-dot", iconSize: [12, 12] }), title: p.place || "",
+                           keyboard: false })
       .bindPopup(BW.popup(p.author, [["", p.text], ["種別 / categories", hazards.join(", ")],
                                      ["場所 / place", p.place], ["時刻 / time", p.observed_at]]));
     index.posts[p.id] = m.addTo(layers.posts);
@@ -104,8 +133,10 @@
     var m = L.circleMarker(at, { radius: 8, color: "#263238", weight: 2, fillOpacity: 1,
                                  fillColor: p.color || levelColor(p.warning_level) })
       .bindPopup(BW.popup(p.name, [["河川 / river", p.river], ["水位 / level (m)", p.level_m],
-        ["警戒レベル相当", p.warning_level], ["基準 / threshold", p.threshold_name],
-        ["傾向 / trend (m/h)", p.trend_m_per_h], ["時刻 / time", p.observed_at], ["欠測 / stale", p.stale ? "yes" : ""]]));
+        ["超えた基準 / above", p.threshold_name || (p.warning_level ? "" : "水防団待機水位未満 / below standby")],
+        ["基準水位 / thresholds (m)", thresholdText(p.thresholds_m)],
+        ["傾向 / trend (m/h)", p.trend_m_per_h], ["時刻 / time", jst(p.observed_at)],
+        ["欠測 / stale", p.stale ? "yes" : ""]]));
     index.gauges[p.gauge_id] = m.addTo(layers.gauges);
   }
   function cameraPopup(p) {
@@ -128,11 +159,16 @@
     index.cameras[p.camera_id] = m.addTo(layers.cameras);
   }
   function addAlert(a, atTop) {
-    var li = BW.el("li", "alert-item");
+    var old = document.querySelector('#alert-list li[data-alert-id="' + CSS.escape(a.id) + '"]');
+    if (old) { old.parentNode.removeChild(old); }
+    var cancelled = a.msg_type === "Cancel" || !!a.ended_at;
+    var li = BW.el("li", "alert-item" + (cancelled ? " cancelled" : ""));
     li.setAttribute("data-alert-id", a.id);
     var sw = BW.el("span", "swatch"); sw.style.backgroundColor = a.color || "#FFFFFF"; li.appendChild(sw);
+    if (cancelled) { li.appendChild(BW.el("span", "cancel-tag", a.msg_type === "Cancel" ? "取消・解除 / Cancelled" : "終了 / Ended")); }
     var areaNames = (a.areas || []).map(function (x) { return x.name || x.code; }).join("、");
-    li.appendChild(BW.el("span", null, " " + (a.event || a.hazard) + " — " + areaNames + " "));
+    li.appendChild(BW.el("span", "alert-text", " " + hazardName(a.event || a.hazard) + " — " + areaNames + " "));
+    li.appendChild(BW.el("span", "alert-time", jst(a.sent) + " "));
     var cap = BW.el("a", null, "CAP"); cap.href = "/cap/" + encodeURIComponent(a.id) + ".xml"; li.appendChild(cap);
     var list = $("alert-list");
     if (atTop) { list.insertBefore(li, list.firstChild); } else { list.appendChild(li); }
@@ -158,14 +194,19 @@
     fetchJson("/api/alerts?limit=30").then(function (list) {
       list.forEach(function (a) { addAlert(a, false); });
     }).catch(console.error);
+    if (map.hasLayer(layers.shelters)) { loadShelters(); }
+  }
+  function loadShelters() {
+    sheltersLoaded = true;
     fetchJson("/api/shelters?limit=5000").then(function (fc) {
+      layers.shelters.clearLayers();
       fc.features.forEach(function (f) {
         var p = f.properties;
         L.circleMarker(BW.point(f), { radius: 3, color: "#1b5e20", fillColor: "#43a047", fillOpacity: 0.9, weight: 1 })
           .bindPopup(BW.popup(p.name, [["住所", p.address], ["対象", (p.hazards || []).join(", ")], ["備考", p.note]]))
           .addTo(layers.shelters);
       });
-    }).catch(console.error);
+    }).catch(function (err) { sheltersLoaded = false; console.error(err); });
   }
 
   /* Triage panel */
@@ -250,16 +291,16 @@
   });
 
   /* Filters */
-  S.hazards.forEach(function (h) { $("f-hazard").appendChild(BW.el("option", null, h)).value = h; });
+  S.hazards.forEach(function (h) { $("f-hazard").appendChild(BW.el("option", null, hazardName(h))).value = h; });
   S.municipalities.forEach(function (m) { $("f-municipality").appendChild(BW.el("option", null, m[1])).value = m[0]; });
-  $("filters").addEventListener("change", loadAll);
+  $("filters").addEventListener("change", function () { loadAll(); loadTriage(); });
 
   /* Live updates. The browser reconnects by itself with Last-Event-ID and gets what it missed; when the
      server cannot replay it, a "reload" event asks for the full state again. */
   var es = null;
   function refresh() {
-    $("alert-list").textContent = ""; layers.shelters.clearLayers();
-    loadAll(); loadStatic(); loadTriageSoon();
+    $("alert-list").textContent = "";
+    loadAll(); loadStatic(); loadTriage();
   }
   function connect() {
     if (es) { es.close(); }  /* a login or logout changes what the stream may carry: open a new one */

@@ -1,19 +1,124 @@
-/* Public page: Mie's offline outline, the warnings in force as coloured areas, and designated shelters
-   (the alerts and tables are server-rendered). */
+/* Public page: the offline map with the warnings in force as coloured areas and the open shelters; shelter
+   lists loaded on demand (the nearest ones only after the reader presses the button, which is when the browser
+   asks for the location); and live updates: on a live event the sections are re-read from this same page,
+   so the server stays the only renderer. Every text from the server goes in as text or as nodes of a
+   document the server escaped; nothing is run. */
 "use strict";
 (function () {
-  var s = BW.settings();
-  var shelters = s.shelters || [];
+  var s = BW.settings(), T = s.text || {}, H = s.hazards || {};
+  var URGENT = { alert: 1, warning: 1, evacuation: 1, shelter: 1, incident: 1, reload: 1 };
   var map = BW.makeMap("map", s, [34.5, 136.4], 8);
-  BW.warningAreas("map", "").load();
-  /* The view fits Mie's outline once it is loaded (map_common.js), so the coloured areas are all in sight. */
-  shelters.forEach(function (f) {
-    var p = BW.point(f);
-    if (!p) { return; }
-    var props = f.properties || {};
-    L.circleMarker(p, { radius: 5, color: "#1b5e20", fillColor: "#43a047", fillOpacity: 0.9, weight: 1 })
-      .bindPopup(BW.popup(props.name, [["", props.address], ["", (props.hazards || []).join(", ")],
-                                       ["", props.note]]))
-      .addTo(map);
-  });
+  var areas = BW.warningAreas("map", "");
+  var shelters = L.layerGroup().addTo(map);
+  var status = { open: T.status_open, full: T.status_full, closed: T.status_closed };
+  var timer = null, due = 0, refreshes = 0;
+  areas.load();
+
+  function hazardText(list) {
+    return (list || []).map(function (h) { return H[h] || H.other || h; }).join(", ");
+  }
+  function distanceKm(a, b) {
+    var r = Math.PI / 180, dLat = (b[0] - a[0]) * r, dLng = (b[1] - a[1]) * r;
+    var h = Math.pow(Math.sin(dLat / 2), 2) + Math.cos(a[0] * r) * Math.cos(b[0] * r) * Math.pow(Math.sin(dLng / 2), 2);
+    return 12742 * Math.asin(Math.sqrt(h));
+  }
+  function shelterItem(f, from) {
+    var p = f.properties || {}, li = BW.el("li", "shelter shelter-" + (p.status || "closed"));
+    li.appendChild(BW.el("strong", null, p.name));
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(BW.el("span", "status status-" + (p.status || "closed"), status[p.status] || status.closed));
+    if (from && BW.point(f)) {
+      li.appendChild(BW.el("span", "distance", " " + distanceKm(from, BW.point(f)).toFixed(1) + " km"));
+    }
+    li.appendChild(BW.el("div", "address", p.address));
+    if ((p.hazards || []).length) { li.appendChild(BW.el("div", "hazards", hazardText(p.hazards))); }
+    return li;
+  }
+  function addMarker(f) {
+    var p = f.properties || {}, at = BW.point(f);
+    if (!at) { return; }
+    var full = p.status === "full";
+    L.circleMarker(at, { radius: 6, color: "#1b5e20", fillColor: full ? "#fb8c00" : "#43a047", fillOpacity: 0.9,
+                         weight: 1 })
+      .bindPopup(BW.popup(p.name, [["", status[p.status] || status.closed], ["", p.address],
+                                   ["", hazardText(p.hazards)], ["", p.note]]))
+      .addTo(shelters);
+  }
+  function fill(list, features, from, emptyText) {
+    list.replaceChildren();
+    features.forEach(function (f) { list.appendChild(shelterItem(f, from)); });
+    if (!features.length && emptyText) { list.appendChild(BW.el("li", "empty", emptyText)); }
+  }
+  /* The open shelters (open or full): small, fetched when the page loads and on every shelter event. */
+  function loadOpen() {
+    return BW.fetchJson("/api/shelters?open=1&limit=300").then(function (fc) {
+      shelters.clearLayers();
+      fc.features.forEach(addMarker);
+      fill(document.getElementById("open-shelters"), fc.features, null, T.no_open);
+      document.getElementById("s-shelters").setAttribute("data-open-shelters", String(fc.features.length));
+    }).catch(function (err) { console.error(err); });
+  }
+  function nearMe() {
+    var note = document.getElementById("near-status"), list = document.getElementById("near-list");
+    if (!navigator.geolocation) { note.textContent = T.geo_error; return; }
+    note.textContent = T.locating;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var here = [pos.coords.latitude, pos.coords.longitude];
+      var near = "&near=" + here[0].toFixed(5) + "," + here[1].toFixed(5) + "&limit=5";
+      BW.fetchJson("/api/shelters?open=1" + near).then(function (fc) {
+        if (fc.features.length) { note.textContent = ""; return fc; }
+        note.textContent = T.nearest_designated;  // none open: the nearest designated ones, marked not open
+        return BW.fetchJson("/api/shelters?" + near.slice(1));
+      }).then(function (fc) {
+        fill(list, fc.features, here, T.no_open);
+        if (fc.features.length) {
+          var bounds = L.latLngBounds([here]);
+          fc.features.forEach(function (f) { if (BW.point(f)) { bounds.extend(BW.point(f)); } });
+          map.fitBounds(bounds, { padding: [16, 16], maxZoom: 15 });
+        }
+      }).catch(function (err) { note.textContent = T.geo_error; console.error(err); });
+    }, function () { note.textContent = T.geo_error; }, { timeout: 15000, maximumAge: 300000 });
+  }
+  /* Re-read the page and swap the server-rendered sections and the "last updated" time. */
+  function refresh() {
+    timer = null;
+    return fetch("/public/" + encodeURIComponent(s.lang), { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error("refresh: " + r.status); }
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      document.querySelectorAll("[data-section]").forEach(function (node) {
+        var fresh = doc.querySelector('[data-section="' + node.getAttribute("data-section") + '"]');
+        if (fresh) { node.replaceChildren.apply(node, Array.prototype.slice.call(fresh.childNodes)); }
+      });
+      var now = doc.getElementById("updated"), here = document.getElementById("updated");
+      if (now && here) { here.textContent = now.textContent; here.setAttribute("datetime", now.getAttribute("datetime")); }
+      document.body.setAttribute("data-refreshes", String(++refreshes));
+    }).catch(function (err) { console.error(err); });
+  }
+  /* Official news within half a second; gauge and camera readings, which arrive all the time, every 15 s. */
+  function schedule(name) {
+    var wait = URGENT[name] ? 500 : 15000;
+    if (name === "shelter") { loadOpen(); }
+    if (name === "alert" || name === "warning" || name === "evacuation" || name === "reload") { areas.load(); }
+    if (timer && due <= Date.now() + wait) { return; }
+    if (timer) { clearTimeout(timer); }
+    due = Date.now() + wait;
+    timer = setTimeout(refresh, wait);
+  }
+  function live() {
+    var dot = document.getElementById("live-dot");
+    if (!window.EventSource) { setInterval(refresh, 60000); return; }
+    var source = new EventSource("/live");
+    ["alert", "warning", "evacuation", "shelter", "incident", "gauge", "camera", "reload"].forEach(function (name) {
+      source.addEventListener(name, function () { schedule(name); });
+    });
+    source.onopen = function () { dot.classList.add("on"); document.body.setAttribute("data-live", "on"); };
+    source.onerror = function () { dot.classList.remove("on"); };
+    setInterval(function () { schedule("tick"); }, 300000);  // times and staleness move on even when quiet
+  }
+  document.getElementById("near-me").addEventListener("click", nearMe);
+  loadOpen();
+  live();
+  BW.publicPage = { refresh: refresh, loadOpen: loadOpen };
 })();
