@@ -120,6 +120,12 @@ class WebConfig(Block):
     operators_env: str = "BOSAI_OPERATORS"  # "name:pbkdf2hash,..."; the demo creates its own
     public_rate_per_min: int = 600
     live_streams_per_client: int = Field(default=4, ge=1)  # open /live SSE streams per client address
+    live_streams_total: int = Field(default=1000, ge=1)  # open /live streams in all (this process); more get 503
+    header_timeout_s: float = Field(default=10.0, gt=0)  # request line and headers, from their first byte
+    body_timeout_s: float = Field(default=30.0, gt=0)  # a request body, from the end of its headers
+    idle_timeout_s: float = Field(default=30.0, gt=0)  # an idle keep-alive connection (also: no request yet)
+    login_backoff_after: int = Field(default=5, ge=1)  # failed logins to one account before it backs off
+    login_backoff_max_s: float = Field(default=900.0, gt=0)  # longest back-off (doubling per further failure)
     webhook_rate_per_min: int = Field(default=1200, gt=0)  # POST /webhook/{source} per minute per sender
     confirm_grace_s: float = Field(default=10.0, ge=0, le=120)  # a confirm can be undone this long before it is sent
     trusted_proxies: list[str] = []  # reverse proxies whose X-Forwarded-For names the client (addresses/networks)

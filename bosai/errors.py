@@ -6,6 +6,7 @@
     │   ├── SourceUnavailable  network fault, timeout, 5xx: retry later with backoff
     │   └── SourceDataError    the source answered with bad data: keep the raw bytes, skip the item
     ├── UnsafeURLError         a configured URL points at an address that is not allowed
+    │   └── MalformedURLError  the URL is not well formed (bad host, port, user info, backslash)
     ├── ModelError             classifier checkpoint missing or unreadable
     └── DeliveryError          an alert could not be delivered to a subscriber (retried)
 """
@@ -43,6 +44,10 @@ class SourceDataError(SourceError):
 
 class UnsafeURLError(BosaiError):
     """A URL resolves to a loopback, private or link-local address that the config does not allow."""
+
+
+class MalformedURLError(UnsafeURLError):
+    """A URL that is not well formed: refused before any lookup, since parsers may disagree on its host."""
 
 
 class ModelError(BosaiError):

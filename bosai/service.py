@@ -169,8 +169,9 @@ class Service:
             extra={"sources": sources},  # the blocks in use (the demo's too): gauge thresholds for the public page
         )
         from bosai.web.app import create_app
+        from bosai.web.server import make_runner
 
-        self.web_runner = web.AppRunner(create_app(ctx), handle_signals=False, access_log=None)
+        self.web_runner = make_runner(create_app(ctx), cfg.web, handle_signals=False, access_log=None)
         await self.web_runner.setup()
         host, port = cfg.service.host, port or cfg.service.port
         await web.TCPSite(self.web_runner, host, port).start()

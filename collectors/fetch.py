@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from multidict import CIMultiDictProxy
+from yarl import URL
 
 from bosai.errors import SourceDataError, SourceUnavailable
-from bosai.netguard import vet_url
+from bosai.netguard import parse_url, vet_url
 
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
 
@@ -73,12 +74,12 @@ class Conditional:
         self.last_modified = response.headers.get("Last-Modified") or self.last_modified
 
 
-async def check_url(url: str, *, allow_private: bool) -> None:
+async def check_url(url: str | URL, *, allow_private: bool) -> None:
     """bosai.netguard.vet_url for a source: a name that does not resolve is a source that is down."""
     try:
         await vet_url(url, allow_private=allow_private)
     except OSError as err:
-        raise SourceUnavailable(f"cannot resolve {urlsplit(url).hostname}: {err}") from err
+        raise SourceUnavailable(f"cannot resolve {urlsplit(str(url)).hostname}: {err}") from err
 
 
 def retry_after(headers: CIMultiDictProxy[str]) -> float | None:
@@ -125,9 +126,10 @@ async def fetch(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Response:
     """GET ``url``; network faults, timeouts, truncated bodies and error statuses become SourceUnavailable."""
-    await check_url(url, allow_private=allow_private)
+    target = parse_url(url)  # parsed once: the client connects to exactly what was checked
+    await check_url(target, allow_private=allow_private)
     try:
-        async with http.get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout_s),
+        async with http.get(target, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout_s),
                             allow_redirects=False) as resp:
             raise_for_status(resp.status, resp.headers, url)
             body = b"" if resp.status == 304 else await read_limited(resp, max_bytes)

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from bosai.config import SourceConfig
 from bosai.errors import SourceDataError, SourceUnavailable
+from bosai.netguard import parse_url
 from bosai.records import Post
 from collectors.fetch import check_url, raise_for_status
 from collectors.prefilter import Prefilter, PrefilterConfig
@@ -36,10 +37,11 @@ async def open_stream(
     params: dict[str, str] | None = None,
 ) -> AsyncIterator[aiohttp.ClientResponse]:
     """Connect to a long-lived HTTP stream; statuses and network faults become SourceUnavailable."""
-    await check_url(url, allow_private=cfg.allow_private)
+    target = parse_url(url)  # parsed once: the client connects to exactly what was checked
+    await check_url(target, allow_private=cfg.allow_private)
     timeout = aiohttp.ClientTimeout(total=None, connect=cfg.timeout_s, sock_read=cfg.stall_timeout_s)
     try:
-        async with http.get(url, headers=headers, params=params, timeout=timeout, allow_redirects=False) as resp:
+        async with http.get(target, headers=headers, params=params, timeout=timeout, allow_redirects=False) as resp:
             raise_for_status(resp.status, resp.headers, url)
             yield resp
     except TimeoutError as err:

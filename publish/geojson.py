@@ -8,6 +8,7 @@ from typing import Any, Final
 from bosai.store.models import AlertRow, GaugeReadingRow, Incident, PostRow
 from publish.catalog import LANGUAGES
 from publish.colors import level_color
+from publish.safe_text import for_display
 
 
 def _point(lng: float, lat: float, properties: dict[str, Any], feature_id: str) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
 def incident_feature(incident: Incident) -> dict[str, Any]:
     """One incident as a GeoJSON Feature (colour from its 1..5 severity)."""
     return _point(incident.lng, incident.lat, {
-        "kind": "incident", "id": incident.id, "hazard": incident.hazard, "title": incident.title,
+        "kind": "incident", "id": incident.id, "hazard": incident.hazard, "title": for_display(incident.title),
         "place": incident.place_name, "municipality": incident.municipality,
         "municipality_code": incident.municipality_code, "severity": incident.severity,
         "color": level_color(incident.severity), "status": incident.status,
@@ -39,9 +40,11 @@ def incidents_geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
 
 
 def posts_geojson(posts: Iterable[PostRow]) -> dict[str, Any]:
-    """Placed posts as a FeatureCollection; text is data, never markup (the client must escape it)."""
+    """Placed posts as a FeatureCollection; text is data, never markup (the client must escape it), and is
+    shown without bidi controls and zero-width characters."""
     return _collection([_point(p.lng, p.lat, {
-        "kind": "post", "id": p.id, "source": p.source, "author": p.author, "text": p.text, "url": p.url,
+        "kind": "post", "id": p.id, "source": p.source, "author": for_display(p.author), "text": for_display(p.text),
+        "url": p.url,
         "label": p.label, "score": p.score, "categories": [{"name": c[0], "score": c[1]} for c in p.categories],
         "place": (p.places[0].get("name") if p.places else None), "municipality": p.municipality,
         "observed_at": p.observed_at.isoformat(), "incident_id": p.incident_id,

@@ -177,6 +177,9 @@ def _instruction(alert: AlertRow, kind: str, lang: str) -> str:
         return message(lang, "instruction.default")
     if kind == "earthquake":
         return message(lang, "term.watch_strong_shaking")
+    if kind == "incident":  # confirmed damage has no 警戒レベル: say what to do about this hazard
+        key = f"instruction.incident_{alert.hazard}"
+        return message(lang, key if has_message(lang, key) else "instruction.incident_other_damage")
     if alert.level is not None and 2 <= alert.level <= 5:
         return message(lang, f"instruction.level{alert.level}")
     return message(lang, "instruction.default")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install everything Bosai Watch needs on a fresh Debian machine: system packages, the virtualenv with
 # the Python packages (PyTorch CPU 2.13.0), the i18n catalogs and the gazetteer.
-#   scripts/setup.sh          what the service needs
-#   scripts/setup.sh --test   plus what the test suite needs (PostgreSQL, Redis, Chromium, espeak-ng)
+#   scripts/setup.sh          what the service needs (speech engines included: espeak-ng, Open JTalk)
+#   scripts/setup.sh --test   plus what the test suite needs (PostgreSQL, Redis, Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +20,11 @@ apt_install() {
 }
 
 apt_install python3-venv ca-certificates
+# Speech forms of the alerts (docs/speech.md): Open JTalk and its dictionary read Japanese (the voice ships in
+# publish/data/voices), espeak-ng the other languages. The service needs them, not only the tests.
+apt_install espeak-ng open-jtalk open-jtalk-mecab-naist-jdic
 if [ $want_test -eq 1 ]; then
-  apt_install postgresql redis-server chromium espeak-ng fonts-noto-cjk
+  apt_install postgresql redis-server chromium fonts-noto-cjk
 fi
 
 PY=${PYTHON:-python3}

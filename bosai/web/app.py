@@ -12,10 +12,12 @@ from bosai.context import ServiceContext
 from bosai.logs import get_logger
 from bosai.web import alert_forms, api, evacuations, live, login, maps, ops, pages, public, subscriptions, triage
 from bosai.web.auth import Authenticator
-from bosai.web.keys import AUTH, CTX, LIVE_CAP, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
+from bosai.web.keys import AUTH, CTX, LIVE_CAP, LIVE_TOTAL, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
 from bosai.web.places import DEFAULT_DIR, MieData
 from bosai.web.proxies import forwarded_client, parse_networks
 from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
+from bosai.web.server import body_deadline
+from bosai.web.transfer import compress, static_cache
 
 log = get_logger(__name__)  # paths are written by clients: logged as fields
 
@@ -73,7 +75,9 @@ async def rate_limit(request: web.Request, handler: web.Handler) -> web.StreamRe
 def create_app(ctx: ServiceContext) -> web.Application:
     """Build the web app over an already started store and hub (the caller owns their life-cycle)."""
     trusted = parse_networks(ctx.config.web.trusted_proxies)
-    middlewares = [forwarded_client(trusted)] if trusted else []
+    middlewares = [compress, static_cache]  # outermost: they see every handler's response
+    middlewares += [forwarded_client(trusted)] if trusted else []
+    middlewares += [body_deadline(ctx.config.web.body_timeout_s)]  # slow bodies: before anything reads one
     middlewares += [rate_limit, login.csrf_middleware]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[CTX] = ctx
@@ -81,6 +85,7 @@ def create_app(ctx: ServiceContext) -> web.Application:
     app[PUBLIC_LIMIT] = RateLimiter(ctx.config.web.public_rate_per_min)
     app[WEBHOOK_LIMIT] = RateLimiter(ctx.config.web.webhook_rate_per_min)
     app[LIVE_CAP] = ConcurrencyCap(ctx.config.web.live_streams_per_client)
+    app[LIVE_TOTAL] = ConcurrencyCap(ctx.config.web.live_streams_total)
     app[MIE] = MieData(Path(ctx.extra.get("mie_data_dir", DEFAULT_DIR)))
     app.on_response_prepare.append(_security_headers(content_security_policy(ctx.config.web.tile_url)))
     for module in (api, maps, ops, live, login, triage, pages, public, subscriptions, alert_forms, evacuations):

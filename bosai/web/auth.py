@@ -26,7 +26,7 @@ from bosai.logs import get_logger
 from bosai.store import Store
 from bosai.store.models import Operator
 from bosai.web.passwords import hash_password_async, unusable_hash, verify_password_async
-from bosai.web.ratelimit import RateLimiter
+from bosai.web.ratelimit import AccountBackoff, RateLimiter
 
 log = get_logger(__name__)
 
@@ -97,6 +97,7 @@ class Authenticator:
         self._store = store
         self._env_operators = self._parse_operators(secret(config.web.operators_env, env) or "")
         self.login_limiter = RateLimiter(LOGIN_PER_MIN, capacity=5)
+        self.account_backoff = AccountBackoff(config.web.login_backoff_after, max_s=config.web.login_backoff_max_s)
         self._revoked: set[str] = set()
         self._dummy_hash = unusable_hash()
 

@@ -14,4 +14,5 @@ AUTH = web.AppKey("auth", Authenticator)
 PUBLIC_LIMIT = web.AppKey("public_limit", RateLimiter)
 WEBHOOK_LIMIT = web.AppKey("webhook_limit", RateLimiter)
 LIVE_CAP = web.AppKey("live_cap", ConcurrencyCap)
+LIVE_TOTAL = web.AppKey("live_total", ConcurrencyCap)  # every open /live stream of this process, one key
 MIE = web.AppKey("mie", MieData)

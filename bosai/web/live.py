@@ -21,12 +21,13 @@ from aiohttp import web
 from bosai.live import RELOAD, LiveEvent
 from bosai.web import queries
 from bosai.web.auth import SESSION_COOKIE
-from bosai.web.keys import AUTH, CTX, LIVE_CAP
+from bosai.web.keys import AUTH, CTX, LIVE_CAP, LIVE_TOTAL
 
 log = logging.getLogger(__name__)
 
 KEEPALIVE_S: Final = 15.0
 RETRY_MS: Final = 3000
+ALL: Final = "*"  # the one key of the process-wide cap
 BUSY_RETRY_S: Final = 30  # Retry-After for a client that already holds its share of streams
 EVENT_NAMES: Final = frozenset({"incident", "post", "gauge", "camera", "alert", "warning", "evacuation", "shelter",
                                 RELOAD})
@@ -64,14 +65,21 @@ def last_event_id(request: web.Request) -> str | None:
 async def live(request: web.Request) -> web.StreamResponse:
     """Stream within the client's cap of open streams: each holds a hub subscription and a socket for hours,
     which the per-minute limit on new connections alone does not bound."""
-    cap, client = request.app[LIVE_CAP], request.remote or "?"
+    cap, total, client = request.app[LIVE_CAP], request.app[LIVE_TOTAL], request.remote or "?"
     if not cap.acquire(client):
         log.warning("live_streams_limited remote=%s open=%d", request.remote, cap.limit)
         raise web.HTTPTooManyRequests(headers={"Retry-After": str(BUSY_RETRY_S)}, content_type="application/json",
                                       text='{"error": "too many open live streams from this address"}')
+    if not total.acquire(ALL):  # many addresses (a botnet, or one behind many proxies' hops) add up
+        cap.release(client)
+        log.warning("live_streams_full remote=%s open=%d", request.remote, total.limit)
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": str(BUSY_RETRY_S)},
+                                         content_type="application/json",
+                                         text='{"error": "the live stream is full; retry later"}')
     try:
         return await _stream(request)
     finally:
+        total.release(ALL)
         cap.release(client)  # a vanished client is noticed at the next keep-alive at the latest
 
 

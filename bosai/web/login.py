@@ -75,11 +75,19 @@ async def login(request: web.Request) -> web.Response:
         log.warning("login_rate_limited", remote=request.remote)
         raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "too many attempts"}',
                                       content_type="application/json")
+    account = username[:64]
+    wait = auth.account_backoff.retry_after(account)
+    if wait:  # before the password is checked: a guess during the back-off tells nothing
+        log.warning("login_account_backoff", username=account, remote=request.remote, wait_s=wait)
+        raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "too many attempts"}',
+                                      content_type="application/json")
     if not await auth.check_password(username, password):
-        log.warning("login_failed", username=username[:64], remote=request.remote)
+        auth.account_backoff.failed(account)
+        log.warning("login_failed", username=account, remote=request.remote)
         if wants_json:
             raise web.HTTPUnauthorized(text='{"error": "wrong username or password"}', content_type="application/json")
         raise web.HTTPSeeOther("/login?error=1")
+    auth.account_backoff.succeeded(account)
     cookie, sess = auth.issue(username)
     log.info("login_ok", username=username, remote=request.remote)
     if not wants_json:

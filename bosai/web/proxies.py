@@ -1,4 +1,4 @@
-"""The client's address behind reverse proxies we were told to trust.
+"""The client's address, and whether it used HTTPS, behind reverse proxies we were told to trust.
 
 Rate limits, the cap on open live streams, login throttling and logs all key on ``request.remote``. Behind
 nginx that is the proxy, so every resident would share one bucket. When the peer is a trusted proxy, the
@@ -62,19 +62,37 @@ def client_address(peer: str | None, forwarded_for: list[str], trusted: tuple[Ne
     return str(client)
 
 
+def forwarded_scheme(peer: str | None, forwarded_proto: list[str], trusted: tuple[Network, ...]) -> str | None:
+    """``https`` or ``http`` as a trusted proxy says the client connected (``X-Forwarded-Proto``, its last
+    value: the one the proxy next to us wrote); None from other peers, or when unsaid or unreadable."""
+    peer_ip = parse_hop(peer) if peer else None
+    if peer_ip is None or not _within(peer_ip, trusted) or not forwarded_proto:
+        return None
+    scheme = forwarded_proto[-1].split(",")[-1].strip().lower()
+    return scheme if scheme in ("http", "https") else None
+
+
 def _within(address: Address, networks: tuple[Network, ...]) -> bool:
     return any(address in net for net in networks)
 
 
 def forwarded_client(trusted: tuple[Network, ...]):  # type: ignore[no-untyped-def]
     """Middleware (first in the chain) that hands later middlewares and handlers the client's address as
-    ``request.remote`` when the request came through a trusted proxy."""
+    ``request.remote``, and the scheme it used as ``request.scheme`` (so ``request.secure`` and the cookies'
+    ``Secure`` flag hold behind a TLS-terminating proxy), when the request came through a trusted proxy."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
-        client = client_address(request.remote, request.headers.getall(hdrs.X_FORWARDED_FOR, []), trusted)
-        if client != request.remote:
-            request = request.clone(remote=client)
+        peer = request.remote
+        client = client_address(peer, request.headers.getall(hdrs.X_FORWARDED_FOR, []), trusted)
+        scheme = forwarded_scheme(peer, request.headers.getall(hdrs.X_FORWARDED_PROTO, []), trusted)
+        changes: dict[str, str] = {}
+        if client is not None and client != peer:
+            changes["remote"] = client
+        if scheme is not None and scheme != request.scheme:
+            changes["scheme"] = scheme
+        if changes:
+            request = request.clone(**changes)  # type: ignore[arg-type]
         return await handler(request)
 
     return middleware

@@ -60,6 +60,7 @@ def pick_language(header: str | None, available: tuple[str, ...]) -> str:
 
 
 def _alert_html(alert: Any, lang: str, *, past: bool = False) -> Safe:
+    from bosai.web.alert_forms import listen_button
     from publish.messages import render_alert
 
     text = render_alert(alert, lang)
@@ -71,6 +72,7 @@ def _alert_html(alert: Any, lang: str, *, past: bool = False) -> Safe:
         f'<h3>{esc(text.headline)}</h3>{level}'
         f'<p>{esc(text.description)}</p><p class="instruction"><strong>{esc(text.instruction)}</strong></p>'
         f'<p class="area">{esc(text.area_desc)}</p><p class="source">{esc(text.source_label)}</p>'
+        f'{listen_button(alert.id, lang)}'
         f'<details class="accessible"><summary>{esc(ui(lang)["accessible"])}</summary>'
         f'<p class="accessible-text">{esc(text.accessible_text)}</p></details></article>'
     )
@@ -216,7 +218,7 @@ def quake_html(data: dict[str, Any], lang: str) -> Safe:
             f'<dt>{esc(s["hypocenter"])}</dt><dd>{esc(quake["hypocenter"])}</dd>'
             f'<dt>{esc(s["magnitude"])}</dt><dd>{esc(magnitude)}</dd>'
             f'<dt>{esc(s["intensity"])}</dt><dd>{esc(quake["max_int_label"])}</dd></dl>'
-            + (f'<table class="intensity"><tr><th></th><th>{esc(s["intensity"])}</th></tr>{rows}</table>'
+            + (f'<table class="intensity"><tr><td></td><th scope="col">{esc(s["intensity"])}</th></tr>{rows}</table>'
                if quake["areas"] else "") + "</div>")]
     parts.append(Safe(f'<h3>{esc(s["tsunami"])}</h3>'))
     if data["tsunami"]:
@@ -230,7 +232,7 @@ def quake_html(data: dict[str, Any], lang: str) -> Safe:
 
 def _section(key: str, title: str, body: Safe, extra: str = "") -> Safe:
     return Safe(f'<section id="s-{key}" class="section" aria-labelledby="h-{key}"><h2 id="h-{key}">{esc(title)}</h2>'
-                f'<div class="section-body" data-section="{key}">{body}</div>{extra}</section>')
+                f'<div class="section-body" id="{key}" data-section="{key}">{body}</div>{extra}</section>')
 
 
 async def public_page(request: web.Request) -> web.Response:
@@ -253,6 +255,7 @@ async def public_page(request: web.Request) -> web.Response:
 
     data = await ctx.store.read(build)
     response = html_response(page_html(request, lang, now, data))
+    response.headers["Cache-Control"] = "no-cache"  # the same for every reader (no session token): revalidate
     if "lang" not in request.match_info:
         response.headers["Vary"] = "Accept-Language"
     response.headers["Content-Language"] = HTML_LANG.get(lang, lang)
@@ -296,7 +299,7 @@ def page_html(request: web.Request, lang: str, now: datetime, data: dict[str, An
         _section("quake", titles["quake"], quake_html(data["quake"], lang)),
         Safe(f'<section id="s-subscribe" class="section" aria-labelledby="h-subscribe">'
              f'<h2 id="h-subscribe">{esc(sign_up_labels(lang)["heading"])}</h2>'
-             f'{sign_up_form(lang, languages(ctx))}</section>'),
+             f'{sign_up_form(lang, languages(ctx), email=bool(ctx.config.delivery.smtp_host))}</section>'),
     ]
     settings = {"lang": lang, "tileUrl": ctx.config.web.tile_url, "tileAttribution": ctx.config.web.tile_attribution,
                 "hazards": hazard_names(lang),

@@ -84,3 +84,46 @@ class ConcurrencyCap:
             self._open[key] = held
         else:
             self._open.pop(key, None)
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int
+    until: float  # no attempt before this (monotonic seconds)
+
+
+class AccountBackoff:
+    """Exponential back-off per account name: after ``after`` failed logins in a row, each further failure
+    makes the account wait ``base_s`` doubled per failure, up to ``max_s``; a success forgets the failures.
+
+    The per-address limit alone lets many addresses guess one operator's password together. Kept in this
+    process's memory (as the other limits are): N web processes allow N times the guesses.
+    """
+
+    def __init__(self, after: int = 5, *, base_s: float = 1.0, max_s: float = 900.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.after, self.base_s, self.max_s = after, base_s, max_s
+        self.clock = clock
+        self._failures: dict[str, _Failures] = {}
+
+    def retry_after(self, account: str) -> int:
+        """Whole seconds ``account`` must still wait before its next attempt (0: try now)."""
+        entry = self._failures.get(account)
+        wait = entry.until - self.clock() if entry is not None else 0.0
+        return math.ceil(wait) if wait > 0 else 0
+
+    def failed(self, account: str) -> None:
+        """Count a failed login of ``account`` (names that do not exist count too: existence is not told)."""
+        entry = self._failures.get(account)
+        if entry is None:
+            if len(self._failures) >= MAX_CLIENTS:  # the oldest half: their back-offs have mostly run out
+                for k in sorted(self._failures, key=lambda k: self._failures[k].until)[: MAX_CLIENTS // 2]:
+                    del self._failures[k]
+            entry = self._failures[account] = _Failures(0, 0.0)
+        entry.count += 1
+        if entry.count >= self.after:
+            entry.until = self.clock() + min(self.max_s, self.base_s * 2 ** min(entry.count - self.after, 30))
+
+    def succeeded(self, account: str) -> None:
+        """A correct password: the account starts afresh."""
+        self._failures.pop(account, None)

@@ -37,7 +37,10 @@ def json_for_attribute(data: Any) -> Safe:
 
 @lru_cache(maxsize=16)
 def _template(name: str) -> Template:
-    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+    """The template, its ``/static/`` links carrying the content version so browsers may keep those files."""
+    from bosai.web.transfer import versioned
+
+    return Template(versioned((TEMPLATES / name).read_text(encoding="utf-8")))
 
 
 def render(name: str, **values: Any) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bosai.config import AppConfig
 from bosai.context import ServiceContext
-from bosai.errors import DeliveryError, UnsafeURLError
+from bosai.errors import DeliveryError, MalformedURLError, UnsafeURLError
 from bosai.notify import build_channels
 from bosai.store.models import Subscription
 from bosai.web.api import languages
@@ -83,13 +83,15 @@ async def _target(channel: str, target: Any, config: AppConfig) -> str:
         raise SignUpError(f"target: URL longer than {MAX_URL} characters")
     if any(ord(c) < 33 or ord(c) == 127 for c in target):
         raise SignUpError("target: URL contains spaces or control characters")
-    try:
-        await check_url(target, allow_private=config.delivery.allow_private_webhooks)
+    try:  # parsed once: what is stored, and later connected to, is exactly what was checked
+        checked = await check_url(target, allow_private=config.delivery.allow_private_webhooks)
+    except MalformedURLError as err:
+        raise SignUpError(f"target: not a valid webhook URL: {err}") from err
     except UnsafeURLError as err:
         raise SignUpError("target: webhook URL must be http(s) and reach a public address") from err
     except (DeliveryError, ValueError, UnicodeError) as err:
         raise SignUpError("target: webhook host cannot be resolved") from err
-    return target
+    return str(checked)
 
 
 def _areas(value: Any) -> list[str]:

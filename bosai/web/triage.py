@@ -24,6 +24,7 @@ from bosai.web import queries
 from bosai.web.keys import CTX
 from bosai.web.login import require_operator
 from bosai.web.params import bad_request, parse_filters, parse_int
+from publish.safe_text import for_display
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ CARD_POSTS: Final = 5  # posts shown (and judged) on one card
 
 
 def _post_json(post: Any) -> dict[str, Any]:
-    return {"id": post.id, "author": post.author, "text": post.text, "observed_at": post.observed_at.isoformat(),
+    return {"id": post.id, "author": for_display(post.author), "text": for_display(post.text),
+            "observed_at": post.observed_at.isoformat(),
             "score": post.score, "url": post.url}
 
 

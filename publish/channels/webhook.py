@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from yarl import URL
 
 from bosai.errors import DeliveryError, UnsafeURLError
-from bosai.netguard import guarded_session, vet_url
+from bosai.netguard import guarded_session, parse_url, vet_url
 from publish.channels import Target
 from publish.channels.links import SIGNATURE_HEADER, TIMESTAMP_HEADER, link_token, link_url, sign
 from publish.messages import RenderedAlert
@@ -24,12 +25,13 @@ from publish.messages import RenderedAlert
 MAX_ANSWER = 4096  # bytes of a receiver's answer read when looking for the echoed challenge
 
 
-async def check_url(url: str, *, allow_private: bool) -> None:
-    """bosai.netguard.vet_url for a subscriber's URL, used at sign-up and before each delivery."""
+async def check_url(url: str | URL, *, allow_private: bool) -> URL:
+    """bosai.netguard.vet_url for a subscriber's URL, used at sign-up and before each delivery: the parsed URL
+    to connect to."""
     try:
-        await vet_url(url, allow_private=allow_private)
+        return await vet_url(url, allow_private=allow_private)
     except OSError as err:
-        raise DeliveryError(f"cannot resolve {urlsplit(url).hostname}: {err}") from err
+        raise DeliveryError(f"cannot resolve {urlsplit(str(url)).hostname}: {err}") from err
 
 
 def echoed(answer: bytes, challenge: str) -> bool:
@@ -64,9 +66,9 @@ class WebhookChannel:
         return {"unsubscribe_url": link_url(self.base_url, "unsubscribe", subscription.subscription_id,
                                             subscription.secret)}
 
-    async def _check(self, url: str) -> None:
+    async def _check(self, url: str) -> URL:
         try:
-            await check_url(url, allow_private=self.allow_private)
+            return await check_url(url, allow_private=self.allow_private)
         except UnsafeURLError as err:
             raise DeliveryError(str(err)) from err
 
@@ -76,8 +78,7 @@ class WebhookChannel:
         The URL is vetted first unless the caller just did (``checked``); the session's resolver vets it again
         on connecting, so a name rebound to an internal address in between is still refused.
         """
-        if not checked:
-            await self._check(subscription.target)
+        target = await self._check(subscription.target) if not checked else parse_url(subscription.target)
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json"}
         if subscription.secret:
@@ -85,12 +86,12 @@ class WebhookChannel:
             headers |= {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign(subscription.secret, ts, body)}
         try:
             async with (guarded_session(allow_private=self.allow_private, timeout=self.timeout) as session,
-                        session.post(subscription.target, data=body, headers=headers,
+                        session.post(target, data=body, headers=headers,
                                      allow_redirects=False) as resp):
                 if not 200 <= resp.status < 300:
                     raise DeliveryError(f"webhook answered HTTP {resp.status}")
                 return await resp.content.read(MAX_ANSWER)
-        except UnsafeURLError as err:  # from the session's resolver (DNS rebinding)
+        except UnsafeURLError as err:  # from the session's resolver or literal guard (DNS rebinding)
             raise DeliveryError(str(err)) from err
         except (aiohttp.ClientError, TimeoutError) as err:
             raise DeliveryError(f"webhook failed: {err.__class__.__name__}: {err}") from err

@@ -32,7 +32,8 @@ def make_ctx(store: Store, data_dir: Path, **overrides: Any) -> ServiceContext:
     web_cfg = {"public_rate_per_min": overrides.pop("rate", 6000),
                "webhook_rate_per_min": overrides.pop("webhook_rate", 6000),
                "trusted_proxies": overrides.pop("trusted_proxies", []),
-               "tile_url": overrides.pop("tile_url", "http://127.0.0.1:9/{z}/{x}/{y}.png")}  # unreachable: offline
+               "tile_url": overrides.pop("tile_url", "http://127.0.0.1:9/{z}/{x}/{y}.png"),  # unreachable: offline
+               "confirm_grace_s": overrides.pop("confirm_grace_s", 0)}  # a confirm is sent at once unless asked
     config = AppConfig.model_validate({"service": {"data_dir": str(data_dir)}, "web": web_cfg,
                                        "publish": {"base_url": "http://bosai.test"}})
     return ServiceContext(config=config, store=store, metrics=Metrics(), hub=LiveHub(), clock=lambda: NOW,

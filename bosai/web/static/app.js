@@ -170,6 +170,7 @@
     li.appendChild(BW.el("span", "alert-text", " " + hazardName(a.event || a.hazard) + " — " + areaNames + " "));
     li.appendChild(BW.el("span", "alert-time", jst(a.sent) + " "));
     var cap = BW.el("a", null, "CAP"); cap.href = "/cap/" + encodeURIComponent(a.id) + ".xml"; li.appendChild(cap);
+    li.appendChild(BW.speakButton("/api/alerts/" + encodeURIComponent(a.id) + "/speech.wav?lang=ja", "読み上げ / Listen"));
     var list = $("alert-list");
     if (atTop) { list.insertBefore(li, list.firstChild); } else { list.appendChild(li); }
   }
@@ -209,9 +210,13 @@
     }).catch(function (err) { sheltersLoaded = false; console.error(err); });
   }
 
-  /* Triage panel */
-  function post(url, body) {
-    return fetch(url, { method: "POST", credentials: "same-origin",
+  /* Triage panel (issue 19 §2). Cards are patched in place from live events, never rebuilt as a whole, so a
+     reason being typed survives another operator's action; drafts keeps reasons across a filter change too.
+     Actions remove the card at once and show a toast with undo: a dismiss is undone by reopening it; a confirm
+     is held in the page for S.confirmGraceMs before it is sent (undo in that time sends nothing), because an
+     alert that reached residents cannot be called back. */
+  function post(url, body, keepalive) {
+    return fetch(url, { method: "POST", credentials: "same-origin", keepalive: !!keepalive,
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body || {}) })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; }); });
   }
@@ -219,61 +224,452 @@
     $("login-form").hidden = !!user;
     $("triage-user").hidden = !user;
     $("user-name").textContent = user || "";
-    if (user) { loadTriage(); } else { $("triage-list").textContent = ""; }
+    if (user) { loadTriage(); } else { clearQueue(); $("queue-count").textContent = ""; }
   }
-  function triageItem(f, others) {
-    var p = f.properties, li = BW.el("li", "triage-item");
-    li.setAttribute("data-incident-id", String(p.id));
-    li.appendChild(BW.el("strong", null, p.title));
-    li.appendChild(BW.el("div", "meta", [p.hazard, p.place, "sev " + p.severity, p.post_count + " posts"].join(" · ")));
-    var posts = BW.el("ul", "samples");
-    // Each post shown is ticked as judged: only ticked posts become training labels with the decision.
-    var judged = [];
-    (p.posts || []).forEach(function (s) {
-      var item = BW.el("li"), label = BW.el("label"), tick = BW.el("input", "judged");
-      tick.type = "checkbox"; tick.checked = true; tick.title = "この投稿を判断した / I judged this post";
-      label.appendChild(tick); label.appendChild(document.createTextNode(" " + s.author + ": " + s.text));
-      item.appendChild(label); posts.appendChild(item); judged.push([s.id, tick]);
-    });
-    li.appendChild(posts);
-    var reason = BW.el("input", "reason"); reason.placeholder = "理由 / reason"; reason.maxLength = 500;
-    li.appendChild(reason);
-    var into = BW.el("select", "merge-into");
-    into.appendChild(BW.el("option", null, "統合先 / merge into…")).value = "";
-    others.forEach(function (o) {
-      if (o.properties.id !== p.id) {
-        into.appendChild(BW.el("option", null, "#" + o.properties.id + " " + o.properties.title)).value = String(o.properties.id);
-      }
-    });
-    ["confirm", "dismiss", "merge"].forEach(function (action) {
-      var b = BW.el("button", "act act-" + action, { confirm: "確認 / Confirm", dismiss: "却下 / Dismiss",
-                                                     merge: "統合 / Merge" }[action]);
-      b.type = "button"; b.setAttribute("data-action", action);
-      b.addEventListener("click", function () {
-        var body = { reason: reason.value };
-        if (action === "merge") { if (!into.value) { return; } body.into = Number(into.value); }
-        else { body.posts = judged.filter(function (j) { return j[1].checked; }).map(function (j) { return j[0]; }); }
-        post("/api/triage/" + p.id + "/" + action, body).then(function (r) {
-          logEvent("triage", action + " #" + p.id + (r.ok ? " ok" : " " + (r.body.error || r.status)));
-          loadTriage();
-        });
-      });
-      li.appendChild(b);
-    });
-    li.appendChild(into);
-    return li;
+  var cards = {};          /* incident id -> { li, f } for the cards on screen */
+  var drafts = {};         /* incident id -> reason typed, kept when cards are replaced */
+  var pending = {};        /* incident id -> a held confirm { timer, send } */
+  var queue = { total: 0, nextOffset: null, status: "unverified", seq: 0 };
+  var undoStack = [];
+  var grace = typeof S.confirmGraceMs === "number" ? S.confirmGraceMs : 10000;
+  window.BW_TRIAGE = { marks: [] };  /* timings of actions, read by the browser test */
+
+  function clearQueue() { $("triage-list").textContent = ""; cards = {}; }
+  function sortKey(p) {
+    return [p.stale ? 1 : 0, -(p.severity || 0), -(p.urgency || 0), -Date.parse(p.last_seen || 0), -p.id];
+  }
+  function before(a, b) {
+    var ka = sortKey(a), kb = sortKey(b);
+    for (var i = 0; i < ka.length; i++) { if (ka[i] !== kb[i]) { return ka[i] < kb[i]; } }
+    return false;
+  }
+  function showCount() {
+    if (!user) { return; }
+    var shown = Object.keys(cards).length, hidden = Math.max(0, queue.total - shown);
+    $("queue-count").textContent = "— " + queue.total + "件 / items（表示 shown " + shown + "・未表示 hidden " + hidden + "）";
+    $("queue-more").hidden = hidden === 0 || queue.nextOffset === null;
+    $("queue-more").textContent = "もっと見る / Show more (" + hidden + ")";
+    var list = $("triage-list"), empty = list.querySelector("li.empty");
+    if (!shown && !empty) { list.appendChild(BW.el("li", "empty", "未確認なし / nothing to triage")); }
+    if (shown && empty) { list.removeChild(empty); }
+  }
+  function queueQuery(offset, limit) {
+    var q = query();
+    return "/api/triage" + (q || "?") + (q ? "&" : "") + "status=" + queue.status + "&offset=" + offset +
+           "&limit=" + (limit || 50);
   }
   function loadTriage() {
     if (!user) { return; }
-    fetchJson("/api/triage").then(function (fc) {
-      var list = $("triage-list");
-      list.textContent = "";
-      fc.features.forEach(function (f) { list.appendChild(triageItem(f, fc.features)); });
-      if (!fc.features.length) { list.appendChild(BW.el("li", "empty", "未確認なし / nothing to triage")); }
+    var seq = ++queue.seq;
+    fetchJson(queueQuery(0)).then(function (fc) {
+      if (seq !== queue.seq) { return; }
+      clearQueue();
+      queue.total = fc.total; queue.nextOffset = fc.next_offset;
+      fc.features.forEach(function (f) { if (!pending[f.properties.id]) { placeCard(f, true); } });
+      showCount();
     }).catch(function () { user = null; showUser(); });
   }
-  var triageTimer = null;
-  function loadTriageSoon() { clearTimeout(triageTimer); triageTimer = setTimeout(loadTriage, 500); }
+  function loadMore() {
+    fetchJson(queueQuery(Object.keys(cards).length)).then(function (fc) {
+      queue.total = fc.total; queue.nextOffset = fc.next_offset;
+      fc.features.forEach(function (f) { if (!cards[f.properties.id] && !pending[f.properties.id]) { placeCard(f, true); } });
+      showCount();
+    }).catch(console.error);
+  }
+  /* Put a card where the queue's order puts it; at the end when it is the last loaded (append). */
+  function placeCard(f, append) {
+    var p = f.properties, list = $("triage-list"), old = cards[p.id];
+    var active = document.activeElement, typing = old && old.li.contains(active) && active.classList.contains("reason");
+    var caret = typing ? [active.selectionStart, active.selectionEnd] : null;
+    var li = buildCard(f);
+    cards[p.id] = { li: li, f: f };
+    if (old) {
+      list.replaceChild(li, old.li);
+      if (typing) { active.focus(); active.setSelectionRange(caret[0], caret[1]); }  /* typing goes on */
+      return li;
+    }
+    if (!append) {
+      var ids = Object.keys(cards);
+      for (var i = 0; i < list.children.length; i++) {
+        var node = list.children[i], id = node.getAttribute("data-incident-id");
+        if (id && cards[id] && ids.indexOf(id) >= 0 && before(p, cards[id].f.properties)) {
+          list.insertBefore(li, node); return li;
+        }
+      }
+    }
+    list.appendChild(li);
+    return li;
+  }
+  function confidenceText(c) {
+    if (c === null || c === undefined) { return "AI —"; }
+    return "AI " + Number(c).toFixed(2);
+  }
+  function sensorItem(s) {
+    var li = BW.el("li", "sensor sensor-" + s.kind);
+    if (s.kind === "gauge") {
+      var text = "水位 " + (s.name || s.id) + (s.river ? "（" + s.river + "）" : "") + " " +
+                 (s.level_m === null || s.level_m === undefined ? "—" : Number(s.level_m).toFixed(2) + " m") +
+                 (s.warning_level ? " — " + (s.threshold_name || "") + "超 Lv" + s.warning_level : " — 基準未満 / below");
+      var box = BW.el("span", null, text);
+      if (s.thresholds_m) { box.appendChild(BW.el("span", "thresholds", " 基準 " + thresholdText(s.thresholds_m) + " m")); }
+      li.appendChild(box);
+    } else if (s.kind === "camera") {
+      if (s.thumbnail_url && s.thumbnail_url.indexOf("/cameras/") === 0) {
+        var a = BW.el("a"); a.href = s.image_url; a.target = "_blank"; a.rel = "noopener";
+        var img = BW.el("img"); img.src = s.thumbnail_url; img.alt = "カメラ / camera " + (s.name || ""); img.loading = "lazy";
+        a.appendChild(img); li.appendChild(a);
+      }
+      li.appendChild(BW.el("span", null, "カメラ " + (s.name || s.id) + " " + jst(s.observed_at) +
+                                        (s.status && s.status !== "ok" ? " (" + s.status + ")" : "")));
+    } else {
+      li.appendChild(BW.el("span", null, "気象庁 / JMA: " + (s.name || s.id)));
+    }
+    return li;
+  }
+  function buildCard(f) {
+    var p = f.properties, prev = cards[p.id], li = BW.el("li", "triage-item" + (p.stale ? " stale" : ""));
+    var wasTicked = {}, wasPicked = {};
+    if (prev) {
+      prev.li.querySelectorAll("input.judged").forEach(function (t) { wasTicked[t.value] = t.checked; });
+      prev.li.querySelectorAll("input.split-pick").forEach(function (t) { wasPicked[t.value] = t.checked; });
+    }
+    li.setAttribute("data-incident-id", String(p.id));
+    li.setAttribute("data-severity", String(p.severity));
+    li.setAttribute("data-hazard", String(p.hazard));
+    li.tabIndex = -1;
+    var head = BW.el("div", "card-head");
+    var sev = BW.el("span", "sev-badge lv-" + Math.min(5, p.severity || 0), "Lv" + p.severity);
+    sev.title = "深刻度 / severity"; head.appendChild(sev);
+    var title = [hazardLabels[p.hazard] ? hazardLabels[p.hazard][0] : p.hazard, p.place || p.municipality || "",
+                 (p.post_count || 0) + "件 / posts"].join(" · ");
+    head.appendChild(BW.el("h3", "card-title", title));
+    if (p.stale) { head.appendChild(BW.el("span", "stale-tag", "古い / stale")); }
+    li.appendChild(head);
+    var meta = BW.el("div", "meta");
+    meta.appendChild(BW.el("span", "card-time", jst(p.last_seen)));
+    meta.appendChild(document.createTextNode(" · " + [p.municipality, p.place].filter(Boolean).join(" ") + " · "));
+    var conf = BW.el("span", "confidence" + (p.confidence !== null && p.confidence < 0.6 ? " low" : ""),
+                     confidenceText(p.confidence));
+    conf.title = "AIの確信度（最も高い投稿）/ the AI's confidence (highest post)";
+    meta.appendChild(conf);
+    meta.appendChild(document.createTextNode(" · #" + p.id + (p.status !== "unverified" ? " · " + p.status : "")));
+    li.appendChild(meta);
+    if ((p.sensors || []).length) {
+      var sensors = BW.el("ul", "sensors");
+      p.sensors.forEach(function (s) { sensors.appendChild(sensorItem(s)); });
+      li.appendChild(sensors);
+    }
+    var posts = BW.el("ul", "samples");
+    // Each post shown is ticked as judged: only ticked posts become training labels with the decision.
+    (p.posts || []).forEach(function (s) {
+      var item = BW.el("li");
+      var pick = BW.el("input", "split-pick"); pick.type = "checkbox"; pick.value = String(s.id);
+      pick.checked = !!wasPicked[s.id]; pick.setAttribute("aria-label", "分離する投稿 / split off this post");
+      var label = BW.el("label"), tick = BW.el("input", "judged");
+      tick.type = "checkbox"; tick.value = String(s.id);
+      tick.checked = wasTicked[s.id] === undefined ? true : wasTicked[s.id];
+      tick.title = "この投稿を判断した / I judged this post";
+      label.appendChild(tick);
+      label.appendChild(document.createTextNode(" " + s.author + ": " + s.text + " "));
+      label.appendChild(BW.el("span", "post-score", "(" + Number(s.score || 0).toFixed(2) + ", " + jst(s.observed_at) + ")"));
+      item.appendChild(pick); item.appendChild(label); posts.appendChild(item);
+    });
+    li.appendChild(posts);
+    var reason = prev ? prev.li.querySelector("input.reason") : null;  /* the same element: focus and caret stay */
+    if (!reason) {
+      reason = BW.el("input", "reason"); reason.placeholder = "理由 / reason"; reason.maxLength = 500;
+      reason.setAttribute("aria-label", "理由 / reason #" + p.id);
+      reason.value = drafts[p.id] || "";
+      reason.addEventListener("input", function () { drafts[p.id] = reason.value; });
+    }
+    li.appendChild(reason);
+    var actions = BW.el("div", "card-actions");
+    var labels = queue.status === "dismissed" ? { reopen: "再開 / Reopen" } :
+      { confirm: "確認 / Confirm", dismiss: "却下 / Dismiss", split: "分離 / Split…", "split-go": "選んだ投稿を分離 / Split off",
+        merge: "統合 / Merge…" };
+    labels.history = "履歴 / History";
+    Object.keys(labels).forEach(function (action) {
+      var b = BW.el("button", "act act-" + action + (action === "split-go" ? " split-go" : ""), labels[action]);
+      b.type = "button"; b.setAttribute("data-action", action);
+      b.addEventListener("click", function () { act(p.id, action); });
+      actions.appendChild(b);
+    });
+    li.appendChild(actions);
+    li.appendChild(BW.el("ol", "history"));
+    if (prev && prev.li.contains(document.activeElement) && document.activeElement !== reason) {
+      setTimeout(function () { li.focus(); }, 0);
+    }
+    return li;
+  }
+  function judgedOf(li) {
+    return Array.prototype.filter.call(li.querySelectorAll("input.judged"), function (t) { return t.checked; })
+      .map(function (t) { return Number(t.value); });
+  }
+  function toast(text, undo, error) {
+    var box = BW.el("div", "toast" + (error ? " error" : ""));
+    box.appendChild(BW.el("span", null, text));
+    var entry = { box: box, undo: undo };
+    if (undo) {
+      var b = BW.el("button", "undo", "元に戻す / Undo"); b.type = "button";
+      b.addEventListener("click", function () { runUndo(entry); });
+      box.appendChild(b);
+      undoStack.push(entry);
+    }
+    $("toasts").insertBefore(box, $("toasts").firstChild);
+    entry.remove = function () {
+      if (box.parentNode) { box.parentNode.removeChild(box); }
+      var i = undoStack.indexOf(entry); if (i >= 0) { undoStack.splice(i, 1); }
+    };
+    setTimeout(entry.remove, Math.max(grace, 8000) + 4000);
+    while ($("toasts").children.length > 4) { $("toasts").removeChild($("toasts").lastChild); }
+    return entry;
+  }
+  function runUndo(entry) {
+    if (!entry || !entry.undo) { return; }
+    var fn = entry.undo; entry.undo = null; entry.remove(); fn();
+  }
+  function mark(action, id, t0) {
+    window.BW_TRIAGE.marks.push({ action: action, id: id, ms: Math.round(performance.now() - t0) });
+  }
+  /* Take a card off the list and move focus to the next one, so the keyboard goes on working. */
+  function takeOut(id) {
+    var c = cards[id];
+    if (!c) { return null; }
+    var next = c.li.nextElementSibling || c.li.previousElementSibling;
+    var hadFocus = c.li.contains(document.activeElement);
+    c.li.parentNode.removeChild(c.li);
+    delete cards[id];
+    queue.total = Math.max(0, queue.total - 1);
+    showCount();
+    if (hadFocus && next && next.classList.contains("triage-item")) { next.focus(); }
+    return c;
+  }
+  function putBack(c) {
+    if (!c) { return; }
+    queue.total += 1;
+    var li = placeCard(c.f, false);
+    li.classList.add("flash");
+    showCount();
+    li.focus();
+  }
+  function refreshCard(id, flash) {
+    return fetchJson("/api/triage/" + id).then(function (f) {
+      var p = f.properties, wanted = queue.status === "dismissed" ? "dismissed" : "unverified";
+      if (pending[id]) { return; }
+      if (p.status !== wanted || p.merged_into) { if (cards[id]) { takeOut(id); } return; }
+      if (!passes(p, [p.hazard])) { return; }
+      var isNew = !cards[id];
+      var last = $("triage-list").lastElementChild;
+      var lastId = last && last.getAttribute("data-incident-id");
+      if (isNew && queue.nextOffset !== null && lastId && cards[lastId] && before(cards[lastId].f.properties, p)) {
+        queue.total += 1; showCount(); return;  /* beyond the loaded pages: counted as hidden */
+      }
+      var li = placeCard(f, false);
+      if (isNew) { queue.total += 1; }
+      if (flash) { li.classList.add("flash"); }
+      showCount();
+    }).catch(console.error);
+  }
+  function act(id, action) {
+    var c = cards[id];
+    if (!c) { return; }
+    var li = c.li, t0 = performance.now(), reason = li.querySelector("input.reason").value;
+    if (action === "history") { return showHistory(id, li); }
+    if (action === "merge") { return openMerge(id, li); }
+    if (action === "split") { li.classList.toggle("splitting"); var first = li.querySelector("input.split-pick");
+                              if (first && li.classList.contains("splitting")) { first.focus(); } return; }
+    if (action === "split-go") { return split(id, li, reason, t0); }
+    if (action === "reopen") {
+      takeOut(id); mark("reopen", id, t0);
+      post("/api/triage/" + id + "/reopen", { reason: reason }).then(function (r) {
+        if (!r.ok) { putBack(c); toast("再開できません / reopen failed #" + id + ": " + (r.body.error || r.status), null, true); return; }
+        toast("再開しました / reopened #" + id);
+      });
+      return;
+    }
+    var body = { reason: reason, posts: judgedOf(li) };
+    takeOut(id);
+    mark(action, id, t0);
+    delete drafts[id];
+    if (action === "dismiss") {
+      post("/api/triage/" + id + "/dismiss", body).then(function (r) {
+        logEvent("triage", "dismiss #" + id + (r.ok ? " ok" : " " + (r.body.error || r.status)));
+        if (!r.ok) { putBack(c); toast("却下できません / dismiss failed #" + id + ": " + (r.body.error || r.status), null, true); }
+      });
+      toast("却下しました / dismissed #" + id, function () {
+        var t1 = performance.now();
+        post("/api/triage/" + id + "/reopen", { reason: "取り消し / undo" }).then(function (r) {
+          if (r.ok) { putBack(c); mark("undo-dismiss", id, t1); refreshCard(id, true); }
+          else { toast("元に戻せません / undo failed: " + (r.body.error || r.status), null, true); }
+        });
+      });
+      return;
+    }
+    /* confirm: held for the grace period, then sent; undo in that time sends nothing */
+    var held = { send: function () {
+      clearTimeout(held.timer); delete pending[id];
+      post("/api/triage/" + id + "/confirm", body, true).then(function (r) {
+        logEvent("triage", "confirm #" + id + (r.ok ? " ok" : " " + (r.body.error || r.status)));
+        if (r.ok) { if (entry.box.firstChild) { entry.box.firstChild.textContent = "確認・送信済み / confirmed and sent #" + id; } }
+        else { putBack(c); toast("確認できません / confirm failed #" + id + ": " + (r.body.error || r.status), null, true); }
+        entry.undo = null; var b = entry.box.querySelector("button.undo"); if (b) { b.remove(); }
+      });
+    } };
+    pending[id] = held;
+    held.timer = setTimeout(held.send, grace);
+    var entry = toast("確認 #" + id + " — " + Math.round(grace / 1000) + "秒後に住民へ送信 / alert sent in " +
+                      Math.round(grace / 1000) + " s", function () {
+      clearTimeout(held.timer); delete pending[id]; putBack(c); mark("undo-confirm", id, performance.now());
+      toast("確認を取り消しました（未送信）/ confirm undone, nothing sent #" + id);
+    });
+  }
+  /* A page closed during the grace period still sends what the operator confirmed. */
+  window.addEventListener("pagehide", function () {
+    Object.keys(pending).forEach(function (id) { pending[id].send(); });
+  });
+  function split(id, li, reason, t0) {
+    var picked = Array.prototype.filter.call(li.querySelectorAll("input.split-pick"), function (t) { return t.checked; })
+      .map(function (t) { return Number(t.value); });
+    if (!picked.length) { toast("分離する投稿を選んでください / choose the posts to split off", null, true); return; }
+    post("/api/triage/" + id + "/split", { reason: reason, posts: picked }).then(function (r) {
+      if (!r.ok) { toast("分離できません / split failed: " + (r.body.error || r.status), null, true); return; }
+      var newId = r.body.split.properties.id;
+      li.classList.remove("splitting");
+      Promise.all([refreshCard(id, true), refreshCard(newId, true)]).then(function () {
+        mark("split", id, t0);
+        logEvent("triage", "split #" + id + " → #" + newId);
+      });
+      toast("分離しました / split off #" + newId + " from #" + id, function () {
+        post("/api/triage/" + newId + "/merge", { into: id, reason: "分離の取り消し / undo split" }).then(function (m) {
+          if (m.ok) { if (cards[newId]) { takeOut(newId); } refreshCard(id, true); }
+          else { toast("元に戻せません / undo failed: " + (m.body.error || m.status), null, true); }
+        });
+      });
+    });
+  }
+  function showHistory(id, li) {
+    var box = li.querySelector("ol.history");
+    if (box.children.length) { box.textContent = ""; return; }
+    fetchJson("/api/triage/" + id + "/events").then(function (trail) {
+      box.textContent = "";
+      trail.events.forEach(function (e) {
+        box.appendChild(BW.el("li", null, jst(e.at) + " " + e.actor + " " + e.action + (e.reason ? " — " + e.reason : "")));
+      });
+      if (!trail.events.length) { box.appendChild(BW.el("li", null, "操作なし / no actions yet")); }
+    }).catch(console.error);
+  }
+  /* One shared merge search for all cards, instead of a 199-option menu on each. */
+  var mergeFrom = null, mergeTimer = null;
+  function openMerge(id, li) {
+    var box = $("merge-box");
+    mergeFrom = id;
+    li.appendChild(box);
+    box.hidden = false;
+    $("merge-search").value = "";
+    $("merge-results").textContent = "";
+    $("merge-search").focus();
+    searchMerge();
+  }
+  function closeMerge() {
+    var box = $("merge-box"), from = mergeFrom && cards[mergeFrom];
+    box.hidden = true; mergeFrom = null;
+    $("triage").insertBefore(box, $("triage-list"));
+    if (from) { from.li.focus(); }
+  }
+  function searchMerge() {
+    var text = $("merge-search").value.trim(), from = mergeFrom;
+    fetchJson("/api/triage?status=open&limit=10" + (text ? "&q=" + encodeURIComponent(text) : "")).then(function (fc) {
+      if (from !== mergeFrom) { return; }
+      var list = $("merge-results"); list.textContent = "";
+      fc.features.forEach(function (f) {
+        var p = f.properties;
+        if (p.id === from) { return; }
+        var b = BW.el("button", null, "#" + p.id + " " + hazardName(p.hazard) + " · " + (p.place || "") + " · " +
+                      p.post_count + "件 (" + p.status + ")");
+        b.type = "button";
+        b.addEventListener("click", function () { merge(from, p.id); });
+        list.appendChild(BW.el("li")).appendChild(b);
+      });
+      if (!list.children.length) { list.appendChild(BW.el("li", "empty", "該当なし / no match")); }
+    }).catch(console.error);
+  }
+  function merge(id, into) {
+    var c = cards[id], t0 = performance.now(), reason = c ? c.li.querySelector("input.reason").value : "";
+    closeMerge();
+    takeOut(id); mark("merge", id, t0);
+    post("/api/triage/" + id + "/merge", { into: into, reason: reason }).then(function (r) {
+      if (!r.ok) { putBack(c); toast("統合できません / merge failed: " + (r.body.error || r.status), null, true); return; }
+      toast("#" + id + " を #" + into + " に統合しました / merged");
+      if (cards[into]) { refreshCard(into, true); }
+    });
+  }
+  $("merge-search").addEventListener("input", function () { clearTimeout(mergeTimer); mergeTimer = setTimeout(searchMerge, 200); });
+  $("merge-cancel").addEventListener("click", closeMerge);
+  $("merge-box").addEventListener("keydown", function (ev) { if (ev.key === "Escape") { ev.preventDefault(); closeMerge(); } });
+  $("queue-more").addEventListener("click", loadMore);
+  $("q-status").addEventListener("change", function () { queue.status = $("q-status").value; loadTriage(); });
+
+  /* Keyboard: j/k (or arrows) move between cards, c confirm, d dismiss, s split, m merge, r reason, u undo. */
+  function currentCard() {
+    var a = document.activeElement;
+    return a && a.closest ? a.closest("#triage-list > li.triage-item") : null;
+  }
+  function moveFocus(step) {
+    var items = Array.prototype.slice.call($("triage-list").querySelectorAll(":scope > li.triage-item"));
+    if (!items.length) { return; }
+    var i = items.indexOf(currentCard());
+    var next = items[i < 0 ? 0 : Math.max(0, Math.min(items.length - 1, i + step))];
+    next.focus(); next.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", function (ev) {
+    if (!user || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var t = ev.target, typing = t && (t.tagName === "INPUT" && t.type !== "checkbox" || t.tagName === "TEXTAREA" ||
+                                      t.tagName === "SELECT");
+    if (typing) {
+      if (ev.key === "Escape" && t.classList.contains("reason")) { var card = currentCard(); if (card) { card.focus(); } }
+      return;
+    }
+    var li = currentCard(), id = li && Number(li.getAttribute("data-incident-id"));
+    var keys = { j: function () { moveFocus(1); }, ArrowDown: function () { moveFocus(1); },
+                 k: function () { moveFocus(-1); }, ArrowUp: function () { moveFocus(-1); },
+                 u: function () { runUndo(undoStack[undoStack.length - 1]); } };
+    if (li) {
+      keys.c = function () { act(id, queue.status === "dismissed" ? "reopen" : "confirm"); };
+      keys.d = function () { if (queue.status !== "dismissed") { act(id, "dismiss"); } };
+      keys.s = function () { act(id, li.classList.contains("splitting") ? "split-go" : "split"); };
+      keys.m = function () { act(id, "merge"); };
+      keys.h = function () { act(id, "history"); };
+      keys.r = function () { li.querySelector("input.reason").focus(); };
+    }
+    if (keys[ev.key] && !(li && ev.key.indexOf("Arrow") === 0 && t.tagName === "INPUT")) { ev.preventDefault(); keys[ev.key](); }
+  });
+  $("skip-queue").addEventListener("click", function (ev) {
+    ev.preventDefault();
+    selectTab("triage");
+    var first = $("triage-list").querySelector("li.triage-item");
+    (first || $("triage-list")).focus();
+  });
+  /* Tabs on small screens: Triage / Alerts / Live */
+  function selectTab(name) {
+    ["triage", "alerts", "live"].forEach(function (n) {
+      $(n).classList.toggle("active", n === name);
+    });
+    document.querySelectorAll(".tabs [role=tab]").forEach(function (b) {
+      b.setAttribute("aria-selected", String(b.getAttribute("aria-controls") === name));
+    });
+  }
+  document.querySelectorAll(".tabs [role=tab]").forEach(function (b) {
+    b.addEventListener("click", function () { selectTab(b.getAttribute("aria-controls")); });
+  });
+  var refreshTimers = {};
+  function onIncidentEvent(f) {
+    if (!user) { return; }
+    var id = f.properties.id, wanted = queue.status === "dismissed" ? "dismissed" : "unverified";
+    if (cards[id] && (f.properties.status !== wanted || f.properties.merged_into)) { takeOut(id); return; }
+    if (f.properties.status !== wanted || pending[id]) { return; }
+    clearTimeout(refreshTimers[id]);
+    refreshTimers[id] = setTimeout(function () { delete refreshTimers[id]; refreshCard(id, true); }, 300);
+  }
   $("login-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var form = ev.target;
@@ -317,7 +713,7 @@
       });
     }
     on("incident", function (f) {
-      upsertIncident(f); logEvent("incident", f.properties.title + " (" + f.properties.status + ")"); loadTriageSoon();
+      upsertIncident(f); logEvent("incident", f.properties.title + " (" + f.properties.status + ")"); onIncidentEvent(f);
     });
     on("post", function (f) { upsertPost(f); logEvent("post", f.properties.text); });
     on("gauge", function (f) { upsertGauge(f); logEvent("gauge", f.properties.name + " " + f.properties.level_m + " m"); });

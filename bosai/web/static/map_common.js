@@ -113,6 +113,42 @@ var BW = (function () {
     }
     return { layer: layer, load: load };
   }
+  /* Play buttons (button[data-speech] on every alert, on both pages; the public page renders them, the
+     command center adds them with speakButton): one voice at a time, pressing again stops it. Delegated from
+     the document, so alerts that live updates re-render keep working. data-state: playing, done or failed. */
+  var voice = null;
+  function stopVoice(state) {
+    if (!voice) { return; }
+    voice.audio.pause();
+    voice.button.setAttribute("aria-pressed", "false");
+    voice.button.setAttribute("data-state", state);
+    voice = null;
+  }
+  document.addEventListener("click", function (ev) {
+    var button = ev.target && ev.target.closest ? ev.target.closest("button[data-speech]") : null;
+    if (!button) { return; }
+    var again = voice && voice.button === button;
+    stopVoice("done");
+    if (again) { return; }
+    var audio = new Audio(button.getAttribute("data-speech")), mine = { audio: audio, button: button };
+    voice = mine;
+    button.setAttribute("aria-pressed", "true");
+    button.setAttribute("data-state", "playing");
+    function end(state) { return function () { if (voice === mine) { stopVoice(state); } }; }
+    audio.addEventListener("ended", end("done"));
+    audio.addEventListener("error", end("failed"));
+    var started = audio.play();
+    if (started && started.catch) { started.catch(end("failed")); }
+  });
+  function speakButton(url, label) {
+    var button = el("button", "speak");
+    button.type = "button";
+    button.setAttribute("data-speech", url);
+    button.setAttribute("aria-pressed", "false");
+    button.appendChild(el("span", null, "\u25B6\uFE0E ")).setAttribute("aria-hidden", "true");
+    button.appendChild(document.createTextNode(label));
+    return button;
+  }
   return { settings: settings, el: el, fetchJson: fetchJson, makeMap: makeMap, popup: popup, point: point,
-           warningAreas: warningAreas, maps: maps };
+           warningAreas: warningAreas, maps: maps, speakButton: speakButton };
 })();
