@@ -80,7 +80,8 @@ async def test_an_idle_keep_alive_connection_is_closed(serve) -> None:
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and b"Connection: close" not in head
-    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length")))
     await reader.readexactly(length)
     data, took = await _until_closed(reader)  # then say nothing
     writer.close()
