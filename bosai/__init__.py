@@ -1,1 +1,1 @@
-"""Bosai Watch: wiring of the stages (records, config, store, bus, pipeline, CLI, web app)."""
+"""Bosai Watch: the wiring on top of the stages (bus, pipeline, service, CLI, web app, notify, demo)."""

@@ -30,9 +30,9 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
-from bosai.config import AppConfig
-from bosai.machine import describe
-from bosai.store.models import RawItem
+from kernel.config import AppConfig
+from kernel.machine import describe
+from kernel.store.models import RawItem
 
 BENCH_OPERATOR = "bench"
 
@@ -154,7 +154,7 @@ async def run_e2e(
     """Feed ``rate`` posts/s for ``duration_s`` (then, optionally, ``burst_factor`` times that for ``burst_s``)
     plus JMA telegrams through a real service; measure it, its memory and queues, and the baseline."""
     from bosai.demo.fake_sources import FakeSources
-    from bosai.demo.scenario import load_scenario
+    from bosai.demo.scenario_loader import load_scenario
     from bosai.service import Service
 
     result = E2EResult(rate=rate, duration_s=duration_s)
@@ -360,12 +360,12 @@ async def run_ingest(n_posts: int) -> dict[str, Any]:
     """Posts/s from a local X stream through the real collector into the store (raw + typed rows only),
     and JMA telegrams/s parsed from the official samples."""
     from bosai.demo.fake_sources import FakeSources
-    from bosai.metrics import Metrics
-    from bosai.store import Store, repo
-    from bosai.store.db import Batched
     from collectors import build_collectors
     from collectors.jma_xml import bench_parse
     from collectors.runner import CollectorRunner
+    from kernel.metrics import Metrics
+    from kernel.store import Store, repo
+    from kernel.store.db import Batched
 
     texts = load_texts()
     with tempfile.TemporaryDirectory(prefix="bosai-bench-") as tmp:

@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bosai.bench import load_texts
-from bosai.records import Post
 from bosai.redis_bus import RedisBus
-from bosai.store import Store, repo
-from bosai.store.models import RawItem
+from kernel.records import Post
+from kernel.store import Store, repo
+from kernel.store.models import RawItem
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bosai.errors import BosaiError
-from bosai.logs import setup_logging
+from kernel.errors import BosaiError
+from kernel.logs import setup_logging
 
 log = logging.getLogger(__name__)
 

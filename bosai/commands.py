@@ -8,8 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from bosai.config import load_config
-from bosai.logs import setup_logging
+from kernel.config import load_config
+from kernel.logs import setup_logging
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,8 +62,8 @@ def serve(args: argparse.Namespace) -> int:
 
 def db(args: argparse.Namespace) -> int:
     """Upgrade the schema or print its revision."""
-    from bosai.store import Store
-    from bosai.store.migrate import current
+    from kernel.store import Store
+    from kernel.store.migrate import current
 
     store = Store(load_config(args.config).store.url)
     if args.action == "upgrade":
@@ -75,8 +75,8 @@ def db(args: argparse.Namespace) -> int:
 
 def operator(args: argparse.Namespace) -> int:
     """Create an operator; the password comes from stdin, never from the command line."""
-    from bosai.store import Store
     from bosai.web.auth import create_operator
+    from kernel.store import Store
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _prompt()
     if len(password) < 8:
@@ -128,9 +128,9 @@ def bench(args: argparse.Namespace) -> int:
 
 def export_labels(args: argparse.Namespace) -> int:
     """Write one training line per post of every confirmed or dismissed incident."""
-    from bosai.store import Store
-    from bosai.store.labels import decision_rows
-    from classifier.data import decisions_to_examples
+    from classifier.examples import decisions_to_examples
+    from kernel.store import Store
+    from kernel.store.labels import decision_rows
 
     store = Store(load_config(args.config).store.url)
     with store.session() as session:

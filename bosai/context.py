@@ -9,10 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bosai.config import AppConfig
 from bosai.live import LiveHub
-from bosai.metrics import Metrics
-from bosai.store import Store
+from kernel.config import AppConfig
+from kernel.metrics import Metrics
+from kernel.store import Store
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -17,11 +17,11 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bosai.config import AppConfig, DeliveryConfig, secret
 from bosai.context import utc_now
 from bosai.live import LiveHub
-from bosai.store import Store
-from bosai.store.models import AlertRow, Delivery, Subscription
+from kernel.config import AppConfig, DeliveryConfig, secret
+from kernel.store import Store
+from kernel.store.models import AlertRow, Delivery, Subscription
 from publish import areas as mie
 from publish.channels import Channel
 from publish.channels.email import EmailChannel

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from bosai.bus import Bus
 from bosai.context import utc_now
 from bosai.live import LiveHub
-from bosai.metrics import Metrics
-from bosai.records import Classifier, EvacuationNotice, Geocoder, Place, Prediction, Record, record_from_json
-from bosai.store import Store, repo
-from bosai.store.db import Batched
-from bosai.store.models import CameraImageRow, GaugeReadingRow, OfficialReportRow, PostRow, RawItem
+from kernel.metrics import Metrics
+from kernel.records import Classifier, EvacuationNotice, Geocoder, Place, Prediction, Record, record_from_json
+from kernel.store import Store, repo
+from kernel.store.db import Batched
+from kernel.store.models import CameraImageRow, GaugeReadingRow, OfficialReportRow, PostRow, RawItem
+from publish import alerts, evacuations, geojson, incidents
 
 log = logging.getLogger(__name__)
 Event = tuple[str, dict[str, Any]]
@@ -253,8 +254,6 @@ class Pipeline:
             await self.bus.put("incidents", post_id)
 
     async def _incidents(self, ids: list[int]) -> None:
-        from publish import geojson, incidents
-
         now = self.clock()
 
         def save(session: Session) -> tuple[list[Event], list[float]]:
@@ -281,8 +280,6 @@ class Pipeline:
             self.metrics.ingest_to_publish.observe(age)
 
     async def _observe(self, ids: list[int]) -> None:
-        from publish import alerts, geojson, incidents
-
         window, radius = self.incident_window, self.incident_radius_km
 
         def save(session: Session) -> list[Event]:
@@ -316,8 +313,6 @@ class Pipeline:
 def _apply_evacuation_notices(session: Session, ids: list[int]) -> list[Event]:
     """Municipal evacuation notices (CAP) among ``ids``: applied in the order received, as the municipality
     sent them; a notice that cannot be applied is logged and left with its raw item, never retried forever."""
-    from publish import evacuations, geojson
-
     events: list[Event] = []
     stmt = select(RawItem).where(RawItem.id.in_(ids), RawItem.kind == "evacuation").order_by(RawItem.id)
     for item in session.scalars(stmt):

@@ -14,16 +14,22 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bosai import clock as bosai_clock
 from bosai.bus import MemoryBus
-from bosai.config import AppConfig
 from bosai.context import ServiceContext
-from bosai.errors import ConfigError
 from bosai.live import LiveHub
-from bosai.metrics import Metrics
-from bosai.netguard import guarded_session
+from bosai.notify import AlertNotifier
 from bosai.pipeline import Pipeline
-from bosai.store import Store
+from bosai.web.app import create_app
+from bosai.web.server import make_runner
+from collectors import build_collectors
+from collectors.base import Collector
+from collectors.runner import CollectorRunner
+from kernel import clock as process_clock
+from kernel.config import AppConfig
+from kernel.errors import ConfigError
+from kernel.metrics import Metrics
+from kernel.netguard import guarded_session
+from kernel.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +112,6 @@ class Service:
 
     async def start(self, *, port: int | None = None) -> str:
         """Start what the role asks for; return the URL of the web app."""
-        from collectors import build_collectors
-        from collectors.base import Collector
-        from collectors.runner import CollectorRunner
-
         cfg = self.config
         data_dir = Path(cfg.service.data_dir)
         await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
@@ -137,7 +139,7 @@ class Service:
             self.demo = DemoRuntime(cfg, self.store)
             sources = await self.demo.start()
             clock = self.demo.clock
-            bosai_clock.install(clock)  # one clock everywhere: operator decisions, cameras, gauges, the pages
+            process_clock.install(clock)  # one clock everywhere: operator decisions, cameras, gauges, the pages
         self.pipeline = Pipeline(
             store=self.store, bus=await make_bus(cfg), classifier=classifier, geocoder=geocoder,
             metrics=self.metrics, hub=events, batch_size=cfg.classifier.batch_size,
@@ -148,7 +150,6 @@ class Service:
         )
         if self.runs_workers:
             self.pipeline.start(resume=self.role == "all")
-            from bosai.notify import AlertNotifier
 
             self.notifier = AlertNotifier(self.store, cfg, self.hub, **({"clock": clock} if clock else {}))
             await self.notifier.start()
@@ -168,8 +169,6 @@ class Service:
             readiness=self.readiness, **({"clock": clock} if clock else {}),
             extra={"sources": sources},  # the blocks in use (the demo's too): gauge thresholds for the public page
         )
-        from bosai.web.app import create_app
-        from bosai.web.server import make_runner
 
         self.web_runner = make_runner(create_app(ctx), cfg.web, handle_signals=False, access_log=None)
         await self.web_runner.setup()
@@ -198,7 +197,7 @@ class Service:
         self.stopping.set()  # /readyz answers 503 from now on, so load balancers route elsewhere while we drain
         if self.demo is not None:
             await self.demo.stop()
-            bosai_clock.reset()
+            process_clock.reset()
         if self.runner is not None:
             await self.runner.stop()
         if self.pipeline is not None:

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from classifier import distill, modelcard
-from classifier.data import DATA_DIR, load_examples, targets
 from classifier.evaluate import evaluate_rows, real_post_rates
+from classifier.examples import DATA_DIR, load_examples, targets
 from classifier.infer import load_classifier
 from classifier.scoring import score
 

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from bosai.machine import describe
-from classifier.data import DATA_DIR, load_examples
+from classifier.examples import DATA_DIR, load_examples
 from classifier.infer import load_classifier
+from kernel.machine import describe
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bosai.config import load_config
+from kernel.config import load_config
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def _load(args: argparse.Namespace):
 def train_cmd(args: argparse.Namespace) -> int:
     """Run one training and print the dev metrics summary."""
     from classifier import prepared
-    from classifier.data import DATA_DIR
+    from classifier.examples import DATA_DIR
     from classifier.train import prepare, train
     from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
 
@@ -142,8 +142,8 @@ def train_cmd(args: argparse.Namespace) -> int:
 
 def evaluate_cmd(args: argparse.Namespace) -> int:
     """Evaluate and print the headline metrics; reports go to --output."""
-    from classifier.data import DATA_DIR
     from classifier.evaluate import evaluate_files
+    from classifier.examples import DATA_DIR
 
     clf, _ = _load(args)
     sets = [(args.name, list(args.data))] if args.data else [("test", [DATA_DIR / "test.jsonl"])]

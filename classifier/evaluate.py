@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from classifier.data import load_examples, targets
+from classifier.examples import load_examples, targets
 from classifier.infer import BertClassifier
 from classifier.scoring import score
 

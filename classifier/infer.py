@@ -18,12 +18,12 @@ import torch
 from safetensors import SafetensorError
 from transformers import AutoTokenizer, BertForSequenceClassification, PretrainedConfig
 
-from bosai.errors import ModelError
-from bosai.records import Prediction
 from classifier.modeling import heads_from_config
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
 from classifier.tokenization import batch_encoder
+from kernel.errors import ModelError
+from kernel.records import Prediction
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _length_batches(order: list[int], lengths: list[int], batch_size: int, max_t
 
 
 class BertClassifier:
-    """A bosai.records.Classifier over a fine-tuned BERT: disaster score plus hazard categories."""
+    """A kernel.records.Classifier over a fine-tuned BERT: disaster score plus hazard categories."""
 
     def __init__(
         self,

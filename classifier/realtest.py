@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from classifier.data import DATA_DIR, validate_example
+from classifier.examples import DATA_DIR, validate_example
 from classifier.labels import CATEGORIES, DISASTER, LABELS
 
 LABELS_FILE = DATA_DIR / "real_test_labels.jsonl"

@@ -20,7 +20,7 @@ from transformers import AutoTokenizer, BertForSequenceClassification, get_linea
 
 from classifier import calibrate, distill, modelcard
 from classifier import prepared as prepared_io
-from classifier.data import load_examples, split_files, targets, training_targets
+from classifier.examples import load_examples, split_files, targets, training_targets
 from classifier.modeling import HEAD_NAMES, label_config, new_model
 from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score

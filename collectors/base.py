@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
-from bosai.config import SourceConfig
-from bosai.errors import SourceDataError, SourceError
+from kernel.config import SourceConfig
+from kernel.errors import SourceDataError, SourceError
 
 if TYPE_CHECKING:
     import aiohttp
 
-    from bosai.records import Record
+    from kernel.records import Record
 
 log = logging.getLogger(__name__)
 

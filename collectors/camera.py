@@ -15,12 +15,12 @@ import aiohttp
 from PIL import Image, UnidentifiedImageError
 from pydantic import Field
 
-from bosai import clock as bosai_clock
-from bosai.config import Block
-from bosai.errors import SourceDataError, SourceUnavailable
-from bosai.records import CameraImage, Record
 from collectors.base import PollingCollector
 from collectors.fetch import Conditional, fetch
+from kernel import clock as process_clock
+from kernel.config import Block
+from kernel.errors import SourceDataError, SourceUnavailable
+from kernel.records import CameraImage, Record
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Camera(PollingCollector, kind="camera"):
     def __init__(self, config: Config, http: aiohttp.ClientSession, data_dir: Path,
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(config, http, data_dir)
-        self.clock = clock or bosai_clock.now  # the demo's scenario time in the demo
+        self.clock = clock or process_clock.now  # the demo's scenario time in the demo
         self._conditional = {c.id: Conditional() for c in config.cameras}
         self._digest: dict[str, str] = {}
         self._changed_at: dict[str, datetime] = {}

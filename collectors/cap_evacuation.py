@@ -18,11 +18,11 @@ from typing import Final
 from aiohttp import web
 from lxml import etree
 
-from bosai.errors import SourceDataError
-from bosai.logs import get_logger
-from bosai.records import EvacuationNotice, time_problem
 from collectors.webhook import Webhook, _error
 from collectors.xml_safety import parse_xml, text_of
+from kernel.errors import SourceDataError
+from kernel.logs import get_logger
+from kernel.records import EvacuationNotice, time_problem
 
 log = get_logger(__name__)
 

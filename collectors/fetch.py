@@ -12,8 +12,8 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from bosai.errors import SourceDataError, SourceUnavailable
-from bosai.netguard import parse_url, vet_url
+from kernel.errors import SourceDataError, SourceUnavailable
+from kernel.netguard import parse_url, vet_url
 
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
 
@@ -75,7 +75,7 @@ class Conditional:
 
 
 async def check_url(url: str | URL, *, allow_private: bool) -> None:
-    """bosai.netguard.vet_url for a source: a name that does not resolve is a source that is down."""
+    """kernel.netguard.vet_url for a source: a name that does not resolve is a source that is down."""
     try:
         await vet_url(url, allow_private=allow_private)
     except OSError as err:

@@ -13,13 +13,13 @@ from typing import Final
 import aiohttp
 from pydantic import Field
 
-from bosai.errors import SourceDataError, UnsafeURLError
-from bosai.records import Record
 from collectors.base import PollingCollector
 from collectors.fetch import Conditional, fetch
 from collectors.jma_common import child, children, ctext
 from collectors.jma_xml import parse_report
 from collectors.xml_safety import parse_xml
+from kernel.errors import SourceDataError, UnsafeURLError
+from kernel.records import Record
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from typing import Any, Final
 
 from lxml import etree
 
-from bosai.errors import SourceDataError
-from bosai.records import OfficialReport
 from collectors import jma_meteo, jma_seismo
 from collectors.jma_common import child, ctext, local
 from collectors.xml_safety import parse_xml
+from kernel.errors import SourceDataError
+from kernel.records import OfficialReport
 
 log = logging.getLogger(__name__)
 

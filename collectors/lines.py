@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
-from bosai.errors import SourceDataError
+from kernel.errors import SourceDataError
 
 
 class OversizedLine(SourceDataError):

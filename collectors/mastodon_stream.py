@@ -12,13 +12,13 @@ from typing import Any, Final, Literal
 import aiohttp
 from pydantic import Field, model_validator
 
-from bosai.config import secret
-from bosai.errors import SourceDataError
-from bosai.records import Post, Record
 from collectors.base import StreamingCollector
 from collectors.html_text import html_to_text
 from collectors.lines import OversizedLine, iter_lines
 from collectors.social import PostFilter, StreamConfig, load_json_object, open_stream
+from kernel.config import secret
+from kernel.errors import SourceDataError
+from kernel.records import Post, Record
 
 log = logging.getLogger(__name__)
 

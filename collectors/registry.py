@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from bosai.config import format_validation_error
-from bosai.errors import ConfigError
 from collectors.base import REGISTRY, Collector
+from kernel.config import format_validation_error
+from kernel.errors import ConfigError
 
 if TYPE_CHECKING:
     import aiohttp
@@ -40,7 +40,7 @@ def build_collectors(
     """Validate each enabled block with its kind's Config and build the collectors.
 
     Sources with ``allow_private`` get ``private_http`` when given: the address policy lives in a session's
-    resolver (bosai.netguard), so ``http`` may refuse internal addresses for every other source.
+    resolver (kernel.netguard), so ``http`` may refuse internal addresses for every other source.
     Raises ConfigError naming the block, e.g. ``sources[3] (kumozu_gauge): thresholds_m: Field required``.
     """
     kinds = discover()

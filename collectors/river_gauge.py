@@ -16,13 +16,13 @@ from typing import Any, Literal
 import aiohttp
 from pydantic import Field
 
-from bosai import clock as bosai_clock
-from bosai.config import Block
-from bosai.errors import SourceDataError
-from bosai.records import GaugeReading, Record
 from collectors.base import PollingCollector
 from collectors.fetch import decode_text, fetch
 from collectors.gauge_levels import THRESHOLD_NAMES, Thresholds, crossing, next_level, trend_m_per_h
+from kernel import clock as process_clock
+from kernel.config import Block
+from kernel.errors import SourceDataError
+from kernel.records import GaugeReading, Record
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class RiverGauge(PollingCollector, kind="river_gauge"):
     def __init__(self, config: Config, http: aiohttp.ClientSession, data_dir: Path,
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(config, http, data_dir)
-        self.clock = clock or bosai_clock.now  # the demo's scenario time in the demo
+        self.clock = clock or process_clock.now  # the demo's scenario time in the demo
         self._specs = {g.id: g for g in config.gauges}
         self._state = {g.id: _GaugeState() for g in config.gauges}
         KNOWN_THRESHOLDS.update({g.id: g.thresholds_m.model_dump() for g in config.gauges})

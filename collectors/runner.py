@@ -10,13 +10,13 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bosai.errors import SourceDataError, SourceError
-from bosai.logs import get_logger
-from bosai.metrics import Metrics
-from bosai.records import Record, RecordSink, time_problem
 from collectors.base import Collector
 from collectors.registry import webhook_collectors
 from collectors.resilience import Backoff, CircuitBreaker, SourceHealth
+from kernel.errors import SourceDataError, SourceError
+from kernel.logs import get_logger
+from kernel.metrics import Metrics
+from kernel.records import Record, RecordSink, time_problem
 
 log = get_logger(__name__)  # bad items carry senders' ids and text: logged as fields
 

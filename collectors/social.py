@@ -11,12 +11,12 @@ from typing import Any
 import aiohttp
 from pydantic import Field
 
-from bosai.config import SourceConfig
-from bosai.errors import SourceDataError, SourceUnavailable
-from bosai.netguard import parse_url
-from bosai.records import Post
 from collectors.fetch import check_url, raise_for_status
 from collectors.prefilter import Prefilter, PrefilterConfig
+from kernel.config import SourceConfig
+from kernel.errors import SourceDataError, SourceUnavailable
+from kernel.netguard import parse_url
+from kernel.records import Post
 
 
 class StreamConfig(SourceConfig):

@@ -22,13 +22,13 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bosai.config import format_validation_error, secret
-from bosai.errors import SourceDataError
-from bosai.logs import get_logger
-from bosai.records import Post, Record, time_problem
 from collectors.base import StreamingCollector
 from collectors.prefilter import PrefilterConfig
 from collectors.social import PostFilter
+from kernel.config import format_validation_error, secret
+from kernel.errors import SourceDataError
+from kernel.logs import get_logger
+from kernel.records import Post, Record, time_problem
 
 log = get_logger(__name__)  # senders' text is logged as fields, never as message text
 

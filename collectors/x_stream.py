@@ -11,13 +11,13 @@ from typing import Any, Final
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field
 
-from bosai.config import secret
-from bosai.errors import SourceDataError, SourceError, SourceUnavailable
-from bosai.records import Post, Record
 from collectors.base import StreamingCollector
 from collectors.fetch import HTTPStatusUnavailable, fetch
 from collectors.lines import OversizedLine, iter_lines
 from collectors.social import PostFilter, StreamConfig, load_json_object, open_stream
+from kernel.config import secret
+from kernel.errors import SourceDataError, SourceError, SourceUnavailable
+from kernel.records import Post, Record
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from typing import Final
 
 from lxml import etree
 
-from bosai.errors import SourceDataError
+from kernel.errors import SourceDataError
 
 _FORBIDDEN: Final = (b"<!DOCTYPE", b"<!ENTITY")
 _FALLBACK_ENCODINGS: Final = ("cp932", "euc_jp")

@@ -1,7 +1,7 @@
 """Geocoder stage: places in Japanese posts to coordinates, with a Mie gazetteer.
 
 Public API: :func:`load_geocoder` returns a :class:`MieGeocoder` with ``resolve(text, *, geo=None)``
-(implements :class:`bosai.records.Geocoder`) and ``reverse(lat, lng)``.
+(implements :class:`kernel.records.Geocoder`) and ``reverse(lat, lng)``.
 """
 
 from __future__ import annotations

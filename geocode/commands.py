@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from bosai.config import load_config
-from bosai.errors import BosaiError
+from kernel.config import load_config
+from kernel.errors import BosaiError
 
 DEFAULT_SOURCE = Path("../shared/data/mie")
 DEFAULT_BENCH = Path(__file__).resolve().parent.parent / "tests" / "geocode" / "geocode_cases.jsonl"

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bosai.records import Geocoder
 from geocode.reverse import distance_km
+from kernel.records import Geocoder
 
 # Kilometres within which a found place counts as the expected one, by the expected kind.
 TOLERANCE_KM = {"municipality": 8.0, "river": 10.0, "road": 10.0}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bosai.errors import BosaiError
+from kernel.errors import BosaiError
 
 log = logging.getLogger(__name__)
 

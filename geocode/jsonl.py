@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bosai.records import Geocoder, Place
+from kernel.records import Geocoder, Place
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bosai.records import Place
 from geocode.elsewhere import foreign_entries, municipality_before
 from geocode.gazetteer import CONFUSABLE, FOREIGN, MIE_MARKER, Entry, Gazetteer
 from geocode.matcher import Match, Trie
 from geocode.normalize import fold, normalize, surface
 from geocode.reverse import GridIndex, Point, distance_km
 from geocode.tokens import Tokens, tokenize
+from kernel.records import Place
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class _Candidate:
 
 
 class MieGeocoder:
-    """Finds places of the prefecture in a text; implements :class:`bosai.records.Geocoder`."""
+    """Finds places of the prefecture in a text; implements :class:`kernel.records.Geocoder`."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer

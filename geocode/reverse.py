@@ -61,10 +61,3 @@ class GridIndex:
             if best is not None and best[1] < ring * CELL_DEG * 111.0 * 0.7:
                 break
         return best
-
-
-def reverse(lat: float, lng: float) -> tuple[str, str | None] | None:
-    """(municipality, town or None) for a point in the prefecture, using the default geocoder; None outside."""
-    from geocode import load_geocoder
-
-    return load_geocoder().reverse(lat, lng)

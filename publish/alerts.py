@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import AlertRow, EvacuationRow, GaugeReadingRow, Incident, OfficialReportRow
+from kernel.store.models import AlertRow, EvacuationRow, GaugeReadingRow, Incident, OfficialReportRow
 from publish.events import CAUTION_THRESHOLD, cap_status, threshold_level
 from publish.municipalities import by_code, nearest
 from publish.relay import PlannedAlert, RelayPlan, Telegram, plan_report

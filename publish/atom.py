@@ -7,7 +7,7 @@ from typing import Final
 
 from lxml import etree
 
-from bosai.store.models import AlertRow
+from kernel.store.models import AlertRow
 from publish import areas as mie
 from publish.cap import CAP_LANGUAGES, cap_time
 from publish.catalog import check_language, message

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from bosai.store.models import AlertRow
+from kernel.store.models import AlertRow
 from publish.catalog import LANGUAGES
 from publish.messages import RenderedAlert, render_alert
 

@@ -37,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def export_map(args: argparse.Namespace) -> int:
     """Read the store named in the config and write the map."""
-    from bosai.config import load_config
-    from bosai.store import Store
+    from kernel.config import load_config
+    from kernel.store import Store
     from publish.folium_map import build_map, load_from_store, load_shelters
 
     config = load_config(args.config)
@@ -60,7 +60,7 @@ def export_map(args: argparse.Namespace) -> int:
 
 def build_boundaries(args: argparse.Namespace) -> int:
     """Simplify and normalise the N03 boundaries into the copy the package ships (docs/maps.md)."""
-    from bosai.errors import BosaiError
+    from kernel.errors import BosaiError
     from publish.boundaries import BOUNDARIES_FILE, SOURCE_FILE, build
 
     source, output = args.source or SOURCE_FILE, args.output or BOUNDARIES_FILE
@@ -86,7 +86,7 @@ def relay_files(args: argparse.Namespace) -> int:
 
     Exit status 1 when a file could not be read or parsed (its error is printed as a JSON line too).
     """
-    from bosai.config import load_config
+    from kernel.config import load_config
     from publish.catalog import check_language
 
     check_language(args.lang)
@@ -101,8 +101,8 @@ def relay_files(args: argparse.Namespace) -> int:
 
 def relay_lines(path: Path, areas: list[str] | None, lang: str) -> list[dict[str, Any]]:
     """The ``bosai relay`` lines of one file (an error line when it is not a readable telegram)."""
-    from bosai.errors import SourceDataError
     from collectors.jma_xml import parse_report
+    from kernel.errors import SourceDataError
     from publish.alerts import planned_alert_row
     from publish.messages import render_alert
     from publish.relay import plan_report

@@ -18,9 +18,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bosai.errors import DeliveryError
-from bosai.store import Store
-from bosai.store.models import AlertRow, Delivery, Subscription
+from kernel.errors import DeliveryError
+from kernel.store import Store
+from kernel.store.models import AlertRow, Delivery, Subscription
 from publish import areas as mie
 from publish.channels import Channel, Target
 from publish.messages import RenderedAlert, render_alert

@@ -13,9 +13,9 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from bosai.records import EvacuationNotice
-from bosai.store import evacuations as store
-from bosai.store.models import AlertRow, EvacuationRow
+from kernel.records import EvacuationNotice
+from kernel.store import evacuations as store
+from kernel.store.models import AlertRow, EvacuationRow
 from publish.alerts import alert_from_evacuation
 from publish.municipalities import by_code
 

@@ -19,7 +19,7 @@ from branca.element import Element
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import GaugeReadingRow, Incident
+from kernel.store.models import GaugeReadingRow, Incident
 from publish.colors import level_color
 from publish.geojson import gauges_geojson
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from bosai.store.models import AlertRow, GaugeReadingRow, Incident, PostRow
+from kernel.store.models import AlertRow, GaugeReadingRow, Incident, PostRow
 from publish.catalog import LANGUAGES
 from publish.colors import level_color
 from publish.safe_text import for_display

@@ -99,11 +99,11 @@ def pairwise(predicted: dict[str, Any], truth: dict[str, str]) -> Score:
 def group(posts: Sequence[LabelledPost], gazetteer: Path | None = DEFAULT_GAZETTEER, *,
           window_min: int = 90, radius_km: float = 3.0) -> dict[str, int | None]:
     """Run the posts through the geocoder and the incident grouping; post id -> incident id (None: alone)."""
-    from bosai.records import Post
-    from bosai.store import Store
-    from bosai.store.models import PostRow
-    from bosai.store.repo import save_raw
     from geocode import load_geocoder
+    from kernel.records import Post
+    from kernel.store import Store
+    from kernel.store.models import PostRow
+    from kernel.store.repo import save_raw
     from publish.incidents import attach_posts
 
     geocoder = load_geocoder(gazetteer)

@@ -18,7 +18,7 @@ from typing import Any, Final
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import CameraImageRow, GaugeReadingRow, Incident, IncidentEvent, PostRow
+from kernel.store.models import CameraImageRow, GaugeReadingRow, Incident, IncidentEvent, PostRow
 from publish.geo import bbox, haversine_km
 from publish.grouping import group_key
 from publish.simhash import NGRAM, bands, hamming, normalize, simhash, to_signed

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_decimal
 
-from bosai.store.models import AlertRow
+from kernel.store.models import AlertRow
 from publish.catalog import LANGUAGES, check_language, has_message, message
 from publish.colors import level_meaning, level_words
 from publish.events import INTENSITY_LABELS, THRESHOLDS

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bosai.store.models import Subscription
+from kernel.store.models import Subscription
 from publish.catalog import LANGUAGES
 from publish.channels.links import check_link_token, new_secret
 

@@ -14,9 +14,9 @@ from typing import Final
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bosai import clock
-from bosai.store.labels import NotInIncident, record_judgements
-from bosai.store.models import Incident, IncidentEvent, PostJudgement, PostRow
+from kernel import clock
+from kernel.store.labels import NotInIncident, record_judgements
+from kernel.store.models import Incident, IncidentEvent, PostJudgement, PostRow
 from publish.alerts import alert_from_incident
 from publish.incidents import MAX_HAMMING, TITLE_CHARS, post_key, severity
 from publish.simhash import hamming

@@ -25,4 +25,5 @@ export BOSAI_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export BOSAI_REQUIRE_SERVERS=1   # the suite fails, rather than skips, when a server is missing
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports   # the layer contracts in pyproject.toml: no stage imports the wiring
 .venv/bin/python -m pytest "$@"

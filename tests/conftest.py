@@ -19,7 +19,7 @@ from required_tools import require_tool
 from sqlalchemy import create_engine, text
 
 from bosai.demo.fake_sources import FakeSources
-from bosai.store import Store
+from kernel.store import Store
 
 PG_URL = os.environ.get("BOSAI_TEST_PG_URL")
 REQUIRE_SERVERS = os.environ.get("BOSAI_REQUIRE_SERVERS") == "1"

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-from bosai.demo.scenario import SCENARIO_DIR, ScenarioError
+from bosai.demo.scenario_loader import SCENARIO_DIR, ScenarioError
 
 MUNICIPAL_FILE: Final = SCENARIO_DIR / "municipal.json"
 CAP_NS: Final = "urn:oasis:names:tc:emergency:cap:1.2"

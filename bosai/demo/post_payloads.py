@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from bosai.demo.scenario import ScenarioPost
+from bosai.demo.scenario_loader import ScenarioPost
 
 X_ID_BASE: Final = 1_836_000_000_000_000_000
 MASTODON_ID_BASE: Final = 113_100_000_000_000_000

@@ -15,7 +15,7 @@ from typing import Any, Final, Protocol
 
 from bosai.demo.municipal import MunicipalEvent, load_municipal
 from bosai.demo.post_payloads import mastodon_status, webhook_body, x_payload
-from bosai.demo.scenario import Camera, Scenario, ScenarioPost, Telegram, load_scenario
+from bosai.demo.scenario_loader import Camera, Scenario, ScenarioPost, Telegram, load_scenario
 from bosai.demo.stills import render_still, water_fraction
 
 log = logging.getLogger(__name__)

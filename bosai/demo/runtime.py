@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
-from bosai.config import AppConfig
 from bosai.context import ServiceContext
-from bosai.errors import ConfigError
-from bosai.store import Store
+from kernel.config import AppConfig
+from kernel.errors import ConfigError
+from kernel.store import Store
 
 if TYPE_CHECKING:
     from bosai.demo.municipal import MunicipalEvent
@@ -149,8 +149,8 @@ class DemoRuntime:
         would send it; shelter changes are made as the municipality's operator would, audited as the demo."""
         from bosai.demo.municipal import cap_message
         from bosai.demo.sources import MUNICIPAL_CAP_SOURCE
-        from bosai.store.evacuations import set_shelter_status
         from bosai.web.places import MieData
+        from kernel.store.evacuations import set_shelter_status
         from publish.municipalities import by_code
 
         if event.kind == "evacuation":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bosai.demo.scenario import Scenario
+from bosai.demo.scenario_loader import Scenario
 
 WEBHOOK_SOURCE = "demo_webhook"
 MUNICIPAL_CAP_SOURCE = "demo_municipal_cap"  # 津市's evacuation information as signed CAP 1.2

@@ -13,7 +13,7 @@ from bosai.context import ServiceContext
 from bosai.web import queries
 from bosai.web.keys import AUTH, CTX, MIE
 from bosai.web.login import require_operator
-from bosai.web.params import parse_filters, parse_int, parse_point, parse_word
+from bosai.web.params import parse_filters, parse_int, parse_point, parse_text, parse_word
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +196,9 @@ async def warnings(request: web.Request) -> web.Response:
 
 async def shelters(request: web.Request) -> web.Response:
     """GET /api/shelters: designated shelters with their status (open, full, closed) and the hazards each is
-    designated for (filters municipality, hazard, near=lat,lng, limit; open=1: only the opened ones, which
-    are open or full)."""
-    from bosai.store.evacuations import OPENED, shelter_statuses
+    designated for (filters municipality, hazard, q (text in the name or address), near=lat,lng, limit;
+    open=1: only the opened ones, which are open or full)."""
+    from kernel.store.evacuations import OPENED, shelter_statuses
 
     ctx, mie = request.app[CTX], request.app[MIE]
     q = request.query
@@ -208,7 +208,8 @@ async def shelters(request: web.Request) -> web.Response:
     only = frozenset(k for k, (status, _at) in statuses.items() if status in OPENED) if opened else None
     found = mie.find_shelters(municipality=parse_word(q.get("municipality"), "municipality"),
                               hazard=parse_word(q.get("hazard"), "hazard"), near=parse_point(q.get("near")),
-                              limit=parse_int(q.get("limit"), "limit", 500, 1, 5000), only=only)
+                              limit=parse_int(q.get("limit"), "limit", 500, 1, 5000), only=only,
+                              text=parse_text(q.get("q"), "q"))
     features = []
     for shelter in found:
         feature = shelter.feature()

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bosai.context import ServiceContext
-from bosai.logs import get_logger
 from bosai.web import alert_forms, api, evacuations, live, login, maps, ops, pages, public, subscriptions, triage
 from bosai.web.auth import Authenticator
 from bosai.web.keys import AUTH, CTX, LIVE_CAP, LIVE_TOTAL, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
@@ -18,6 +17,7 @@ from bosai.web.proxies import forwarded_client, parse_networks
 from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
 from bosai.web.server import body_deadline
 from bosai.web.transfer import compress, static_cache
+from kernel.logs import get_logger
 
 log = get_logger(__name__)  # paths are written by clients: logged as fields
 

@@ -20,13 +20,13 @@ from typing import Any, Final
 from aiohttp import web
 from sqlalchemy.orm import Session as DbSession
 
-from bosai.config import AppConfig, secret
 from bosai.context import utc_now
-from bosai.logs import get_logger
-from bosai.store import Store
-from bosai.store.models import Operator
 from bosai.web.passwords import hash_password_async, unusable_hash, verify_password_async
 from bosai.web.ratelimit import AccountBackoff, RateLimiter
+from kernel.config import AppConfig, secret
+from kernel.logs import get_logger
+from kernel.store import Store
+from kernel.store.models import Operator
 
 log = get_logger(__name__)
 

@@ -17,16 +17,21 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from bosai.config import format_validation_error
-from bosai.records import EvacuationNotice
-from bosai.store import evacuations as store
 from bosai.web.keys import CTX, MIE
 from bosai.web.login import require_operator
 from bosai.web.params import TOKYO, parse_int
+from kernel.config import format_validation_error
+from kernel.records import EvacuationNotice
+from kernel.store import evacuations as store
 
 log = logging.getLogger(__name__)
 
 OPERATOR_SOURCE: Final = "operator"
+# The reasons an operator picks from (publish.evacuations.HAZARDS), named as municipalities word them.
+REASON_LABELS: Final = {"flood": ("洪水", "flood"), "landslide": ("土砂災害", "landslide"),
+                        "storm_surge": ("高潮", "storm surge"), "tsunami": ("津波", "tsunami"),
+                        "heavy_rain": ("大雨", "heavy rain"), "inland_flooding": ("内水氾濫", "inland flooding"),
+                        "earthquake": ("地震", "earthquake"), "fire": ("火災", "fire"), "other": ("その他", "other")}
 
 
 class EvacuationEntry(BaseModel):
@@ -160,8 +165,38 @@ async def set_shelter_status(request: web.Request) -> web.Response:
     return web.json_response({"changed": changed, "shelter": feature})
 
 
+async def list_audit(request: web.Request) -> web.Response:
+    """GET /api/audit[?limit=N] (operator): the latest changes, newest first, named for people (the shelter's
+    and the municipality's names), so the command center can show who changed what without another lookup."""
+    require_operator(request)
+    ctx, mie = request.app[CTX], request.app[MIE]
+    limit = parse_int(request.query.get("limit"), "limit", 20, 1, 200)
+    names = {code: m.name for code, m in mie.municipalities().items()}
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        out = []
+        for row in store.recent_audit(session, limit):
+            state = row.after or row.before or {}
+            if row.entity == "shelter":
+                shelter = mie.shelter(row.entity_id)
+                label = f"{shelter.municipality} {shelter.name}" if shelter else row.entity_id
+            else:
+                label = names.get(str(state.get("municipality_code")), str(state.get("municipality_code") or ""))
+                towns = state.get("towns") or []
+                label += f" {'、'.join(towns)}" if towns else ""
+            out.append({"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "action": row.action,
+                        "entity": row.entity, "entity_id": row.entity_id, "label": label,
+                        "before": row.before, "after": row.after})
+        return out
+
+    entries = await ctx.store.read(read)
+    return web.json_response({"entries": entries}, headers={"Cache-Control": "no-store"})
+
+
 def add_routes(app: web.Application) -> None:
-    """Mount the evacuation and shelter-status endpoints (GET public; POSTs need an operator and CSRF)."""
+    """Mount the evacuation and shelter-status endpoints (GET public but the audit; POSTs need an operator
+    and CSRF)."""
     app.router.add_get("/api/evacuations", list_evacuations)
     app.router.add_post("/api/evacuations", record_evacuation)
     app.router.add_post(r"/api/shelters/{shelter_id:[A-Za-z0-9_-]{1,64}}/status", set_shelter_status)
+    app.router.add_get("/api/audit", list_audit)

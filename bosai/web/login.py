@@ -7,10 +7,10 @@ from typing import Final
 
 from aiohttp import web
 
-from bosai.logs import get_logger
 from bosai.web.auth import CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_S, OperatorSession, set_cookie
-from bosai.web.keys import AUTH
+from bosai.web.keys import AUTH, CTX
 from bosai.web.render import html_response, render
+from kernel.logs import get_logger
 
 log = get_logger(__name__)  # fields, not text: usernames and paths come from clients
 
@@ -94,7 +94,8 @@ async def login(request: web.Request) -> web.Response:
         redirect = web.HTTPSeeOther("/")
         set_cookie(request, redirect, SESSION_COOKIE, cookie, max_age=SESSION_TTL_S)
         raise redirect
-    resp = web.json_response({"user": sess.username, "csrf": sess.csrf})
+    resp = web.json_response({"user": sess.username, "csrf": sess.csrf,
+                              "municipality": await operator_scope(request, sess.username)})
     set_cookie(request, resp, SESSION_COOKIE, cookie, max_age=SESSION_TTL_S)
     return resp
 
@@ -110,13 +111,24 @@ async def logout(request: web.Request) -> web.Response:
     return resp
 
 
+async def operator_scope(request: web.Request, username: str) -> str | None:
+    """The municipality (5-digit JIS) an operator may act for; None for a prefecture operator. The page
+    needs it to offer only that municipality in the evacuation entry; the server checks it again."""
+    from kernel.store.evacuations import operator_municipality
+
+    return await request.app[CTX].store.read(lambda s: operator_municipality(s, username))
+
+
 async def session_info(request: web.Request) -> web.Response:
-    """Who is logged in and the CSRF token the page must send."""
+    """Who is logged in, their municipality (None: the whole prefecture), the CSRF token the page must send,
+    and the service clock's now (the demo replays another day), which the evacuation form starts from."""
     auth = request.app[AUTH]
     sess = auth.session_of(request)
+    scope = await operator_scope(request, sess.username) if sess else None
     resp = web.json_response({})
     resp.headers["Cache-Control"] = "no-store"
-    resp.text = json.dumps({"user": sess.username if sess else None, "csrf": auth.csrf_token(request, resp)})
+    resp.text = json.dumps({"user": sess.username if sess else None, "municipality": scope,
+                            "csrf": auth.csrf_token(request, resp), "now": request.app[CTX].clock().isoformat()})
     return resp
 
 

@@ -8,6 +8,8 @@ from aiohttp import web
 
 from bosai.web import queries
 from bosai.web.keys import CTX
+from publish.boundaries import served
+from publish.geojson import warning_areas_geojson
 
 # The boundaries change only with a new release: let browsers and proxies keep them a day, then revalidate.
 BOUNDARIES_CACHE: Final = "public, max-age=86400"
@@ -16,8 +18,6 @@ GEOJSON: Final = "application/geo+json"
 
 async def boundaries(request: web.Request) -> web.Response:
     """GET /api/boundaries: Mie's 29 municipalities (``code``, ``name``) as GeoJSON, gzip when accepted."""
-    from publish.boundaries import served
-
     data = served()
     headers = {"Cache-Control": BOUNDARIES_CACHE, "ETag": data.etag, "Vary": "Accept-Encoding"}
     if data.etag in request.headers.get("If-None-Match", ""):
@@ -30,8 +30,6 @@ async def boundaries(request: web.Request) -> web.Response:
 
 async def warning_areas(request: web.Request) -> web.Response:
     """GET /api/warnings/areas: warnings and evacuation information in force as polygons, by highest level."""
-    from publish.geojson import warning_areas_geojson
-
     ctx = request.app[CTX]
     now = ctx.clock()
     body = await ctx.store.read(

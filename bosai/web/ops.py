@@ -15,8 +15,8 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bosai.context import ServiceContext
-from bosai.store.migrate import pending
 from bosai.web.keys import CTX
+from kernel.store.migrate import pending
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The command-center page: a Leaflet map of every layer, live over SSE, with the triage panel."""
+"""The command-center page: a Leaflet map of every layer, live over SSE, with the triage and evacuation panels."""
 
 from __future__ import annotations
 
@@ -25,10 +25,13 @@ def hazard_labels() -> dict[str, list[str]]:
 
 async def command_center(request: web.Request) -> web.Response:
     """GET /: the operators' live map (triage actions need a login, done in the page)."""
+    from bosai.web.evacuations import REASON_LABELS
+    from bosai.web.login import operator_scope
     from publish.colors import LEVEL_COLORS
 
     ctx, auth, mie = request.app[CTX], request.app[AUTH], request.app[MIE]
     sess = auth.session_of(request)
+    scope = await operator_scope(request, sess.username) if sess else None
     resp = html_response("")
     settings = {
         "tileUrl": ctx.config.web.tile_url,
@@ -39,6 +42,9 @@ async def command_center(request: web.Request) -> web.Response:
         "confirmGraceMs": int(ctx.config.web.confirm_grace_s * 1000),
         "municipalities": [[m.jis_code, m.name] for m in mie.municipalities().values()],
         "user": sess.username if sess else None,
+        "userMunicipality": scope,  # the evacuation entry offers only this municipality (None: all 29)
+        "now": ctx.clock().isoformat(),  # the service clock (the demo's day): the evacuation form's default time
+        "evacuationReasons": [[key, ja, en] for key, (ja, en) in REASON_LABELS.items()],
     }
     resp.text = render("index.html", csrf=auth.csrf_token(request, resp), settings=json_for_attribute(settings),
                        attribution=ctx.config.web.tile_attribution, credits=" ".join(mie.credits()))

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bosai.records import time_problem
 from bosai.web.queries import Filters
+from kernel.records import time_problem
 
 TOKYO: Final = ZoneInfo("Asia/Tokyo")
 _RELATIVE: Final = re.compile(r"^(\d{1,5})([mhd])$")
@@ -65,6 +65,16 @@ def parse_word(value: str | None, name: str) -> str | None:
         return None
     if not _WORD.match(value):
         raise bad_request(f"{name}: unexpected characters")
+    return value
+
+
+def parse_text(value: str | None, name: str, max_len: int = 64) -> str | None:
+    """A short free-text search (a shelter's name in Japanese): printable, at most ``max_len`` characters."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > max_len or not value.isprintable():
+        raise bad_request(f"{name}: at most {max_len} printable characters")
     return value
 
 

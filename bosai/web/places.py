@@ -126,15 +126,16 @@ class MieData:
 
     def find_shelters(self, *, municipality: str | None = None, hazard: str | None = None,
                       near: tuple[float, float] | None = None, limit: int = 500,
-                      only: frozenset[str] | None = None) -> list[Shelter]:
-        """Shelters filtered by municipality (code or name), hazard and id (``only``: e.g. the open ones),
-        nearest first when ``near`` is given."""
+                      only: frozenset[str] | None = None, text: str | None = None) -> list[Shelter]:
+        """Shelters filtered by municipality (code or name), hazard, id (``only``: e.g. the open ones) and
+        ``text`` in the name or address (how an operator finds one), nearest first when ``near`` is given."""
         column = HAZARD_TO_COLUMN.get(hazard or "", hazard)
         found = [
             s for s in self.shelters()
             if (not municipality or municipality in (s.municipality_code, s.municipality))
             and (not column or column in s.hazards or s.kind == "shelter")
             and (only is None or s.id in only)
+            and (not text or text in s.name or text in s.address)
         ]
         if near is not None:
             found.sort(key=lambda s: _distance_km(near[0], near[1], s.lat, s.lng))

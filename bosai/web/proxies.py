@@ -15,7 +15,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from aiohttp import hdrs, web
 
-from bosai.logs import get_logger
+from kernel.logs import get_logger
 
 log = get_logger(__name__)  # hops are written by clients: logged as fields, never as text
 

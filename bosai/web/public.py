@@ -304,7 +304,7 @@ def page_html(request: web.Request, lang: str, now: datetime, data: dict[str, An
     settings = {"lang": lang, "tileUrl": ctx.config.web.tile_url, "tileAttribution": ctx.config.web.tile_attribution,
                 "hazards": hazard_names(lang),
                 "text": {k: s[k] for k in ("locating", "geo_error", "no_open", "nearest_designated", "status_open",
-                                           "status_full", "status_closed")}}
+                                           "status_full", "status_closed", "open_now")}}
     return render(
         "public.html", lang=HTML_LANG.get(lang, lang), title=t["title"], switcher=switcher, nav=nav,
         t_sections=s["sections"], t_updated=s["updated"], updated=format_time(now, lang), updated_iso=now.isoformat(),

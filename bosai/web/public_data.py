@@ -17,8 +17,19 @@ from sqlalchemy.orm import Session
 
 from bosai.context import ServiceContext
 from bosai.web import queries
+from bosai.web.api import camera_feature, languages
 from bosai.web.keys import CTX
 from bosai.web.ui_text import hazard_names
+from kernel.store.evacuations import evacuations
+from kernel.store.models import GaugeReadingRow, OfficialReportRow
+from publish.catalog import has_message, message
+from publish.colors import level_color
+from publish.evacuations import LEVELS
+from publish.events import INTENSITY_LABELS
+from publish.gauge_outlook import outlook
+from publish.kinds import table
+from publish.messages import format_time, render_alert
+from publish.places import localize_place
 
 RIVER_WINDOW: Final = timedelta(hours=24)
 CAMERA_STALE_AFTER: Final = timedelta(minutes=30)  # the camera collector's default stale_after_min
@@ -27,29 +38,21 @@ SECTIONS: Final = ("warnings", "evacuations", "rivers", "cameras", "quake")
 
 
 def _place(name: str, lang: str) -> str:
-    from publish.places import localize_place
-
     return localize_place(name, lang) if name else ""
 
 
 def _time(value: datetime | str | None, lang: str) -> str:
-    from publish.messages import format_time
-
     return format_time(value, lang) if value else ""
 
 
 @cache
 def _kind_terms() -> dict[str, str]:
     """JMA kind names (大雨警報, レベル３大雨警報 ...) -> catalog term ids, from the kinds table."""
-    from publish.kinds import table
-
     return {spec.name: f"term.{spec.event_key}" for spec in table().values() if spec.event_key}
 
 
 def kind_name(name: str, lang: str) -> str:
     """A JMA warning name in ``lang`` (the Japanese name when the catalog has no term for it)."""
-    from publish.catalog import has_message, message
-
     key = _kind_terms().get(name)
     return message(lang, key) if key and has_message(lang, key) else name
 
@@ -61,8 +64,6 @@ def hazard_name(code: str, lang: str) -> str:
 
 
 def _level(level: int | None) -> dict[str, Any]:
-    from publish.colors import level_color
-
     return {"level": level or 0, "color": level_color(level)}
 
 
@@ -79,10 +80,6 @@ def warnings_data(session: Session, lang: str) -> list[dict[str, Any]]:
 
 def evacuations_data(session: Session, lang: str) -> list[dict[str, Any]]:
     """Evacuation orders in force, grouped by municipality (highest level first)."""
-    from bosai.store.evacuations import evacuations
-    from publish.catalog import message
-    from publish.evacuations import LEVELS
-
     by_town: dict[str, list[dict[str, Any]]] = defaultdict(list)
     names: dict[str, str] = {}
     for row in evacuations(session):
@@ -119,9 +116,6 @@ def rivers_data(session: Session, lang: str, now: datetime,
     """Each gauge: latest level, its four thresholds, the last 24 hours, and the forecast where it is useful."""
     from sqlalchemy.orm import load_only
 
-    from bosai.store.models import GaugeReadingRow
-    from publish.catalog import message
-    from publish.gauge_outlook import outlook
 
     stmt = (select(GaugeReadingRow).options(load_only(GaugeReadingRow.gauge_id, GaugeReadingRow.observed_at,
                                                       GaugeReadingRow.level_m))
@@ -154,8 +148,6 @@ def _station(name: str, river: str) -> str:
 
 def cameras_data(session: Session, lang: str, now: datetime) -> list[dict[str, Any]]:
     """The latest still of each camera with its time; stale when the camera says so or it is old."""
-    from bosai.web.api import camera_feature
-
     out = []
     for row in queries.latest_cameras(session):
         props = camera_feature(row)["properties"]
@@ -168,18 +160,12 @@ def cameras_data(session: Session, lang: str, now: datetime) -> list[dict[str, A
 
 
 def _intensity(code: str | None, lang: str) -> str:
-    from publish.catalog import message
-    from publish.events import INTENSITY_LABELS
-
     label = INTENSITY_LABELS.get(code or "")
     return message(lang, f"term.{label}") if label else str(code or "-")
 
 
 def quake_data(session: Session, lang: str, now: datetime) -> dict[str, Any]:
     """The latest earthquake (intensity by Mie area) and the tsunami warnings in force."""
-    from bosai.store.models import OfficialReportRow
-    from publish.messages import render_alert
-
     stmt = (select(OfficialReportRow).where(OfficialReportRow.report_type == "earthquake")
             .order_by(OfficialReportRow.report_datetime.desc(), OfficialReportRow.id.desc()).limit(20))
     quake: dict[str, Any] | None = None
@@ -227,8 +213,6 @@ async def section(ctx: ServiceContext, name: str, lang: str) -> Any:
 
 async def section_api(request: web.Request) -> web.Response:
     """GET /api/public/{section}?lang=xx: one section of the public page as JSON, in the reader's language."""
-    from bosai.web.api import languages
-
     ctx = request.app[CTX]
     name, lang = request.match_info["section"], request.query.get("lang", "ja")
     if name not in SECTIONS:

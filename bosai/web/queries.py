@@ -9,7 +9,10 @@ from typing import Any, Final
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import AlertRow, CameraImageRow, GaugeReadingRow, Incident, OfficialReportRow, PostRow
+from kernel.store.models import AlertRow, CameraImageRow, GaugeReadingRow, Incident, OfficialReportRow, PostRow
+from publish.alerts import in_force
+from publish.areas import overlaps
+from publish.catalog import has_message, message
 
 MAX_ROWS: Final = 1000
 WARNING_REPORT_TYPES: Final = ("warning", "landslide")
@@ -42,8 +45,6 @@ def alerts(session: Session, limit: int = 200, area: str | None = None) -> list[
 
 def active_alerts(session: Session, now: datetime, limit: int = 200, area: str | None = None) -> list[AlertRow]:
     """Alerts in force at ``now`` (publish.alerts.in_force), highest level first."""
-    from publish.alerts import in_force
-
     stmt = select(AlertRow).where(in_force(now)).order_by(AlertRow.sent.desc(), AlertRow.id).limit(MAX_ROWS)
     rows = _touching(list(session.scalars(stmt)), area)
     rows.sort(key=lambda a: -(a.level or 0))  # stable: newest first within a level
@@ -51,8 +52,6 @@ def active_alerts(session: Session, now: datetime, limit: int = 200, area: str |
 
 
 def _touching(rows: list[AlertRow], area: str | None) -> list[AlertRow]:
-    from publish.areas import overlaps
-
     if not area:
         return rows
     return [a for a in rows if overlaps([str(x.get("code") or "") for x in a.areas], [area])]
@@ -155,8 +154,6 @@ def public_statuses(requested: tuple[str, ...]) -> tuple[str, ...]:
 def public_title(hazard: str, place: str | None) -> str:
     """A title from the hazard and the place only: an incident's own title is the text of its first post,
     which may name its author or others (@handles), so it never reaches the public."""
-    from publish.catalog import has_message, message
-
     key = f"hazard.{hazard}"
     name = message("ja", key) if has_message("ja", key) else hazard
     return f"{name}（{place}）" if place else name

@@ -11,6 +11,8 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from bosai.web.transfer import versioned
+
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
 
 
@@ -38,8 +40,6 @@ def json_for_attribute(data: Any) -> Safe:
 @lru_cache(maxsize=16)
 def _template(name: str) -> Template:
     """The template, its ``/static/`` links carrying the content version so browsers may keep those files."""
-    from bosai.web.transfer import versioned
-
     return Template(versioned((TEMPLATES / name).read_text(encoding="utf-8")))
 
 

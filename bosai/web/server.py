@@ -15,8 +15,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from bosai.config import WebConfig
-from bosai.logs import get_logger
+from kernel.config import WebConfig
+from kernel.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -25,21 +25,23 @@ from typing import Any, Final
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from bosai.config import AppConfig
 from bosai.context import ServiceContext
-from bosai.errors import DeliveryError, MalformedURLError, UnsafeURLError
 from bosai.notify import build_channels
-from bosai.store.models import Subscription
 from bosai.web.api import languages
 from bosai.web.keys import CTX
 from bosai.web.params import bad_request
 from bosai.web.render import Safe, esc, html_response, join, render
 from bosai.web.subscribe_text import labels
 from bosai.web.ui_text import HTML_LANG, LANGUAGE_NAMES
+from kernel.config import AppConfig
+from kernel.errors import DeliveryError, MalformedURLError, UnsafeURLError
+from kernel.store.models import Subscription
 from publish import areas as mie
 from publish.channels import Channel, Confirmable, Target
 from publish.channels.links import check_link_token, link_token
 from publish.channels.webhook import check_url
+from publish.municipalities import by_code
+from publish.places import localize_place
 from publish.subscriptions import confirm, end, pending_for, subscribe, unsubscribe
 
 log = logging.getLogger(__name__)
@@ -346,9 +348,6 @@ def sign_up_form(lang: str, langs: tuple[str, ...], *, email: bool = True) -> Sa
 
     ``email``: whether e-mail delivery is configured; without it only webhooks are offered.
     """
-    from publish.municipalities import by_code
-    from publish.places import localize_place
-
     t = labels(lang)
     towns = [(code, by_code(code)) for code in sorted(MIE_MUNICIPALITIES)]
     areas = join([Safe(f'<option value="">{esc(t["all_areas"])}</option>')]

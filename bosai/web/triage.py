@@ -18,12 +18,15 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from bosai.store.labels import NotInIncident
-from bosai.store.models import AlertRow, Incident
 from bosai.web import queries
 from bosai.web.keys import CTX
 from bosai.web.login import require_operator
 from bosai.web.params import bad_request, parse_filters, parse_int
+from collectors.river_gauge import configured_thresholds
+from kernel.store.labels import NotInIncident
+from kernel.store.models import AlertRow, GaugeReadingRow, Incident, IncidentEvent, OfficialReportRow
+from publish import triage
+from publish.geojson import alert_json, incidents_geojson
 from publish.safe_text import for_display
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,6 @@ def _sensors(session: Session, refs: list[str], thresholds: dict[str, dict[str, 
     camera's name and thumbnail, a JMA telegram's title, instead of raw ids like ``gauge:2499000104``."""
     from sqlalchemy import select
 
-    from bosai.store.models import GaugeReadingRow, OfficialReportRow
 
     out: list[dict[str, Any]] = []
     for ref in refs:
@@ -79,9 +81,6 @@ def _sensors(session: Session, refs: list[str], thresholds: dict[str, dict[str, 
 def _cards(session: Session, rows: list[Incident], stale: set[int], ctx: Any) -> list[dict[str, Any]]:
     """Incidents as triage cards: the GeoJSON feature plus its newest posts, the AI's confidence, sensor
     support, urgency and staleness."""
-    from collectors.river_gauge import configured_thresholds
-    from publish.geojson import incidents_geojson
-
     collection = incidents_geojson(rows)
     ids = [r.id for r in rows]
     samples = queries.incident_posts(session, ids, per_incident=CARD_POSTS)
@@ -157,7 +156,6 @@ async def events(request: web.Request) -> web.Response:
     """GET /api/triage/{id}/events: the incident's audit trail, oldest first (who did what, when and why)."""
     from sqlalchemy import select
 
-    from bosai.store.models import IncidentEvent
 
     require_operator(request)
     ctx = request.app[CTX]
@@ -212,9 +210,6 @@ async def act(request: web.Request) -> web.Response:
     read on the card and vouched for, the only posts that become training labels; for split, the posts to move
     into a new incident (the answer then has it as ``split``).
     """
-    from publish import triage
-    from publish.geojson import alert_json, incidents_geojson
-
     operator = require_operator(request)
     ctx = request.app[CTX]
     action = request.match_info["action"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.corpus.generate import SPLITS, near_dup_key
-from classifier.data import DATA_DIR, load_examples
+from classifier.examples import DATA_DIR, load_examples
 
 
 def load_splits(data_dir: Path = DATA_DIR) -> dict[str, list[dict[str, Any]]]:

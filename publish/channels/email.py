@@ -15,7 +15,7 @@ from email.utils import make_msgid
 from typing import Final
 from urllib.parse import urlsplit
 
-from bosai.errors import DeliveryError
+from kernel.errors import DeliveryError
 from publish.channels import Target
 from publish.channels.links import link_url
 from publish.channels.texts import confirmation_text, unsubscribe_footer

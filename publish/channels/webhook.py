@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
-from bosai.errors import DeliveryError, UnsafeURLError
-from bosai.netguard import guarded_session, parse_url, vet_url
+from kernel.errors import DeliveryError, UnsafeURLError
+from kernel.netguard import guarded_session, parse_url, vet_url
 from publish.channels import Target
 from publish.channels.links import SIGNATURE_HEADER, TIMESTAMP_HEADER, link_token, link_url, sign
 from publish.messages import RenderedAlert
@@ -26,7 +26,7 @@ MAX_ANSWER = 4096  # bytes of a receiver's answer read when looking for the echo
 
 
 async def check_url(url: str | URL, *, allow_private: bool) -> URL:
-    """bosai.netguard.vet_url for a subscriber's URL, used at sign-up and before each delivery: the parsed URL
+    """kernel.netguard.vet_url for a subscriber's URL, used at sign-up and before each delivery: the parsed URL
     to connect to."""
     try:
         return await vet_url(url, allow_private=allow_private)

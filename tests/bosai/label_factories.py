@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bosai.records import Post
-from bosai.store import Store, repo
-from bosai.store.models import Incident, PostRow
+from kernel.records import Post
+from kernel.store import Store, repo
+from kernel.store.models import Incident, PostRow
 
 
 def seed_incidents(store: Store) -> dict[str, list[int]]:

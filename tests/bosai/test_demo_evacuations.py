@@ -6,16 +6,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bosai.config import AppConfig
 from bosai.demo.municipal import MunicipalEvent, load_municipal
 from bosai.demo.replay import DEFAULT_SPEED, ScenarioReplayer
 from bosai.demo.runtime import DemoRuntime
-from bosai.demo.scenario import load_scenario
+from bosai.demo.scenario_loader import load_scenario
 from bosai.demo.sources import MUNICIPAL_CAP_SOURCE, demo_source_blocks
-from bosai.store import Store
-from bosai.store import evacuations as store
-from bosai.store.models import AlertRow
 from collectors.cap_evacuation import parse_cap
+from kernel.config import AppConfig
+from kernel.store import Store
+from kernel.store import evacuations as store
+from kernel.store.models import AlertRow
 from publish.evacuations import apply_notice
 
 CONTRACT_S = 90.0

@@ -12,7 +12,7 @@ import pytest
 
 from bosai.demo.post_payloads import mastodon_status, webhook_body, x_payload
 from bosai.demo.replay import ScenarioReplayer
-from bosai.demo.scenario import load_scenario
+from bosai.demo.scenario_loader import load_scenario
 
 FAST = 1_000_000.0
 

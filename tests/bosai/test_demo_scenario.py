@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bosai.demo.scenario import SCENARIO_DIR, ScenarioError, load_scenario
 from bosai.demo.scenario_build.__main__ import build
 from bosai.demo.scenario_build.gauges import THRESHOLD_KEYS
 from bosai.demo.scenario_build.jma_day import make_state
 from bosai.demo.scenario_build.posts import MIE_DATA
 from bosai.demo.scenario_build.warnings import aggregate
+from bosai.demo.scenario_loader import SCENARIO_DIR, ScenarioError, load_scenario
 
 JMX = "http://xml.kishou.go.jp/jmaxml1/"
 IB = "http://xml.kishou.go.jp/jmaxml1/informationBasis1/"

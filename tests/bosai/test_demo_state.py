@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bosai import clock
-from bosai.config import AppConfig
 from bosai.demo.replay import ScenarioReplayer
 from bosai.demo.runtime import DEMO_DB, demo_config, reset_demo_state
-from bosai.errors import ConfigError
-from bosai.records import Post
 from bosai.service import Service
-from bosai.store import Store
-from bosai.store.repo import save_raw
+from kernel import clock
+from kernel.config import AppConfig
+from kernel.errors import ConfigError
+from kernel.records import Post
+from kernel.store import Store
+from kernel.store.repo import save_raw
 
 SCENARIO_T = datetime(2026, 9, 20, 9, 30, tzinfo=UTC)
 
@@ -95,7 +95,7 @@ def test_nothing_but_the_demo_store_is_ever_reset(tmp_path) -> None:
 
 
 async def test_the_scenario_clock_reads_the_same_in_the_writer_thread() -> None:
-    from bosai.demo.scenario import load_scenario
+    from bosai.demo.scenario_loader import load_scenario
 
     class Quiet:
         def publish_jma(self, *_a, **_k) -> str:

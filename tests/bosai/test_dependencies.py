@@ -14,7 +14,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bosai", "collectors", "classifier", "geocode", "publish", "i18n")
+PACKAGES = ("kernel", "bosai", "collectors", "classifier", "geocode", "publish", "i18n")
 # Used without an import statement of their own: unidic-lite is the MeCab dictionary that fugashi and the
 # tokenizer load by name; psycopg is the driver SQLAlchemy loads for postgresql+psycopg:// URLs; onnx is
 # what torch.onnx.export and the ONNX Runtime quantiser import.

@@ -11,9 +11,9 @@ import pytest
 from label_factories import seed_incidents
 
 from bosai.cli import main
-from bosai.store import Store
-from bosai.store.labels import NotInIncident, decision_rows
-from bosai.store.models import Incident
+from kernel.store import Store
+from kernel.store.labels import NotInIncident, decision_rows
+from kernel.store.models import Incident
 from publish import triage
 
 

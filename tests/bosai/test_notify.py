@@ -13,11 +13,11 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bosai.config import AppConfig
 from bosai.live import LiveHub
 from bosai.notify import AlertNotifier, build_channels, undelivered
-from bosai.store import Store
-from bosai.store.models import AlertRow, Delivery, Subscription
+from kernel.config import AppConfig
+from kernel.store import Store
+from kernel.store.models import AlertRow, Delivery, Subscription
 from publish.delivery import subscribe
 
 

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from bosai.bus import MemoryBus
 from bosai.live import LiveHub
-from bosai.metrics import Metrics
 from bosai.pipeline import Pipeline
-from bosai.records import GaugeReading, Place, Post, Prediction
-from bosai.store import Store, repo
-from bosai.store.models import Incident, PostRow, RawItem
+from kernel.metrics import Metrics
+from kernel.records import GaugeReading, Place, Post, Prediction
+from kernel.store import Store, repo
+from kernel.store.models import Incident, PostRow, RawItem
 
 JST = timezone(timedelta(hours=9))
 

@@ -20,7 +20,7 @@ from classifier.corpus.reach_frames import (
 )
 from classifier.corpus.style import has_kanji, plain_kana
 from classifier.corpus.train_frames import TRAIN_DISASTER_FRAMES, TRAIN_NEGATIVE_FRAMES
-from classifier.data import DATA_DIR, load_examples
+from classifier.examples import DATA_DIR, load_examples
 from classifier.labels import CATEGORIES
 
 

@@ -11,17 +11,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bosai.errors import ModelError
-from bosai.records import Classifier, Prediction
 from classifier.infer import _length_batches, load_classifier
 from classifier.labels import CATEGORIES
+from kernel.errors import ModelError
+from kernel.records import Classifier, Prediction
 
 SHIPPED = Path(__file__).resolve().parents[2] / "classifier" / "model"
 
 
 def test_round_trip_reads_labels_from_config(tiny_checkpoint: Path) -> None:
     clf = load_classifier(tiny_checkpoint, quantize=True, threshold=0.0, category_threshold=0.0)
-    proto: Classifier = clf  # the structural contract of bosai.records
+    proto: Classifier = clf  # the structural contract of kernel.records
     assert isinstance(proto.version, str) and proto.version
     assert [name for _, name in clf.category_heads] == list(CATEGORIES)
     texts = ["川が氾濫", "", "テスト" * 200]

@@ -15,7 +15,7 @@ from label_factories import seed_incidents
 from test_classifier_train import _args
 
 from bosai.cli import main
-from bosai.store import Store
+from kernel.store import Store
 from publish import triage
 
 

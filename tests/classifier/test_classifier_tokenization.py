@@ -8,7 +8,7 @@ from unittest import mock
 
 from transformers import AutoTokenizer, BertJapaneseTokenizer
 
-from classifier.data import DATA_DIR
+from classifier.examples import DATA_DIR
 from classifier.tokenization import SPECIAL_TOKENS, batch_encoder, build_vocab, make_tokenizer
 
 SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "classifier" / "model"

@@ -10,11 +10,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bosai.metrics import Metrics
-from bosai.records import Record
 from collectors.base import Collector
 from collectors.registry import build_collectors
 from collectors.runner import CollectorRunner
+from kernel.metrics import Metrics
+from kernel.records import Record
 
 
 class RecordingSink:

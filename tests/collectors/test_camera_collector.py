@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bosai.errors import SourceUnavailable
-from bosai.records import CameraImage
+from kernel.errors import SourceUnavailable
+from kernel.records import CameraImage
 
 T0 = datetime(2026, 9, 12, 10, tzinfo=UTC)
 

@@ -14,15 +14,15 @@ from aiohttp import web
 from bosai.bus import MemoryBus
 from bosai.demo.municipal import MunicipalEvent, cap_message
 from bosai.live import LiveHub
-from bosai.metrics import Metrics
 from bosai.pipeline import Pipeline
-from bosai.store import Store
-from bosai.store import evacuations as store
-from bosai.store.models import AlertRow, RawItem, Reject
 from collectors.cap_evacuation import parse_cap
 from collectors.registry import build_collectors
 from collectors.runner import CollectorRunner
 from collectors.webhook import sign
+from kernel.metrics import Metrics
+from kernel.store import Store
+from kernel.store import evacuations as store
+from kernel.store.models import AlertRow, RawItem, Reject
 
 SECRET_ENV = "BOSAI_TEST_CAP_SECRET"
 SOURCE = "tsu_cap"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bosai.config import SourceConfig
-from bosai.errors import SourceDataError, SourceUnavailable
-from bosai.records import Post
 from collectors.base import PollingCollector, StreamingCollector
 from collectors.resilience import Backoff, CircuitBreaker, SourceHealth
+from kernel.config import SourceConfig
+from kernel.errors import SourceDataError, SourceUnavailable
+from kernel.records import Post
 
 NOW = datetime(2026, 9, 12, 10, tzinfo=UTC)
 

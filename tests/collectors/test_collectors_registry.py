@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bosai.errors import ConfigError
-from bosai.netguard import guarded_session
 from collectors.registry import build_collectors, registered_kinds, webhook_collectors
+from kernel.errors import ConfigError
+from kernel.netguard import guarded_session
 
 ROOT = Path(__file__).resolve().parents[2]
 # The repository's config.toml carries one documented example block per kind (some disabled).

@@ -8,9 +8,9 @@ import pytest
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from bosai.errors import SourceDataError, UnsafeURLError
-from bosai.netguard import guarded_session
 from collectors.fetch import HTTPStatusUnavailable, check_url, decode_text, fetch, retry_after
+from kernel.errors import SourceDataError, UnsafeURLError
+from kernel.netguard import guarded_session
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/x", "http://10.0.0.5/", "http://[::1]/", "http://169.254.169.254/",

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from collector_paths import FIXTURES
 
-from bosai.errors import SourceDataError, SourceUnavailable
-from bosai.records import OfficialReport
 from collectors.jma_feed import parse_feed
+from kernel.errors import SourceDataError, SourceUnavailable
+from kernel.records import OfficialReport
 
 AT = datetime(2026, 9, 12, 10, 5, tzinfo=UTC)
 

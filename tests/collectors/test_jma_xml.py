@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 from collector_paths import FIXTURES, SAMPLES
 
-from bosai.errors import SourceDataError
 from collectors import jma_xml
 from collectors.jma_seismo import parse_coordinate, tsunami_category
 from collectors.jma_xml import bench_parse, parse_file_result, parse_report
+from kernel.errors import SourceDataError
 
 
 def load(name: str) -> bytes:

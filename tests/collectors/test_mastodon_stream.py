@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from bosai.errors import ConfigError, SourceDataError
 from collectors.lines import OversizedLine
 from collectors.mastodon_stream import SSEEvent, SSEParser, parse_status
+from kernel.errors import ConfigError, SourceDataError
 
 
 def status(i: int, content: str = "<p>四日市で<b>冠水</b>&amp;停電<br>助けて</p>", **extra) -> dict:

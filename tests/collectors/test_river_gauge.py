@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bosai.errors import ConfigError, SourceDataError, SourceUnavailable
-from bosai.records import GaugeReading
 from collectors.river_gauge import parse_readings
+from kernel.errors import ConfigError, SourceDataError, SourceUnavailable
+from kernel.records import GaugeReading
 
 JST = timezone(timedelta(hours=9))
 T0 = datetime(2026, 9, 12, 19, 0, tzinfo=JST)

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from bosai.errors import SourceUnavailable
 from collectors.fetch import HTTPStatusUnavailable
 from collectors.x_stream import parse_tweet, x_retry_delay
+from kernel.errors import SourceUnavailable
 
 TOKEN_ENV = "BOSAI_TEST_X_TOKEN"
 

@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import PostRow, RawItem
+from kernel.store.models import PostRow, RawItem
 
 SECRET = "crash-test-secret"
 TEXTS = ["津市の国道23号が冠水して通れない", "四日市の海蔵川があふれそう、避難します", "鈴鹿で停電してる",

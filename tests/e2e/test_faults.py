@@ -24,13 +24,13 @@ from sqlalchemy import func, select
 from bosai.bus import MemoryBus
 from bosai.demo.fake_sources import FakeSources
 from bosai.live import LiveHub
-from bosai.metrics import Metrics
 from bosai.pipeline import Pipeline
-from bosai.records import Place, Post, Prediction, Record
-from bosai.store import Store
-from bosai.store.models import PostRow, RawItem
 from collectors.registry import build_collectors
 from collectors.runner import CollectorRunner
+from kernel.metrics import Metrics
+from kernel.records import Place, Post, Prediction, Record
+from kernel.store import Store
+from kernel.store.models import PostRow, RawItem
 
 ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM = (ROOT / "tests" / "fixtures" / "jma" / "mie_vpww54_warnings.xml").read_bytes()

@@ -15,7 +15,7 @@ import requests
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import Incident, PostRow, RawItem
+from kernel.store.models import Incident, PostRow, RawItem
 
 SECRET = "scale-out-secret"
 TEXTS = ["津市の国道23号が冠水して通れない", "四日市の海蔵川があふれそう", "鈴鹿市で停電してる",

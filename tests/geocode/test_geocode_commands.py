@@ -65,7 +65,7 @@ def test_gazetteer_build_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
-    from bosai.errors import BosaiError
+    from kernel.errors import BosaiError
 
     args = _parse("geocode", "--input", str(tmp_path / "none.jsonl"), "--output", str(tmp_path / "o.jsonl"))
     with pytest.raises(BosaiError, match="does not exist"):

@@ -33,6 +33,7 @@ def test_far_points_are_outside() -> None:
 
 def test_shipped_reverse_for_an_office_point(shipped) -> None:  # type: ignore[no-untyped-def]
     assert shipped.reverse(34.9651, 136.6244)[0] == "四日市市"
+    assert shipped.reverse(34.7186, 136.5054) == ("津市", None)
     assert shipped.reverse(35.6812, 139.7671) is None  # Tokyo station
 
 
@@ -41,10 +42,3 @@ def test_full_reverse_gives_the_town(full) -> None:  # type: ignore[no-untyped-d
     assert full.reverse(34.9294, 136.6174) == ("四日市市", "塩浜")
     assert full.reverse(34.9365, 136.6348) == ("四日市市", "塩浜町")  # the nearest town, not its neighbour
     assert full.reverse(34.6716, 136.5055) == ("津市", "高茶屋")
-
-
-def test_module_level_reverse_uses_the_shipped_geocoder() -> None:
-    from geocode.reverse import reverse
-
-    assert reverse(34.7186, 136.5054) == ("津市", None)
-    assert reverse(35.6812, 139.7671) is None

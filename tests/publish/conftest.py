@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from bosai.records import GaugeReading, OfficialReport, Post
-from bosai.store import Store
-from bosai.store.models import AlertRow, GaugeReadingRow, OfficialReportRow, PostRow
-from bosai.store.repo import save_raw
+from kernel.records import GaugeReading, OfficialReport, Post
+from kernel.store import Store
+from kernel.store.models import AlertRow, GaugeReadingRow, OfficialReportRow, PostRow
+from kernel.store.repo import save_raw
 
 T0 = datetime(2026, 9, 12, 10, 0, tzinfo=UTC)  # 19:00 JST
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jma" / "samples"

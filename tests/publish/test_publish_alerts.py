@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bosai.records import OfficialReport
-from bosai.store.models import AlertRow
 from bosai.web.queries import active_alerts
+from kernel.records import OfficialReport
+from kernel.store.models import AlertRow
 from publish.alerts import alert_from_gauge, alerts_from_report
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jma" / "samples"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bosai.store.models import AlertRow
+from kernel.store.models import AlertRow
 from publish.areas import REGION_MEMBERS
 from publish.boundaries import BOUNDARIES_FILE, area_geometry, build
 from publish.colors import LEVEL_COLORS

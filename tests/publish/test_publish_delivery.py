@@ -14,9 +14,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import event, select
 
-from bosai.errors import DeliveryError
-from bosai.store import Store
-from bosai.store.models import AlertRow, Delivery
+from kernel.errors import DeliveryError
+from kernel.store import Store
+from kernel.store.models import AlertRow, Delivery
 from publish.channels import Channel, Target
 from publish.channels.email import EmailChannel
 from publish.channels.webhook import WebhookChannel, check_url
@@ -83,7 +83,7 @@ async def test_webhook_gives_up_after_the_retries(running, alert_set, aiohttp_se
 
 
 async def test_webhook_refuses_private_addresses_unless_allowed() -> None:
-    from bosai.errors import UnsafeURLError
+    from kernel.errors import UnsafeURLError
 
     with pytest.raises(UnsafeURLError):
         await check_url("http://127.0.0.1:8080/hook", allow_private=False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bosai import clock
-from bosai.store.models import AlertRow, IncidentEvent
+from kernel import clock
+from kernel.store.models import AlertRow, IncidentEvent
 from publish import incidents, triage
 from publish.messages import render_alert
 

@@ -13,9 +13,9 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
-from bosai.config import AppConfig
-from bosai.errors import DeliveryError
 from bosai.notify import build_channels
+from kernel.config import AppConfig
+from kernel.errors import DeliveryError
 from publish.channels import Target
 from publish.channels.email import EmailChannel
 from publish.messages import RenderedAlert

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from bosai.records import EvacuationNotice
-from bosai.store import Store
-from bosai.store import evacuations as store
-from bosai.store.models import AlertRow
+from kernel.records import EvacuationNotice
+from kernel.store import Store
+from kernel.store import evacuations as store
+from kernel.store.models import AlertRow
 from publish.atom import render_atom
 from publish.cap import render_cap
 from publish.catalog import LANGUAGES

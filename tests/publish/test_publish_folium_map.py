@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bosai.store.models import GaugeReadingRow, Incident
+from kernel.store.models import GaugeReadingRow, Incident
 from publish import commands
 from publish.folium_map import LEAFLET_DIR, build_map, load_from_store, load_shelters
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bosai.store.models import GaugeReadingRow, Incident, PostRow
+from kernel.store.models import GaugeReadingRow, Incident, PostRow
 from publish.catalog import LANGUAGES
 from publish.geojson import alert_json, gauges_geojson, incidents_geojson, posts_geojson
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bosai.store.models import Incident, IncidentEvent, PostRow
+from kernel.store.models import Incident, IncidentEvent, PostRow
 from publish.incidents import attach_post, corroborate, severity, top_hazard
 from publish.simhash import hamming, normalize, simhash, to_signed
 

@@ -19,7 +19,7 @@ import pytest
 from babel.messages.pofile import read_po
 from required_tools import require_tool
 
-from bosai.store.models import AlertRow
+from kernel.store.models import AlertRow
 from publish.catalog import LANGUAGES, has_message, message, po_path
 from publish.colors import LEVEL_COLORS, level_color, level_words
 from publish.messages import format_time, render_alert

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bosai.records import OfficialReport
 from collectors.jma_xml import parse_report
+from kernel.records import OfficialReport
 from publish.kinds import table
 from publish.relay import plan_report
 

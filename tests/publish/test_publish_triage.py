@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bosai.store.models import AlertRow, IncidentEvent, PostRow
+from kernel.store.models import AlertRow, IncidentEvent, PostRow
 from publish import triage
 from publish.incidents import attach_post
 
@@ -110,7 +110,7 @@ def test_split_moves_chosen_posts_into_a_new_audited_incident(session, make_post
 
 
 def test_split_refuses_what_is_not_a_split(session, make_post) -> None:
-    from bosai.store.labels import NotInIncident
+    from kernel.store.labels import NotInIncident
 
     incident, posts = _three_posts(session, make_post)
     stranger = make_post("別件", minutes=1)

@@ -13,9 +13,9 @@ from lxml import etree
 from security_support import seed_telegrams
 
 from bosai.demo.fake_sources import FakeSources, _Entry
-from bosai.errors import SourceDataError
 from collectors.jma_feed import parse_feed
 from collectors.jma_xml import parse_report
+from kernel.errors import SourceDataError
 
 SEEDS = seed_telegrams()
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

@@ -15,15 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from security_support import Rejects, Sink
 
-from bosai.errors import SourceDataError
-from bosai.metrics import Metrics
-from bosai.records import Post
 from collectors.base import Collector
 from collectors.lines import OversizedLine
 from collectors.mastodon_stream import SSEEvent, SSEParser, parse_status
 from collectors.registry import build_collectors
 from collectors.runner import CollectorRunner
 from collectors.social import load_json_object
+from kernel.errors import SourceDataError
+from kernel.metrics import Metrics
+from kernel.records import Post
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True)
 TOKEN_ENV = "BOSAI_SECURITY_X_TOKEN"

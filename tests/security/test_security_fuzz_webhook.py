@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from security_support import Rejects, Sink
 from web_factories import make_ctx
 
-from bosai.metrics import Metrics
-from bosai.store import Store
 from bosai.web.app import create_app
 from collectors.registry import build_collectors
 from collectors.runner import CollectorRunner
 from collectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from kernel.metrics import Metrics
+from kernel.store import Store
 
 SECRET_ENV = "BOSAI_SECURITY_WEBHOOK_SECRET"
 SECRET = "fuzz-secret"

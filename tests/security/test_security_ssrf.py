@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bosai.errors import DeliveryError, UnsafeURLError
-from bosai.netguard import guarded_session
 from collectors.fetch import check_url
 from collectors.registry import build_collectors
+from kernel.errors import DeliveryError, UnsafeURLError
+from kernel.netguard import guarded_session
 from publish.channels import Target
 from publish.channels.webhook import WebhookChannel
 from publish.channels.webhook import check_url as check_webhook_url

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from web_factories import make_ctx
 
-from bosai.errors import MalformedURLError, UnsafeURLError
-from bosai.netguard import guarded_session, is_internal, parse_url, vet_url
-from bosai.store.models import Subscription
 from bosai.web.app import create_app
+from kernel.errors import MalformedURLError, UnsafeURLError
+from kernel.netguard import guarded_session, is_internal, parse_url, vet_url
+from kernel.store.models import Subscription
 
 MALFORMED = ["http://" + "a" * 64 + ".example.com/hook", "http://a..b/hook", "http://[::1/hook",
              "http://example.com:99999/hook", "http://127.0.0.1\\@8.8.8.8/", "http://user:pw@example.com/hook",

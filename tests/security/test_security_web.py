@@ -23,9 +23,9 @@ from web_factories import (
 )
 
 from bosai.context import ServiceContext
-from bosai.store import Store
 from bosai.web.app import create_app
 from bosai.web.auth import create_operator
+from kernel.store import Store
 
 RAW_MARKERS = (b"<script>window.__pwned", b"<img src=x")  # in XML text an unescaped quote is harmless
 PUBLIC_PATHS = ["/api/alerts", "/api/incidents", "/api/posts", "/api/gauges", "/api/cameras", "/api/warnings",

@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 from security_support import FIXTURES
 
-from bosai.errors import SourceDataError
 from collectors.jma_feed import JmaFeed, parse_feed
 from collectors.jma_xml import parse_report
 from collectors.registry import build_collectors
+from kernel.errors import SourceDataError
 
 AT = datetime(2026, 9, 12, 1, 0, tzinfo=UTC)
 ATOM_ROOT = '<feed xmlns="http://www.w3.org/2005/Atom">'

@@ -8,7 +8,7 @@ import pytest
 from web_factories import make_ctx
 
 from bosai.context import ServiceContext
-from bosai.store import Store
+from kernel.store import Store
 
 
 @pytest.fixture

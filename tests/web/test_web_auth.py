@@ -9,10 +9,10 @@ import hashlib
 import pytest
 from web_factories import add_incident, add_post
 
-from bosai.store.models import AlertRow, Incident
 from bosai.web.app import create_app
 from bosai.web.auth import SESSION_COOKIE, Authenticator, create_operator
 from bosai.web.passwords import hash_password, unusable_hash, verify_password
+from kernel.store.models import AlertRow, Incident
 
 
 def _b64(raw: bytes) -> str:
@@ -124,7 +124,7 @@ async def test_confirm_creates_alert_and_publishes(aiohttp_client, ctx):
 
 
 async def test_triage_labels_only_the_posts_the_operator_ticked(aiohttp_client, ctx):
-    from bosai.store.labels import decision_rows
+    from kernel.store.labels import decision_rows
 
     await create_operator(ctx.store, "ops", "s3cret-pass")
 

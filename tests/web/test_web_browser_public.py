@@ -20,10 +20,10 @@ from PIL import Image
 from test_web_public_sections import SOURCES, _seed
 from web_factories import NOW, make_ctx
 
-from bosai.store.evacuations import set_shelter_status
-from bosai.store.models import CameraImageRow, EvacuationRow
 from bosai.web.app import create_app
 from bosai.web.places import MieData
+from kernel.store.evacuations import set_shelter_status
+from kernel.store.models import CameraImageRow, EvacuationRow
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]

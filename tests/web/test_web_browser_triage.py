@@ -14,9 +14,9 @@ import pytest
 from aiohttp import web
 from web_factories import NOW, add_alert, add_camera, add_gauge, add_incident, add_post
 
-from bosai.store.models import AlertRow, Incident
 from bosai.web.app import create_app
 from bosai.web.auth import create_operator
+from kernel.store.models import AlertRow, Incident
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]

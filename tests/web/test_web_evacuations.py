@@ -3,14 +3,17 @@ the audit log, and the public contracts of GET /api/evacuations and GET /api/she
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from typing import Any
 
 import pytest
 
-from bosai.store import evacuations as store
-from bosai.store.models import AlertRow, EvacuationRow
 from bosai.web.app import create_app
 from bosai.web.auth import create_operator
+from kernel.store import evacuations as store
+from kernel.store.models import AlertRow, EvacuationRow
 
 ANO = ["E2420100018201", "E2420100014201", "E2420100009201", "E2420100008202"]  # 津市 安濃 shelters
 YOKKAICHI_SHELTER = "E2420200001201"
@@ -154,3 +157,42 @@ async def test_shelter_status_open_filter_near_and_audit(aiohttp_client, ctx) ->
                                             for r in store.audit_log(s, "shelter")])
     assert audit == [(ANO[0], "closed", "open"), (ANO[1], "closed", "open"), (ANO[2], "closed", "open"),
                      (ANO[3], "closed", "full"), (ANO[1], "open", "closed")]
+
+
+async def test_session_names_the_operators_municipality_and_the_service_clock(aiohttp_client, ctx) -> None:
+    """The command center offers only the operator's own municipality, and times from the service clock."""
+    client, _csrf = await _client(aiohttp_client, ctx, user="tsu", municipality="24201")
+    info = await (await client.get("/api/session")).json()
+    assert info["user"] == "tsu" and info["municipality"] == "24201"
+    assert info["now"] == ctx.clock().isoformat()
+    page = await (await client.get("/")).text()
+    settings = json.loads(html.unescape(re.search(r'data-settings="([^"]*)"', page).group(1)))  # type: ignore[union-attr]
+    assert settings["userMunicipality"] == "24201" and settings["now"] == info["now"]
+    assert [r[0] for r in settings["evacuationReasons"]][:2] == ["flood", "landslide"]
+    anon = await aiohttp_client(create_app(ctx))
+    assert (await (await anon.get("/api/session")).json())["municipality"] is None
+
+
+async def test_audit_api_lists_latest_changes_for_operators_only(aiohttp_client, ctx) -> None:
+    client, csrf = await _client(aiohttp_client, ctx)
+    await _post(client, csrf, "/api/evacuations", ORDER)
+    await _post(client, csrf, f"/api/shelters/{ANO[0]}/status", {"status": "open"})
+    anon = await aiohttp_client(create_app(ctx))
+    assert (await anon.get("/api/audit")).status == 401
+    resp = await client.get("/api/audit?limit=5")
+    assert resp.status == 200 and resp.headers["Cache-Control"] == "no-store"
+    entries = (await resp.json())["entries"]
+    assert [(e["entity"], e["action"], e["actor"]) for e in entries] == [
+        ("shelter", "shelter_status", "operator:ops"), ("evacuation", "issue", "operator:ops")]
+    assert entries[0]["before"]["status"] == "closed" and entries[0]["after"]["status"] == "open"
+    assert entries[0]["label"].startswith("津市 ") and entries[1]["label"] == "津市 安濃町今徳"
+    assert entries[1]["before"] is None and entries[1]["after"]["level"] == 4
+    assert (await client.get("/api/audit?limit=0")).status == 400
+
+
+async def test_shelters_are_found_by_part_of_their_name(aiohttp_client, ctx) -> None:
+    client = await aiohttp_client(create_app(ctx))
+    found = (await (await client.get("/api/shelters?municipality=24201&q=今徳")).json())["features"]
+    assert ANO[0] in {f["properties"]["id"] for f in found}
+    assert all("今徳" in f["properties"]["name"] + f["properties"]["address"] for f in found)
+    assert (await client.get("/api/shelters?q=" + "x" * 65)).status == 400

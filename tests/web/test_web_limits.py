@@ -12,10 +12,10 @@ from sqlalchemy import select
 from web_factories import add_incident, add_post, login, make_ctx
 
 from bosai.context import ServiceContext
-from bosai.store.models import PostRow
 from bosai.web.app import create_app
 from bosai.web.auth import CSRF_COOKIE, SESSION_COOKIE, create_operator
 from bosai.web.keys import AUTH
+from kernel.store.models import PostRow
 
 
 def _web(ctx: ServiceContext, **web: Any) -> ServiceContext:

@@ -58,7 +58,7 @@ async def test_db_unreachable_fails_liveness_and_readiness(aiohttp_client, web_s
 
 
 async def test_a_stopped_store_writer_fails_liveness(aiohttp_client, tmp_path):
-    from bosai.store import Store
+    from kernel.store import Store
 
     store = Store(f"sqlite:///{tmp_path}/w.db")
     store.upgrade()  # migrated, but the writer never started: every write would wait forever
@@ -69,8 +69,8 @@ async def test_a_stopped_store_writer_fails_liveness(aiohttp_client, tmp_path):
 
 
 async def test_readyz_waits_for_migrations_and_workers(aiohttp_client, tmp_path):
-    from bosai.store import Store
-    from bosai.store.migrate import head_revisions, upgrade
+    from kernel.store import Store
+    from kernel.store.migrate import head_revisions, upgrade
 
     store = Store(f"sqlite:///{tmp_path}/r.db")
     store.start()

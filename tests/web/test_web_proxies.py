@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bosai.config import AppConfig
 from bosai.web.proxies import client_address, parse_hop, parse_networks
+from kernel.config import AppConfig
 
 TRUSTED = parse_networks(["127.0.0.1", "10.0.0.0/8", "::1"])
 

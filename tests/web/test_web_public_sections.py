@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from web_factories import NOW, add_alert, add_camera, add_warning_report, make_ctx, raw, warning_item
 
-from bosai.store.models import EvacuationRow, GaugeReadingRow, OfficialReportRow
 from bosai.web.app import create_app
 from bosai.web.public import pick_language
+from kernel.store.models import EvacuationRow, GaugeReadingRow, OfficialReportRow
 from publish.catalog import LANGUAGES, message
 
 THRESHOLDS = {"standby": 2.0, "caution": 3.0, "evacuation_judgement": 3.5, "danger": 4.0}

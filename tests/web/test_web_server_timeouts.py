@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from aiohttp import web
 
-from bosai.config import WebConfig
 from bosai.context import ServiceContext
 from bosai.web.app import create_app
 from bosai.web.server import make_runner
+from kernel.config import WebConfig
 
 LIMIT_S = 0.5  # each of the three limits in these tests
 CUT_BY_S = 4.0  # a connection still open this long after the limit was not cut

@@ -23,10 +23,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from web_factories import NOW
 
-from bosai.config import DeliveryConfig
 from bosai.context import ServiceContext
-from bosai.store.models import Subscription
 from bosai.web.app import create_app
+from kernel.config import DeliveryConfig
+from kernel.store.models import Subscription
 
 PUBLIC_HOOK = "https://93.184.215.14/alerts"  # an IP literal: no DNS needed to check it
 LINK = re.compile(r"http://bosai\.test(/api/subscriptions/\d+/(?:confirm|unsubscribe)\?token=[0-9a-f]+)")

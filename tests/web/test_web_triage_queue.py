@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from web_factories import NOW, add_camera, add_gauge, add_incident, add_post, login
 
-from bosai.store.models import PostJudgement
 from bosai.web.app import create_app
+from kernel.store.models import PostJudgement
 
 
 async def _client(aiohttp_client, ctx):

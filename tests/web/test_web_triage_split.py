@@ -6,9 +6,9 @@ import asyncio
 
 from web_factories import add_incident, add_post
 
-from bosai.store.models import Incident, IncidentEvent, PostRow
 from bosai.web.app import create_app
 from bosai.web.auth import create_operator
+from kernel.store.models import Incident, IncidentEvent, PostRow
 
 
 async def _login(client) -> str:

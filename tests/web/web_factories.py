@@ -7,12 +7,12 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-from bosai.config import AppConfig
 from bosai.context import ServiceContext
 from bosai.live import LiveHub
-from bosai.metrics import Metrics
-from bosai.store import Store
-from bosai.store.models import (
+from kernel.config import AppConfig
+from kernel.metrics import Metrics
+from kernel.store import Store
+from kernel.store.models import (
     AlertRow,
     CameraImageRow,
     GaugeReadingRow,

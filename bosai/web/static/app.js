@@ -1,9 +1,11 @@
-/* Command-center page: map layers, filters, live updates over SSE, triage panel. */
+/* Command-center page: map layers, filters, live updates over SSE, triage panel; the evacuation panel is
+   evacuation.js, started from here. */
 "use strict";
 (function () {
   var S = BW.settings();
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var user = S.user || null;
+  var userMunicipality = S.userMunicipality || null;
   var colors = S.levelColors || {};
   var map = BW.makeMap("map", S, [34.73, 136.51], 9);
   var warningAreas = BW.warningAreas("map", "警報・注意報");
@@ -20,17 +22,30 @@
     incidents: L.markerClusterGroup({ iconCreateFunction: incidentCluster, maxClusterRadius: 40 }).addTo(map),
     posts: L.markerClusterGroup({ maxClusterRadius: 50 }).addTo(map),
     warnings: warningAreas.layer, gauges: L.layerGroup().addTo(map),
-    cameras: L.layerGroup().addTo(map), shelters: L.layerGroup()
+    cameras: L.layerGroup().addTo(map), openShelters: L.layerGroup().addTo(map), shelters: L.layerGroup()
   };
   var overlays = {
     "インシデント / Incidents": layers.incidents, "投稿 / Flagged posts": layers.posts,
     "警報 / Warnings": layers.warnings, "水位 / Gauges": layers.gauges,
-    "カメラ / Cameras": layers.cameras, "避難所 / Shelters": layers.shelters
+    "カメラ / Cameras": layers.cameras, "開設避難所 / Open shelters": layers.openShelters,
+    "指定避難所（全て）/ All designated shelters": layers.shelters
   };
   var tiles = BW.maps.map.tiles;
   if (tiles) { overlays["地理院タイル / online tiles"] = tiles; }
   var small = window.matchMedia("(max-width: 800px)").matches;
   L.control.layers(null, overlays, { collapsed: small }).addTo(map);
+  /* What the shelter pins mean: the status is a letter and a pattern, not only a colour. */
+  var legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    var box = BW.el("div", "map-legend");
+    box.appendChild(BW.el("span", null, "避難所 / Shelters: "));
+    [["open", "開", "開設 / open"], ["full", "満", "満員 / full"]].forEach(function (k) {
+      box.appendChild(BW.el("span", "shelter-pin shelter-" + k[0], k[1])).setAttribute("aria-hidden", "true");
+      box.appendChild(BW.el("span", null, " " + k[2] + " "));
+    });
+    return box;
+  };
+  legend.addTo(map);
   if (small) { document.getElementById("filter-box").open = false; }
   /* Shelters (2 MB) load only when their layer is switched on. */
   var sheltersLoaded = false;
@@ -44,6 +59,7 @@
     });
   }).observe(map.getPane("markerPane"), { childList: true });
   var index = { incidents: {}, posts: {}, gauges: {}, cameras: {} };
+  var SHELTER_STATUS = { open: "開設 / open", full: "満員 / full", closed: "閉鎖・未開設 / closed" };
   var muniNames = {};
   (S.municipalities || []).forEach(function (m) { muniNames[m[0]] = m[1]; });
 
@@ -196,15 +212,40 @@
       list.forEach(function (a) { addAlert(a, false); });
     }).catch(console.error);
     if (map.hasLayer(layers.shelters)) { loadShelters(); }
+    loadOpenShelters();
+  }
+  function shelterPopup(p) {
+    return BW.popup(p.name, [["状態 / status", SHELTER_STATUS[p.status] || SHELTER_STATUS.closed],
+      ["更新 / updated", jst(p.status_updated)], ["住所 / address", p.address],
+      ["対象 / designated for", hazardsText(p.hazards)], ["備考 / note", p.note]]);
+  }
+  function hazardsText(list) { return (list || []).map(hazardName).join(", "); }
+  /* Open and full shelters: pins marked 開 / 満, on by default, re-read on every shelter event. */
+  function loadOpenShelters() {
+    return fetchJson("/api/shelters?open=1&limit=2000").then(function (fc) {
+      layers.openShelters.clearLayers();
+      fc.features.forEach(function (f) {
+        var p = f.properties, at = BW.point(f);
+        if (!at) { return; }
+        var full = p.status === "full";
+        var pin = BW.el("span", "shelter-pin shelter-" + (full ? "full" : "open"), full ? "満" : "開");
+        pin.setAttribute("data-shelter-id", p.id);
+        L.marker(at, { icon: L.divIcon({ html: pin, className: "shelter-icon", iconSize: [22, 22] }), keyboard: false,
+                       title: p.name + " — " + SHELTER_STATUS[p.status], zIndexOffset: 500 })
+          .bindPopup(function () { return shelterPopup(p); }).addTo(layers.openShelters);
+      });
+      map.getContainer().setAttribute("data-open-shelters", String(fc.features.length));
+    }).catch(console.error);
   }
   function loadShelters() {
     sheltersLoaded = true;
     fetchJson("/api/shelters?limit=5000").then(function (fc) {
       layers.shelters.clearLayers();
       fc.features.forEach(function (f) {
-        var p = f.properties;
-        L.circleMarker(BW.point(f), { radius: 3, color: "#1b5e20", fillColor: "#43a047", fillOpacity: 0.9, weight: 1 })
-          .bindPopup(BW.popup(p.name, [["住所", p.address], ["対象", (p.hazards || []).join(", ")], ["備考", p.note]]))
+        var p = f.properties, opened = p.status === "open" || p.status === "full";
+        L.circleMarker(BW.point(f), { radius: opened ? 5 : 3, color: "#1b5e20", weight: 1, fillOpacity: 0.9,
+                                      fillColor: p.status === "full" ? "#ffa000" : opened ? "#2e7d32" : "#a5d6a7" })
+          .bindPopup(function () { return shelterPopup(p); })
           .addTo(layers.shelters);
       });
     }).catch(function (err) { sheltersLoaded = false; console.error(err); });
@@ -221,6 +262,7 @@
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; }); });
   }
   function showUser() {
+    if (evac) { evac.onUser(userMunicipality, null); }
     $("login-form").hidden = !!user;
     $("triage-user").hidden = !user;
     $("user-name").textContent = user || "";
@@ -229,12 +271,15 @@
   var cards = {};          /* incident id -> { li, f } for the cards on screen */
   var drafts = {};         /* incident id -> reason typed, kept when cards are replaced */
   var pending = {};        /* incident id -> a held confirm { timer, send } */
+  var beyond = {};         /* incident id -> counted as hidden by a live update, not yet loaded */
   var queue = { total: 0, nextOffset: null, status: "unverified", seq: 0 };
   var undoStack = [];
   var grace = typeof S.confirmGraceMs === "number" ? S.confirmGraceMs : 10000;
   window.BW_TRIAGE = { marks: [] };  /* timings of actions, read by the browser test */
+  var evac = BWEvacuation.start({ settings: S, user: function () { return user; }, post: post, fetchJson: fetchJson,
+                                  jst: jst });
 
-  function clearQueue() { $("triage-list").textContent = ""; cards = {}; }
+  function clearQueue() { $("triage-list").textContent = ""; cards = {}; beyond = {}; }
   function sortKey(p) {
     return [p.stale ? 1 : 0, -(p.severity || 0), -(p.urgency || 0), -Date.parse(p.last_seen || 0), -p.id];
   }
@@ -271,34 +316,47 @@
   }
   function loadMore() {
     fetchJson(queueQuery(Object.keys(cards).length)).then(function (fc) {
-      queue.total = fc.total; queue.nextOffset = fc.next_offset;
+      queue.total = fc.total; queue.nextOffset = fc.next_offset; beyond = {};
       fc.features.forEach(function (f) { if (!cards[f.properties.id] && !pending[f.properties.id]) { placeCard(f, true); } });
       showCount();
     }).catch(console.error);
   }
-  /* Put a card where the queue's order puts it; at the end when it is the last loaded (append). */
+  /* Put a card where the queue's order puts it; at the end when it is the last loaded (append). A card updated
+     live moves when its severity or activity changes its place, unless the operator is working in it: a card
+     does not jump away under the keyboard or a reason being typed. */
   function placeCard(f, append) {
     var p = f.properties, list = $("triage-list"), old = cards[p.id];
-    var active = document.activeElement, typing = old && old.li.contains(active) && active.classList.contains("reason");
+    var active = document.activeElement, working = old && old.li.contains(active);
+    var typing = working && active.classList.contains("reason");
     var caret = typing ? [active.selectionStart, active.selectionEnd] : null;
     var li = buildCard(f);
     cards[p.id] = { li: li, f: f };
     if (old) {
-      list.replaceChild(li, old.li);
+      if (working || inPlace(old.li, p)) { list.replaceChild(li, old.li); }
+      else { list.removeChild(old.li); insertSorted(li, p); }
       if (typing) { active.focus(); active.setSelectionRange(caret[0], caret[1]); }  /* typing goes on */
+      else if (working) { li.focus(); }  /* at once: a key pressed now still finds its card */
       return li;
     }
-    if (!append) {
-      var ids = Object.keys(cards);
-      for (var i = 0; i < list.children.length; i++) {
-        var node = list.children[i], id = node.getAttribute("data-incident-id");
-        if (id && cards[id] && ids.indexOf(id) >= 0 && before(p, cards[id].f.properties)) {
-          list.insertBefore(li, node); return li;
-        }
-      }
+    if (append) { list.appendChild(li); } else { insertSorted(li, p); }
+    return li;
+  }
+  function cardProps(node) {
+    var id = node && node.getAttribute("data-incident-id");
+    return id && cards[id] ? cards[id].f.properties : null;
+  }
+  /* Whether a card at ``node`` is still between its neighbours in the queue's order. */
+  function inPlace(node, p) {
+    var prev = cardProps(node.previousElementSibling), next = cardProps(node.nextElementSibling);
+    return !(prev && before(p, prev)) && !(next && before(next, p));
+  }
+  function insertSorted(li, p) {
+    var list = $("triage-list");
+    for (var i = 0; i < list.children.length; i++) {
+      var node = list.children[i], q = cardProps(node);
+      if (node !== li && q && before(p, q)) { list.insertBefore(li, node); return; }
     }
     list.appendChild(li);
-    return li;
   }
   function confidenceText(c) {
     if (c === null || c === undefined) { return "AI —"; }
@@ -336,6 +394,7 @@
     li.setAttribute("data-incident-id", String(p.id));
     li.setAttribute("data-severity", String(p.severity));
     li.setAttribute("data-hazard", String(p.hazard));
+    li.setAttribute("data-municipality", String(p.municipality_code || ""));
     li.tabIndex = -1;
     var head = BW.el("div", "card-head");
     var sev = BW.el("span", "sev-badge lv-" + Math.min(5, p.severity || 0), "Lv" + p.severity);
@@ -452,20 +511,25 @@
     showCount();
     li.focus();
   }
-  function refreshCard(id, flash) {
+  /* Patch one card from the server. A new incident that sorts after the loaded pages is only counted as hidden,
+     unless ``show``: the card split off by this operator is always shown, where the operator can check it. */
+  function refreshCard(id, flash, show) {
     return fetchJson("/api/triage/" + id).then(function (f) {
       var p = f.properties, wanted = queue.status === "dismissed" ? "dismissed" : "unverified";
       if (pending[id]) { return; }
-      if (p.status !== wanted || p.merged_into) { if (cards[id]) { takeOut(id); } return; }
+      if (p.status !== wanted || p.merged_into) { if (cards[id]) { takeOut(id); } delete beyond[id]; return; }
       if (!passes(p, [p.hazard])) { return; }
       var isNew = !cards[id];
       var last = $("triage-list").lastElementChild;
       var lastId = last && last.getAttribute("data-incident-id");
-      if (isNew && queue.nextOffset !== null && lastId && cards[lastId] && before(cards[lastId].f.properties, p)) {
-        queue.total += 1; showCount(); return;  /* beyond the loaded pages: counted as hidden */
+      if (isNew && !show && queue.nextOffset !== null && lastId && cards[lastId] &&
+          before(cards[lastId].f.properties, p)) {
+        if (!beyond[id]) { beyond[id] = true; queue.total += 1; showCount(); }  /* counted as hidden, once */
+        return;
       }
       var li = placeCard(f, false);
-      if (isNew) { queue.total += 1; }
+      if (isNew && !beyond[id]) { queue.total += 1; }
+      delete beyond[id];
       if (flash) { li.classList.add("flash"); }
       showCount();
     }).catch(console.error);
@@ -535,7 +599,7 @@
       if (!r.ok) { toast("分離できません / split failed: " + (r.body.error || r.status), null, true); return; }
       var newId = r.body.split.properties.id;
       li.classList.remove("splitting");
-      Promise.all([refreshCard(id, true), refreshCard(newId, true)]).then(function () {
+      Promise.all([refreshCard(id, true), refreshCard(newId, true, true)]).then(function () {
         mark("split", id, t0);
         logEvent("triage", "split #" + id + " → #" + newId);
       });
@@ -625,6 +689,7 @@
     if (!user || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
     var t = ev.target, typing = t && (t.tagName === "INPUT" && t.type !== "checkbox" || t.tagName === "TEXTAREA" ||
                                       t.tagName === "SELECT");
+    if (t && t.closest && t.closest("#evac")) { return; }  /* the evacuation panel: its keys are its own */
     if (typing) {
       if (ev.key === "Escape" && t.classList.contains("reason")) { var card = currentCard(); if (card) { card.focus(); } }
       return;
@@ -649,9 +714,10 @@
     var first = $("triage-list").querySelector("li.triage-item");
     (first || $("triage-list")).focus();
   });
-  /* Tabs on small screens: Triage / Alerts / Live */
+  /* Tabs on small screens: Triage / Evacuation / Alerts / Live */
   function selectTab(name) {
-    ["triage", "alerts", "live"].forEach(function (n) {
+    if (name === "evac") { evac.open(); }
+    ["triage", "evac", "alerts", "live"].forEach(function (n) {
       $(n).classList.toggle("active", n === name);
     });
     document.querySelectorAll(".tabs [role=tab]").forEach(function (b) {
@@ -674,7 +740,10 @@
     ev.preventDefault();
     var form = ev.target;
     post("/login", { username: form.username.value, password: form.password.value }).then(function (r) {
-      if (r.ok) { user = r.body.user; csrf = r.body.csrf; form.password.value = ""; $("login-error").textContent = ""; }
+      if (r.ok) {
+        user = r.body.user; csrf = r.body.csrf; userMunicipality = r.body.municipality || null;
+        form.password.value = ""; $("login-error").textContent = "";
+      }
       else { $("login-error").textContent = r.status === 429 ? "too many attempts" : "ログインできません / login failed"; }
       showUser();
       if (r.ok) { loadAll(); connect(); }  /* the operators' view: posts, unverified incidents */
@@ -682,7 +751,7 @@
   });
   $("logout").addEventListener("click", function () {
     post("/logout").then(function () { return fetchJson("/api/session"); }).then(function (s) {
-      csrf = s.csrf; user = s.user; showUser(); loadAll(); connect();
+      csrf = s.csrf; user = s.user; userMunicipality = s.municipality || null; showUser(); loadAll(); connect();
     });
   });
 
@@ -728,6 +797,16 @@
       addAlert(a, true); logEvent("alert", (a.event || a.hazard) + " " + a.id); warningAreas.load();
     });
     on("warning", function (w) { warningAreas.load(); logEvent("warning", w.title || ""); });
+    on("evacuation", function (f) {
+      var p = (f && f.properties) || {};
+      evac.onEvacuation(); warningAreas.load();
+      logEvent("evacuation", [p.municipality, p.level ? "Lv" + p.level : "", p.name, p.lifted ? "解除" : ""].join(" "));
+    });
+    on("shelter", function (f) {
+      var p = (f && f.properties) || {};
+      evac.onShelter(f); loadOpenShelters();
+      logEvent("shelter", (p.name || "") + " " + (SHELTER_STATUS[p.status] || ""));
+    });
   }
 
   loadAll();

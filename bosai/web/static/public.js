@@ -12,6 +12,7 @@
   var shelters = L.layerGroup().addTo(map);
   var status = { open: T.status_open, full: T.status_full, closed: T.status_closed };
   var timer = null, due = 0, refreshes = 0;
+  var events = [], refreshed = [];  /* when live events came and refreshes ended, read by the browser tests */
   areas.load();
 
   function hazardText(list) {
@@ -24,6 +25,7 @@
   }
   function shelterItem(f, from) {
     var p = f.properties || {}, li = BW.el("li", "shelter shelter-" + (p.status || "closed"));
+    li.setAttribute("data-shelter-id", p.id || "");
     li.appendChild(BW.el("strong", null, p.name));
     li.appendChild(document.createTextNode(" "));
     li.appendChild(BW.el("span", "status status-" + (p.status || "closed"), status[p.status] || status.closed));
@@ -34,16 +36,33 @@
     if ((p.hazards || []).length) { li.appendChild(BW.el("div", "hazards", hazardText(p.hazards))); }
     return li;
   }
+  /* An open shelter is a ✓ pin, a full one a hatched ! pin (the legend says which is which in the page's
+     language): the status shows without relying on colour. Out of the tab order, as the list below has them. */
+  var PIN = { open: "\u2713", full: "!" };
   function addMarker(f) {
     var p = f.properties || {}, at = BW.point(f);
     if (!at) { return; }
-    var full = p.status === "full";
-    L.circleMarker(at, { radius: 6, color: "#1b5e20", fillColor: full ? "#fb8c00" : "#43a047", fillOpacity: 0.9,
-                         weight: 1 })
+    var kind = p.status === "full" ? "full" : "open";
+    var pin = BW.el("span", "shelter-pin shelter-" + kind, PIN[kind]);
+    pin.setAttribute("data-shelter-id", p.id || "");
+    var m = L.marker(at, { icon: L.divIcon({ html: pin, className: "shelter-icon", iconSize: [22, 22] }), keyboard: false,
+                           title: (p.name || "") + " — " + (status[p.status] || status.closed), zIndexOffset: 500 })
       .bindPopup(BW.popup(p.name, [["", status[p.status] || status.closed], ["", p.address],
                                    ["", hazardText(p.hazards)], ["", p.note]]))
       .addTo(shelters);
+    if (m.getElement()) { m.getElement().setAttribute("tabindex", "-1"); }
   }
+  var legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    var box = BW.el("div", "map-legend");
+    box.appendChild(BW.el("span", null, (T.open_now || "") + ": "));
+    ["open", "full"].forEach(function (k) {
+      box.appendChild(BW.el("span", "shelter-pin shelter-" + k, PIN[k])).setAttribute("aria-hidden", "true");
+      box.appendChild(BW.el("span", null, " " + status[k] + " "));
+    });
+    return box;
+  };
+  legend.addTo(map);
   function fill(list, features, from, emptyText) {
     list.replaceChildren();
     features.forEach(function (f) { list.appendChild(shelterItem(f, from)); });
@@ -54,6 +73,7 @@
     return BW.fetchJson("/api/shelters?open=1&limit=300").then(function (fc) {
       shelters.clearLayers();
       fc.features.forEach(addMarker);
+      map.getContainer().setAttribute("data-open-shelters", String(fc.features.length));
       fill(document.getElementById("open-shelters"), fc.features, null, T.no_open);
       document.getElementById("s-shelters").setAttribute("data-open-shelters", String(fc.features.length));
     }).catch(function (err) { console.error(err); });
@@ -94,11 +114,13 @@
       var now = doc.getElementById("updated"), here = document.getElementById("updated");
       if (now && here) { here.textContent = now.textContent; here.setAttribute("datetime", now.getAttribute("datetime")); }
       document.body.setAttribute("data-refreshes", String(++refreshes));
+      refreshed.push(Date.now());
     }).catch(function (err) { console.error(err); });
   }
-  /* Official news within half a second; gauge and camera readings, which arrive all the time, every 15 s. */
+  /* Official news within half a second (an evacuation order, rare and urgent, at once: its alert follows in the
+     same refresh); gauge and camera readings, which arrive all the time, every 15 s. */
   function schedule(name) {
-    var wait = URGENT[name] ? 500 : 15000;
+    var wait = name === "evacuation" ? 100 : URGENT[name] ? 500 : 15000;
     if (name === "shelter") { loadOpen(); }
     if (name === "alert" || name === "warning" || name === "evacuation" || name === "reload") { areas.load(); }
     if (timer && due <= Date.now() + wait) { return; }
@@ -111,7 +133,7 @@
     if (!window.EventSource) { setInterval(refresh, 60000); return; }
     var source = new EventSource("/live");
     ["alert", "warning", "evacuation", "shelter", "incident", "gauge", "camera", "reload"].forEach(function (name) {
-      source.addEventListener(name, function () { schedule(name); });
+      source.addEventListener(name, function () { events.push({ name: name, at: Date.now() }); schedule(name); });
     });
     source.onopen = function () { dot.classList.add("on"); document.body.setAttribute("data-live", "on"); };
     source.onerror = function () { dot.classList.remove("on"); };
@@ -120,5 +142,5 @@
   document.getElementById("near-me").addEventListener("click", nearMe);
   loadOpen();
   live();
-  BW.publicPage = { refresh: refresh, loadOpen: loadOpen };
+  BW.publicPage = { refresh: refresh, loadOpen: loadOpen, events: events, refreshed: refreshed };
 })();

@@ -22,7 +22,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
-from bosai.errors import MalformedURLError, UnsafeURLError
+from kernel.errors import MalformedURLError, UnsafeURLError
 
 MAX_HOST: Final = 253  # RFC 1035, without the trailing dot
 MAX_LABEL: Final = 63

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import PostJudgement, PostRow
+from kernel.store.models import PostJudgement, PostRow
 
 DECISIONS = {"disaster": "confirm", "other": "dismiss"}
 

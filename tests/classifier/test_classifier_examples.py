@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.data import decisions_to_examples, load_examples, targets, training_targets, validate_example
+from classifier.examples import decisions_to_examples, load_examples, targets, training_targets, validate_example
 from classifier.labels import CATEGORIES
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bosai.machine import describe
+from kernel.machine import describe
 
 
 def test_reads_model_and_simd_levels_best_first(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-from bosai.errors import BosaiError
+from kernel.errors import BosaiError
 
 SCENARIO_DIR: Final = Path(__file__).resolve().parent / "scenario"
 CHANNELS: Final = ("x", "mastodon", "webhook")

@@ -1,6 +1,6 @@
 """Store operations for municipal evacuation information, shelter status and their audit log.
 
-Functions of a Session, run through ``Store.write``/``Store.read`` like ``bosai.store.repo``; the rules
+Functions of a Session, run through ``Store.write``/``Store.read`` like ``kernel.store.repo``; the rules
 (what a notice changes, which alert it makes) live in ``publish.evacuations``.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bosai.store.models import AuditRow, EvacuationRow, Operator, ShelterStatusRow
+from kernel.store.models import AuditRow, EvacuationRow, Operator, ShelterStatusRow
 
 SHELTER_STATUSES: Final = ("open", "full", "closed")
 OPENED: Final = ("open", "full")  # a full shelter is open, and residents must see that it is full
@@ -69,6 +69,11 @@ def audit_log(session: Session, entity: str | None = None, entity_id: str | None
     if entity_id is not None:
         stmt = stmt.where(AuditRow.entity_id == entity_id)
     return list(session.scalars(stmt.order_by(AuditRow.id)))
+
+
+def recent_audit(session: Session, limit: int = 20) -> list[AuditRow]:
+    """The latest audit rows, newest first: what the command center shows beside the entry form."""
+    return list(session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))
 
 
 def shelter_statuses(session: Session) -> dict[str, ShelterStatusRow]:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bosai.config import AppConfig, load_config
-from bosai.errors import ConfigError
+from kernel.config import AppConfig, load_config
+from kernel.errors import ConfigError
 
 
 def test_repository_config_is_valid():
@@ -64,7 +64,7 @@ async def test_repository_sources_build(tmp_path):
 
 
 def test_inference_threads_are_shared_by_the_classify_workers():
-    from bosai.config import ClassifierConfig
+    from kernel.config import ClassifierConfig
 
     assert ClassifierConfig(threads=4, workers=2).threads_per_call(2) == 2
     assert ClassifierConfig(threads=2, workers=3).threads_per_call(3) == 1  # never below one

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from bosai.logs import JsonFormatter, get_logger, setup_logging
 from bosai.web.proxies import client_address, parse_networks
+from kernel.logs import JsonFormatter, get_logger, setup_logging
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ class Store:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest Alembic revision."""
-        from bosai.store.migrate import upgrade
+        from kernel.store.migrate import upgrade
 
         upgrade(self.engine)
 

@@ -1,5 +1,5 @@
 """Persistence: SQLAlchemy 2.0 models, Alembic migrations and the single-writer store."""
 
-from bosai.store.db import Store
+from kernel.store.db import Store
 
 __all__ = ["Store"]

@@ -1,11 +1,11 @@
-"""Alembic environment: uses the connection handed over by bosai.store.migrate, or the configured URL."""
+"""Alembic environment: uses the connection handed over by kernel.store.migrate, or the configured URL."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from bosai.store.models import Base
+from kernel.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

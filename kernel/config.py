@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bosai.errors import ConfigError
+from kernel.errors import ConfigError
 
 ENV_PREFIX = "BOSAI__"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"

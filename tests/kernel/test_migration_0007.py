@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from bosai.store.migrate import alembic_config, current, upgrade
+from kernel.store.migrate import alembic_config, current, upgrade
 
 
 def test_existing_subscriptions_stay_confirmed_and_get_a_key(tmp_path) -> None:

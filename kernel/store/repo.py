@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bosai.records import CameraImage, EvacuationNotice, GaugeReading, OfficialReport, Post, Record
-from bosai.store.models import (
+from kernel.records import CameraImage, EvacuationNotice, GaugeReading, OfficialReport, Post, Record
+from kernel.store.models import (
     CameraImageRow,
     GaugeReadingRow,
     OfficialReportRow,

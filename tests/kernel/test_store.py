@@ -8,11 +8,11 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, select
 
-from bosai.records import GaugeReading, OfficialReport, Post
-from bosai.store import Store, repo
-from bosai.store.db import Batched, run_group
-from bosai.store.migrate import alembic_config, current
-from bosai.store.models import GaugeReadingRow, OfficialReportRow, PostRow, RawItem
+from kernel.records import GaugeReading, OfficialReport, Post
+from kernel.store import Store, repo
+from kernel.store.db import Batched, run_group
+from kernel.store.migrate import alembic_config, current
+from kernel.store.models import GaugeReadingRow, OfficialReportRow, PostRow, RawItem
 
 JST = timezone(timedelta(hours=9))
 
@@ -180,7 +180,7 @@ def test_migrations_match_the_models(store: Store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from bosai.store.models import Base
+    from kernel.store.models import Base
 
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
