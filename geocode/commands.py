@@ -11,7 +11,6 @@ from pathlib import Path
 from kernel.config import load_config
 from kernel.errors import BosaiError
 
-DEFAULT_SOURCE = Path("../shared/data/mie")
 DEFAULT_BENCH = Path(__file__).resolve().parent.parent / "tests" / "geocode" / "geocode_cases.jsonl"
 
 
@@ -26,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gazetteer", help="gazetteer store")
     gsub = p.add_subparsers(dest="gazetteer_command", required=True, metavar="ACTION")
     b = gsub.add_parser("build", help="import the Mie open data into the gazetteer store")
-    b.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder with towns.csv, ... (SOURCES.md)")
+    b.add_argument("--source", type=Path, default=None,
+                   help="folder with towns.csv, ... (SOURCES.md; default: reference.dir)")
     b.add_argument("--output", type=Path, default=None, help="output file (default: geocoder.gazetteer)")
     b.set_defaults(func=gazetteer_build)
 
@@ -60,8 +60,9 @@ def gazetteer_build(args: argparse.Namespace) -> int:
     """Build the full gazetteer from the open-data folder."""
     from geocode.build import build
 
-    output = args.output or load_config(args.config).geocoder.gazetteer
-    counts = build(args.source, output)
+    config = load_config(args.config)
+    output = args.output or config.geocoder.gazetteer
+    counts = build(args.source or config.reference.dir, output)
     summary = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
     sys.stdout.write(f"wrote {output}: {summary}\n")
     return 0

@@ -15,6 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kernel.errors import ConfigError
+from kernel.languages import CODES, language
+from kernel.reference import package_path
 
 ENV_PREFIX = "BOSAI__"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
@@ -70,7 +72,7 @@ class BusConfig(Block):
 class ClassifierConfig(Block):
     """Which model scores posts, and how."""
 
-    model_dir: Path = Path("classifier/model")
+    model_dir: Path = package_path("classifier/model")  # relative: under the package root (the shipped model)
     batch_size: int = Field(default=64, ge=1)
     max_length: int = Field(default=96, ge=8)
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -79,6 +81,11 @@ class ClassifierConfig(Block):
     quantize: bool = True
     threads: int = Field(default=0, ge=0)  # inference threads in all; 0: one per CPU core
     workers: int = Field(default=3, ge=1)  # classify batches in flight in the service
+
+    @field_validator("model_dir")
+    @classmethod
+    def _packaged(cls, value: Path) -> Path:
+        return package_path(value)
 
     def threads_per_call(self, concurrent_calls: int = 1) -> int:
         """Intra-op threads for one inference call when ``concurrent_calls`` run at once.
@@ -93,22 +100,49 @@ class ClassifierConfig(Block):
 class GeocoderConfig(Block):
     """Gazetteer used to place posts."""
 
-    gazetteer: Path = Path("var/gazetteer.json")
-    shipped_gazetteer: Path = Path("geocode/data/gazetteer.json")
+    gazetteer: Path = Path("var/gazetteer.json")  # built one; relative to the working directory, like data_dir
+    shipped_gazetteer: Path = package_path("geocode/data/gazetteer.json")  # relative: under the package root
+
+    @field_validator("shipped_gazetteer")
+    @classmethod
+    def _packaged(cls, value: Path) -> Path:
+        return package_path(value)
+
+
+class ReferenceConfig(Block):
+    """Reference data: the prefecture's open data (municipalities, shelters, towns ...) and JMA's area tables.
+
+    Relative paths resolve against the package root, so the shipped copies are found from any folder.
+    """
+
+    dir: Path = package_path("kernel/data/mie")
+    jma_dir: Path = package_path("kernel/data/jma")
+
+    @field_validator("dir", "jma_dir")
+    @classmethod
+    def _packaged(cls, value: Path) -> Path:
+        return package_path(value)
 
 
 class PublishConfig(Block):
     """Incidents and alerts."""
 
-    prefecture_code: str = "24"
+    prefecture_code: str = Field(default="24", pattern=r"^[0-9]{2}$")  # JIS prefecture code: scopes the JMA areas
+    quake_areas: list[str] = Field(default_factory=lambda: ["460", "461", "462"])  # 地震 細分区域 of the prefecture
+    tsunami_areas: list[str] = Field(default_factory=lambda: ["391", "400"])  # 津波予報区 on its coast
     jma_areas: list[str] = Field(default_factory=lambda: ["240000"])
     incident_window_min: int = 90
     incident_radius_km: float = 3.0
     stale_after_min: float = Field(default=360.0, gt=0)  # unverified and quiet this long: greyed as stale
     base_url: str = "http://127.0.0.1:8080"
-    languages: list[str] = Field(
-        default_factory=lambda: ["ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi"]
-    )
+    languages: list[str] = Field(default_factory=lambda: list(CODES))  # kernel.languages
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        for code in value:
+            language(code)  # ValueError naming the valid codes
+        return value
 
 
 class WebConfig(Block):
@@ -182,6 +216,7 @@ class AppConfig(Block):
     bus: BusConfig = BusConfig()
     classifier: ClassifierConfig = ClassifierConfig()
     geocoder: GeocoderConfig = GeocoderConfig()
+    reference: ReferenceConfig = ReferenceConfig()
     publish: PublishConfig = PublishConfig()
     web: WebConfig = WebConfig()
     demo: DemoConfig = DemoConfig()

@@ -1,7 +1,7 @@
 """Mie's 29 municipal boundaries, shipped with the package so both maps draw Mie with no internet.
 
-The shipped ``publish/data/boundaries.geojson`` is built by ``bosai boundaries build`` from the open data in
-``../shared/data/mie/boundaries.geojson`` (国土数値情報 行政区域 N03, simplified; see docs/maps.md): properties
+The shipped ``publish/data/boundaries.geojson`` is built by ``bosai boundaries build`` from the reference
+data's ``boundaries.geojson`` (国土数値情報 行政区域 N03, simplified; see docs/maps.md): properties
 cut to ``code`` and ``name``, coordinates rounded to 1e-5 degrees (about 1 m), rings oriented as RFC 7946 asks.
 """
 
@@ -16,14 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
+from kernel import reference
 from publish.areas import municipalities as area_municipalities
-from publish.municipalities import MUNICIPALITIES_CSV, municipalities
+from publish.municipalities import municipalities
 from publish.polygons import PolygonRings, dissolve, geometry_of, oriented, polygons_of, signed_area
 
 log = logging.getLogger(__name__)
 
 BOUNDARIES_FILE: Final = Path(__file__).resolve().parent / "data" / "boundaries.geojson"
-SOURCE_FILE: Final = MUNICIPALITIES_CSV.parent / "boundaries.geojson"
 CREDIT: Final = "「国土数値情報（行政区域データ）」（国土交通省）を加工して作成"
 DIGITS: Final = 5
 
@@ -41,11 +41,12 @@ def _degenerate(ring: list[tuple[float, float]]) -> bool:
     return len(ring) < 4 or signed_area(ring) == 0
 
 
-def build(source: Path = SOURCE_FILE, output: Path = BOUNDARIES_FILE, digits: int = DIGITS) -> dict[str, int]:
+def build(source: Path | None = None, output: Path = BOUNDARIES_FILE, digits: int = DIGITS) -> dict[str, int]:
     """Write the shipped boundaries from an N03 GeoJSON (``N03_007`` code, ``N03_004`` name); returns sizes.
 
     Rounding keeps the shared borders shared: both neighbours held the same vertex and round it alike.
     """
+    source = source or reference.current().path("boundaries.geojson")
     data = json.loads(source.read_text(encoding="utf-8"))
     known = {m.code: m.name for m in municipalities()}
     features = []

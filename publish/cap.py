@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from kernel.languages import REGISTRY
 from kernel.store.models import AlertRow
 from publish.catalog import LANGUAGES
 from publish.messages import RenderedAlert, render_alert
@@ -15,8 +16,7 @@ from publish.messages import RenderedAlert, render_alert
 CAP_NS: Final = "urn:oasis:names:tc:emergency:cap:1.2"
 TOKYO: Final = ZoneInfo("Asia/Tokyo")
 # CAP <language> (RFC 3066 / xs:language) per catalog language; やさしい日本語 uses a private-use subtag.
-CAP_LANGUAGES: Final = {"ja": "ja-JP", "ja-easy": "ja-JP-x-easy", "en": "en-US", "pt": "pt-BR",
-                        "zh-Hans": "zh-CN", "ko": "ko-KR", "es": "es-ES", "tl": "tl-PH", "vi": "vi-VN"}
+CAP_LANGUAGES: Final = {lang.code: lang.cap_tag for lang in REGISTRY}
 HAZARD_CATEGORIES: Final = {"fire": "Fire", "casualty_rescue": "Rescue", "road_blocked": "Transport",
                             "power_water_outage": "Infra", "earthquake": "Geo", "landslide": "Geo",
                             "tsunami": "Geo", "evacuation_shelter": "Safety", "other_damage": "Other"}

@@ -17,13 +17,15 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from kernel.languages import CODES, REGISTRY
+
 log = logging.getLogger(__name__)
 
 I18N_DIR: Final = Path(__file__).resolve().parent.parent / "i18n"
 DOMAIN: Final = "bosai"
-LANGUAGES: Final = ("ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi")
+LANGUAGES: Final = CODES  # the registry's order: kernel.languages
 # やさしい日本語 has no Babel locale id, so its catalog lives in a plain directory name.
-CATALOG_DIRS: Final = {lang: lang.replace("-", "_") for lang in LANGUAGES}
+CATALOG_DIRS: Final = {lang.code: lang.catalog_dir for lang in REGISTRY}
 
 
 def check_language(lang: str) -> str:

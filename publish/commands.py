@@ -60,10 +60,13 @@ def export_map(args: argparse.Namespace) -> int:
 
 def build_boundaries(args: argparse.Namespace) -> int:
     """Simplify and normalise the N03 boundaries into the copy the package ships (docs/maps.md)."""
+    from kernel.config import load_config
     from kernel.errors import BosaiError
-    from publish.boundaries import BOUNDARIES_FILE, SOURCE_FILE, build
+    from kernel.reference import ReferenceData
+    from publish.boundaries import BOUNDARIES_FILE, build
 
-    source, output = args.source or SOURCE_FILE, args.output or BOUNDARIES_FILE
+    source = args.source or ReferenceData(load_config(args.config).reference.dir).path("boundaries.geojson")
+    output = args.output or BOUNDARIES_FILE
     if not source.exists():
         raise BosaiError(f"boundary source {source} does not exist (see docs/maps.md)")
     sizes = build(source, output)

@@ -7,7 +7,6 @@ Only plain Leaflet features are used (circle markers, layer control), so no othe
 
 from __future__ import annotations
 
-import csv
 import html
 import logging
 from collections.abc import Iterable
@@ -19,6 +18,8 @@ from branca.element import Element
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kernel import reference
+from kernel.reference import ReferenceData
 from kernel.store.models import GaugeReadingRow, Incident
 from publish.colors import level_color
 from publish.geojson import gauges_geojson
@@ -27,18 +28,14 @@ log = logging.getLogger(__name__)
 
 REPO: Final = Path(__file__).resolve().parent.parent
 LEAFLET_DIR: Final = REPO / "bosai" / "web" / "static" / "vendor" / "leaflet"
-SHELTERS_CSV: Final = REPO.parent / "shared" / "data" / "mie" / "shelters.csv"
 MIE_CENTER: Final = (34.55, 136.45)
 GAUGE_STYLE: Final = "font-size:22px;line-height:22px;text-shadow:0 0 2px #000,0 0 1px #000;"
 
 
-def load_shelters(path: Path = SHELTERS_CSV) -> list[dict[str, Any]]:
-    """Shelters (指定避難所 / 指定緊急避難場所) with a position; empty if the file is missing."""
-    if not path.exists():
-        log.warning("shelters_missing path=%s", path)
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+def load_shelters(path: Path | None = None) -> list[dict[str, Any]]:
+    """Shelters (指定避難所 / 指定緊急避難場所) with a position, from ``path`` or the reference data's shelters.csv;
+    empty if the file is missing."""
+    rows = reference.current().rows("shelters.csv") if path is None else ReferenceData(path.parent).rows(path.name)
     out = []
     for r in rows:
         try:

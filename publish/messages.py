@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_decimal
 
+from kernel.languages import REGISTRY
 from kernel.store.models import AlertRow
 from publish.catalog import LANGUAGES, check_language, has_message, message
 from publish.colors import level_meaning, level_words
@@ -20,8 +21,7 @@ from publish.speech import speech_form
 __all__ = ["LANGUAGES", "RenderedAlert", "format_time", "has_level", "render_alert"]
 
 TOKYO: Final = ZoneInfo("Asia/Tokyo")
-BABEL_LOCALES: Final = {"ja": "ja", "ja-easy": "ja", "en": "en", "pt": "pt_BR", "zh-Hans": "zh_Hans_CN",
-                        "ko": "ko", "es": "es", "tl": "fil", "vi": "vi"}
+BABEL_LOCALES: Final = {lang.code: lang.babel_locale for lang in REGISTRY}
 # How the day is written; the catalog entry format.datetime puts it and the clock time in the order
 # (and with the prepositions) of the language: "19:40 on Sep 12", "19:40 do dia 12 de setembro".
 DATE_SKELETONS: Final = {"ja": "MMMd", "ja-easy": "MMMd", "en": "MMMd", "zh-Hans": "MMMd", "ko": "MMMd"}
@@ -44,7 +44,7 @@ LIFTED_KINDS: Final = frozenset({"lifted", "evacuation_lifted"})
 # Hazards whose all-clear points at the sea rather than at rivers and slopes.
 COASTAL_HAZARDS: Final = frozenset({"storm_surge", "waves", "high_wave"})
 # Sentences of one instruction are joined without a space in Chinese and standard Japanese.
-NO_SPACE_LANGS: Final = frozenset({"ja", "zh-Hans"})
+NO_SPACE_LANGS: Final = frozenset(lang.code for lang in REGISTRY if lang.no_space)
 
 
 @dataclass(frozen=True, slots=True)

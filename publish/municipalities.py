@@ -1,20 +1,17 @@
-"""Mie's 29 municipalities from the shared open data: official kana readings, romaji and office positions."""
+"""The prefecture's municipalities from the reference data: official kana readings, romaji and office positions."""
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from publish.geo import haversine_km
+from kernel import reference
+from kernel.reference import haversine_km
 
 log = logging.getLogger(__name__)
 
-MUNICIPALITIES_CSV: Final = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mie" / \
-    "municipalities.csv"
 NEAREST_MAX_KM: Final = 20.0
 
 
@@ -34,15 +31,18 @@ def _hiragana(katakana: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in katakana)
 
 
-@lru_cache(maxsize=1)
-def municipalities(path: Path = MUNICIPALITIES_CSV) -> tuple[Municipality, ...]:
-    """All municipalities (empty when the shared data is not present)."""
-    if not path.exists():
-        log.warning("municipalities_missing path=%s", path)
-        return ()
-    with path.open(encoding="utf-8", newline="") as fh:
-        return tuple(Municipality(r["jis_code"], r["name"], _hiragana(r["name_kana"]), float(r["lat"]),
-                                  float(r["lng"]), r.get("name_roma") or "") for r in csv.DictReader(fh))
+_cache: dict[Path, tuple[Municipality, ...]] = {}
+
+
+def municipalities() -> tuple[Municipality, ...]:
+    """All municipalities of the configured reference data (empty when its municipalities.csv is absent)."""
+    data = reference.current()
+    if data.directory not in _cache:
+        _cache.clear()
+        _cache[data.directory] = tuple(
+            Municipality(r["jis_code"], r["name"], _hiragana(r["name_kana"]), float(r["lat"]), float(r["lng"]),
+                         r.get("name_roma") or "") for r in data.rows("municipalities.csv"))
+    return _cache[data.directory]
 
 
 def by_code(code: str) -> Municipality | None:

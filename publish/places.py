@@ -27,8 +27,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from kernel import reference
+from kernel.languages import language
 from publish.catalog import check_language, message
-from publish.municipalities import MUNICIPALITIES_CSV, municipalities
+from publish.municipalities import municipalities
 
 if TYPE_CHECKING:
     import fugashi
@@ -39,7 +41,6 @@ DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 READINGS_CSV: Final = DATA_DIR / "readings.csv"
 TRANSLATIONS_CSV: Final = DATA_DIR / "translations.csv"
 PATTERNS_CSV: Final = DATA_DIR / "patterns.csv"
-TOWNS_CSV: Final = MUNICIPALITIES_CSV.parent / "towns.csv"
 LATIN_SCRIPT: Final = ("en", "pt", "es", "tl", "vi")
 # Kinds whose Latin form is the romaji inside a catalog template (四日市市 -> "Yokkaichi City").
 KIND_TEMPLATES: Final = {"city": "place.city", "town": "place.town", "prefecture": "place.prefecture",
@@ -235,7 +236,7 @@ def place_table() -> Mapping[str, PlaceName]:
         if name not in table:
             kind = "city" if name.endswith("市") else "town"
             table[name] = PlaceName(name, muni.reading, _stem_roma(muni.roma), kind, source="municipalities.csv")
-    for name, kana in _town_rows(TOWNS_CSV).items():
+    for name, kana in _town_rows(reference.current().path("towns.csv")).items():
         if name not in table:
             table[name] = PlaceName(name, kana, kana_to_romaji(kana).capitalize(), "district",
                                     source="towns.csv (Japan Post kana)")
@@ -435,5 +436,5 @@ def romanize(name: str) -> str:
 
 def localize_places(names: list[str], lang: str) -> str:
     """Several place names joined with the separator usual in ``lang``."""
-    sep = "、" if lang in ("ja", "ja-easy", "zh-Hans") else ", "
+    sep = language(lang).list_separator
     return sep.join(localize_place(n, lang) for n in names if n)

@@ -297,7 +297,7 @@ def _nankai(builder: _Builder, areas: list[str] | None) -> None:
     if "南海トラフ" not in report.info_kind + report.title or "臨時情報" not in report.title:
         return
     spec = by_key("nankai")
-    where = ({"code": mie.PREFECTURE_AREA, "name": "三重県"},) if areas is not None else (
+    where = ({"code": mie.table().prefecture_area, "name": mie.table().prefecture_name},) if areas is not None else (
         {"code": "", "name": "南海トラフ地震の想定震源域"},)
     builder.cover((spec.family,), *(a["code"] for a in where))
     builder.extra.append(PlannedAlert(key="nankai", spec=spec, event=report.title, lifted=False, areas=where,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+from kernel.languages import REGISTRY
 from publish.catalog import check_language
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,7 @@ Engine = Literal["open_jtalk", "espeak-ng"]
 
 # espeak-ng voices. Tagalog has none: an English voice would misread the Tagalog text, so no speech form
 # is offered for tl until a Tagalog voice exists (the text form stays available).
-VOICES: Final = {"ja": "ja", "ja-easy": "ja", "en": "en-us", "pt": "pt-br", "zh-Hans": "cmn", "ko": "ko",
-                 "es": "es", "vi": "vi"}
+VOICES: Final = {lang.code: lang.espeak_voice for lang in REGISTRY if lang.espeak_voice}
 JTALK_LANGS: Final = frozenset({"ja", "ja-easy"})  # read by Open JTalk when it is installed
 JTALK_DICT: Final = Path("/var/lib/mecab/dic/open-jtalk/naist-jdic")  # open-jtalk-mecab-naist-jdic
 JTALK_VOICE: Final = Path(__file__).resolve().parent / "data" / "voices" / "mei_normal.htsvoice"  # CC BY 3.0

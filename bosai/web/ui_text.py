@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Final
 
-LANGUAGE_NAMES: Final = {"ja": "日本語", "ja-easy": "やさしい にほんご", "en": "English", "pt": "Português",
-                         "zh-Hans": "中文(简体)", "ko": "한국어", "es": "Español", "tl": "Tagalog",
-                         "vi": "Tiếng Việt"}
-HTML_LANG: Final = {"ja-easy": "ja", "zh-Hans": "zh-Hans"}
+from kernel.languages import REGISTRY
+
+LANGUAGE_NAMES: Final = {lang.code: lang.name for lang in REGISTRY}  # kernel.languages
+HTML_LANG: Final = {lang.code: lang.html_lang for lang in REGISTRY}
 
 _KEYS: Final = ("title", "alerts", "no_alerts", "warnings", "no_warnings", "shelters", "shelters_note",
                 "rivers", "no_rivers", "river", "station", "water_level", "level", "credits", "accessible")

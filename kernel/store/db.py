@@ -24,6 +24,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kernel.extras import require
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 A = TypeVar("A")
@@ -86,6 +88,8 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
 
         return engine
+    if url.startswith("postgresql+psycopg:") or url.startswith("postgresql+psycopg_async:"):
+        require("scale", "store.url = postgresql+psycopg://...", ("psycopg",))
     return create_engine(url, pool_size=pool_size, pool_pre_ping=True)
 
 

@@ -13,9 +13,9 @@ from lxml import etree
 from bosai.demo.scenario_build.__main__ import build
 from bosai.demo.scenario_build.gauges import THRESHOLD_KEYS
 from bosai.demo.scenario_build.jma_day import make_state
-from bosai.demo.scenario_build.posts import MIE_DATA
 from bosai.demo.scenario_build.warnings import aggregate
 from bosai.demo.scenario_loader import SCENARIO_DIR, ScenarioError, load_scenario
+from kernel import reference
 
 JMX = "http://xml.kishou.go.jp/jmaxml1/"
 IB = "http://xml.kishou.go.jp/jmaxml1/informationBasis1/"
@@ -140,7 +140,7 @@ def test_events_are_dense_in_the_first_replay_minute(scenario):
 
 @pytest.mark.slow
 def test_generator_is_deterministic_and_matches_the_shipped_files(tmp_path: Path):
-    if not (MIE_DATA / "towns.csv").exists():
+    if not reference.current().path("towns.csv").exists():
         pytest.skip("shared Mie gazetteer data not available")
     build(tmp_path, seed=20260920)
     for name in ("timeline.json", "gauges.json", "posts.jsonl", "cameras.json"):

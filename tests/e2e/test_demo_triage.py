@@ -213,16 +213,27 @@ confirm_grace_s = {GRACE_S}
                 code = api.get(f"{url}/api/triage/{c['id']}", timeout=30).json()["properties"]["municipality_code"]
                 assert str(code).startswith(town), (c, code)
             one.select_option("#f-municipality", "")
-            _page_until(one, "the whole queue again",
-                        f"n => document.querySelectorAll('{CARD}').length > n", len(narrowed))
+            _page_until(one, "the whole queue again", """([sel, m]) => [...document.querySelectorAll(sel)]
+                .some(e => !e.dataset.municipality.startsWith(m))""", [CARD, town])
 
             # Operator one types a reason; operator two dismisses another card: it goes from one's page too,
             # and the reason, its focus and the typing go on.
             ids_one, ids_two = [c["id"] for c in _cards(one)], {c["id"] for c in _cards(two)}
             shared = [i for i in ids_one if i in ids_two]
-            keep, other = shared[-1], shared[-2]
+            keep, other = shared[len(shared) // 2], shared[len(shared) // 2 + 1]  # not at a page's edge
             reason = one.locator(f"{_card_sel(keep)} input.reason")
-            reason.click()
+            try:
+                reason.click(timeout=20_000)
+            except Exception:
+                state = one.evaluate("""id => ({ cards: [...document.querySelectorAll('#triage-list > li')]
+                    .map(e => e.dataset.incidentId || e.className), count: document.querySelector('#queue-count')
+                    .textContent, login: !document.getElementById('login-form').hidden, marks: window.BW_TRIAGE.marks,
+                    log: [...document.querySelectorAll('#event-log li')].slice(0, 30).map(e => e.textContent)})""",
+                                    keep)
+                (ARTIFACTS / "demo-triage-failure.json").write_text(json.dumps(
+                    {"keep": keep, "ids_one": ids_one, "state": state}, ensure_ascii=False, indent=1))
+                one.screenshot(path=str(ARTIFACTS / "demo-triage-failure.png"))
+                raise
             reason.type("道路管理者に確認中")
             one.evaluate("""id => { window.__goneAt = null; const check = () =>
                 document.querySelector(`#triage-list li[data-incident-id="${id}"]`)

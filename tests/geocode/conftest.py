@@ -8,9 +8,10 @@ import pytest
 
 from geocode import MieGeocoder, load_geocoder
 from geocode.build import build
+from kernel import reference
 
 REPO = Path(__file__).resolve().parents[2]
-MIE_DATA = REPO.parent / "shared" / "data" / "mie"
+MIE_DATA = reference.current().directory  # the shipped copy of ../shared/data/mie
 
 
 @pytest.fixture(scope="session")

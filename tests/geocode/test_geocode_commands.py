@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from geocode import commands
+from kernel import reference
 
-MIE_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "mie"
+MIE_DATA = reference.current().directory  # the shipped copy of ../shared/data/mie
 
 
 def _parse(*argv: str) -> argparse.Namespace:

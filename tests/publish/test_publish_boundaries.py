@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kernel import reference
 from kernel.store.models import AlertRow
-from publish.areas import REGION_MEMBERS
+from publish.areas import table
 from publish.boundaries import BOUNDARIES_FILE, area_geometry, build
 from publish.colors import LEVEL_COLORS
 from publish.geojson import warning_areas_geojson
@@ -44,7 +45,7 @@ def test_dissolve_drops_shared_edges_keeps_islands_and_holes() -> None:
 
 def test_forecast_area_is_the_union_of_its_municipalities() -> None:
     geometry, members = area_geometry("240011")  # 三重県北中部の中部: 津市, 松阪市, ...
-    assert members == frozenset(REGION_MEMBERS["240011"])
+    assert members == frozenset(table().region_members["240011"])
     parts = [area_geometry(code)[0] for code in members]
     polys = polygons_of(geometry)
     assert all(ring_problems(r) == [] for p in polys for r in p)
@@ -83,7 +84,7 @@ def test_warnings_become_area_polygons_coloured_by_the_highest_level() -> None:
     assert tsu["level"] == 3 and tsu["color"] == LEVEL_COLORS[3] and tsu["name"] == "津市"
     assert [k["name"] for k in tsu["kinds"]] == ["大雨警報", "雷注意報"]
     assert region["level"] == 4 and region["color"] == LEVEL_COLORS[4] and region["name"] == "三重県中部"
-    assert set(region["municipalities"]) == set(REGION_MEMBERS["240011"])
+    assert set(region["municipalities"]) == set(table().region_members["240011"])
     assert toba["level"] == 5 and toba["color"] == LEVEL_COLORS[5] and toba["kinds"][0]["source"] == "municipality"
     assert by_code["24202"]["properties"]["color"] == LEVEL_COLORS[2]
     for f in fc["features"]:
@@ -93,9 +94,7 @@ def test_warnings_become_area_polygons_coloured_by_the_highest_level() -> None:
 
 
 def test_the_shipped_copy_is_what_the_build_makes(tmp_path) -> None:
-    source = BOUNDARIES_FILE.parents[3] / "shared" / "data" / "mie" / "boundaries.geojson"
-    if not source.exists():
-        pytest.skip("needs ../shared/data/mie/boundaries.geojson")
+    source = reference.current().path("boundaries.geojson")  # shipped with the package (kernel/data/mie)
     sizes = build(source, tmp_path / "b.geojson")
     assert sizes["features"] == 29 and sizes["bytes"] <= 3_000_000
     assert (tmp_path / "b.geojson").read_bytes() == BOUNDARIES_FILE.read_bytes()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Final
 
 from bosai.demo.scenario_build.keys import incident_key
 from bosai.demo.scenario_build.posts_bank import FOREIGN, HOSTILE, ROADS, TOPICS, VIRAL, VIRAL_VARIANTS
+from kernel import reference
 
-MIE_DATA: Final = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "mie"
 # Flood topics draw their towns near the river that rises: (lat, lng, radius km).
 NEAR: Final = {"flood_kumozu": (34.66, 136.45, 5.0), "flood_ano_shitomo": (34.735, 136.50, 3.0),
                "flood_tsu_early": (34.72, 136.505, 2.0), "landslide_misato": (34.745, 136.37, 4.0)}
@@ -25,12 +23,13 @@ _NAMES: Final = ("mie", "tsu", "ise", "suzu", "kame", "yokka", "matsu", "iga", "
 _WORDS: Final = ("taro", "hana", "neko", "sora", "umi", "kaze", "mikan", "ramen", "yuki", "riku", "mama", "papa")
 
 
-def _load(name: str) -> list[dict[str, str]]:
-    with (MIE_DATA / name).open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+def _load(name: str) -> tuple[dict[str, str], ...]:
+    return reference.current().rows(name)
 
 
-def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+def _near_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """A flat-earth "is it near the river" test, not a distance: the shipped scenario was drawn with it
+    (kernel.reference.haversine_km would move one town in or out of a circle and so change the scenario)."""
     return math.hypot((lat1 - lat2) * 111.0, (lng1 - lng2) * 91.0)
 
 
@@ -58,7 +57,7 @@ class PostComposer:
         towns = self.towns[muni]
         if topic in NEAR:
             lat, lng, radius = NEAR[topic]
-            towns = [t for t in towns if _km(float(t["lat"]), float(t["lng"]), lat, lng) <= radius] or towns
+            towns = [t for t in towns if _near_km(float(t["lat"]), float(t["lng"]), lat, lng) <= radius] or towns
         return self.rng.choice(towns)
 
     def _fill(self, template: str, muni: str, topic: str) -> tuple[str, dict[str, str], dict[str, str]]:
