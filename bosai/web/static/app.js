@@ -98,7 +98,7 @@
 
   function fetchJson(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) { throw new Error(url + ": " + r.status); }
+      if (!r.ok) { var err = new Error(url + ": " + r.status); err.status = r.status; throw err; }
       return r.json();
     });
   }
@@ -312,7 +312,12 @@
       queue.total = fc.total; queue.nextOffset = fc.next_offset;
       fc.features.forEach(function (f) { if (!pending[f.properties.id]) { placeCard(f, true); } });
       showCount();
-    }).catch(function () { user = null; showUser(); });
+    }).catch(function (err) {
+      // Only a 401 means the session is gone; a slow or failed request keeps the queue and tries again.
+      if (err.status === 401) { user = null; showUser(); return; }
+      logEvent("error", String(err.message || err));
+      setTimeout(function () { if (seq === queue.seq) { loadTriage(); } }, 3000);
+    });
   }
   function loadMore() {
     fetchJson(queueQuery(Object.keys(cards).length)).then(function (fc) {
