@@ -1,4 +1,4 @@
-"""The wiring package's commands: serve, db, operator, export-labels."""
+"""The wiring package's commands: serve, db, operator, bench, bench-classify, export-labels."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kernel.logs import setup_logging
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add serve, db, operator and export-labels."""
+    """Add serve, db, operator, bench, bench-classify and export-labels."""
     p = sub.add_parser("serve", help="run the service (collectors, pipeline, web app)")
     p.add_argument("--port", type=int, default=None, help="HTTP port (default: service.port)")
     p.add_argument("--demo", action="store_true", help="replay the built-in heavy-rain day from local sources")
@@ -45,6 +45,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--posts", type=int, default=2000, help="ingest/classify: number of posts")
     p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     p.set_defaults(func=bench)
+
+    p = sub.add_parser("bench-classify", help="classifier throughput next to a transformers pipeline")
+    p.add_argument("--model", type=Path, default=None)
+    p.add_argument("--posts", type=int, default=2000)
+    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    p.set_defaults(func=bench_classify)
 
     p = sub.add_parser("export-labels", help="export operators' confirm/dismiss decisions as training JSONL")
     p.add_argument("--output", required=True, type=Path)
@@ -101,23 +107,23 @@ def _prompt() -> str:
 
 def bench(args: argparse.Namespace) -> int:
     """Run a benchmark and print a short table (and the JSON line with --json)."""
-    from bosai import bench as benchmarks
+    from bosai.bench import e2e, ingest
 
     config = load_config(args.config)
     if args.target == "classify":
-        from classifier.bench import run_bench
+        from bosai.bench.classify import run_bench
 
         return int(run_bench(config.classifier.model_dir, args.posts, args.json) or 0)
     if args.target == "ingest":
-        summary = asyncio.run(benchmarks.run_ingest(args.posts))
+        summary = asyncio.run(ingest.run_ingest(args.posts))
     elif args.target == "workers":
         require("scale", "bosai bench workers (Redis bus, PostgreSQL store)", ("redis", "psycopg"))
-        from bosai.bench_workers import run_workers_bench
+        from bosai.bench.workers import run_workers_bench
 
         counts = [int(n) for n in args.workers.split(",")]
         summary = run_workers_bench(counts, args.posts, args.store_url or config.store.url, config.bus.redis_url)
     else:
-        summary = asyncio.run(benchmarks.run_e2e(
+        summary = asyncio.run(e2e.run_e2e(
             args.rate, args.duration, burst_factor=args.burst, burst_s=args.burst_seconds, base_config=config,
         )).summary()
     width = max(len(k) for k in summary)
@@ -126,6 +132,13 @@ def bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))  # noqa: T201 - command output
     return 0
+
+
+def bench_classify(args: argparse.Namespace) -> int:
+    """Benchmark the classifier against a transformers pipeline over the same checkpoint."""
+    from bosai.bench.classify import run_bench
+
+    return run_bench(args.model or load_config(args.config).classifier.model_dir, args.posts, args.json)
 
 
 def export_labels(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""The classifier's sub-commands: train, evaluate, classify and bench-classify."""
+"""The classifier's sub-commands: train, evaluate and classify (bench-classify is in bosai.commands)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add train, evaluate, classify and bench-classify to the bosai command."""
+    """Add train, evaluate and classify to the bosai command."""
     p = sub.add_parser("train", help="train the post classifier (writes checkpoint, metrics, model card)")
     p.add_argument("--data-dir", type=Path, default=None, help="corpus dir with train/dev.jsonl (default: shipped)")
     p.add_argument("--data", type=Path, action="append", default=[], help="extra JSONL merged into train")
@@ -70,12 +70,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", type=Path, required=True, help="JSONL output, - for stdout")
     p.add_argument("--model", type=Path, default=None, help="checkpoint (default: classifier.model_dir)")
     p.set_defaults(func=classify_cmd)
-
-    p = sub.add_parser("bench-classify", help="classifier throughput next to a transformers pipeline")
-    p.add_argument("--model", type=Path, default=None)
-    p.add_argument("--posts", type=int, default=2000)
-    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
-    p.set_defaults(func=bench_cmd)
 
 
 def _load(args: argparse.Namespace):
@@ -176,10 +170,3 @@ def classify_cmd(args: argparse.Namespace) -> int:
     n = classify_file(clf, args.input, args.output, batch_size=c.batch_size)
     sys.stderr.write(f"bosai classify: {n} posts classified\n")
     return 0
-
-
-def bench_cmd(args: argparse.Namespace) -> int:
-    """Benchmark the classifier against a transformers pipeline over the same checkpoint."""
-    from classifier.bench import run_bench
-
-    return run_bench(args.model or load_config(args.config).classifier.model_dir, args.posts, args.json)

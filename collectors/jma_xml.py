@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -151,19 +150,3 @@ def parse_file_result(path: str) -> dict[str, Any]:
         "level": report.level,
         "records": list(report.items),
     }
-
-
-def bench_parse(paths: Sequence[str | Path], repeat: int = 10) -> float:
-    """Parse every file ``repeat`` times from memory; return telegrams per second (bad files count too)."""
-    blobs = [Path(p).read_bytes() for p in paths]
-    if not blobs or repeat < 1:
-        return 0.0
-    start = time.perf_counter()
-    for _ in range(repeat):
-        for i, blob in enumerate(blobs):
-            try:
-                parse_report(blob, source="bench", source_id=str(i))
-            except SourceDataError:
-                continue
-    elapsed = time.perf_counter() - start
-    return len(blobs) * repeat / elapsed if elapsed > 0 else float("inf")

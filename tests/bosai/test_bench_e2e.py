@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bosai.bench import E2EResult, run_e2e
+from bosai.bench.e2e import E2EResult, run_e2e
 
 
 async def test_short_e2e_run_loses_nothing_and_reports_the_contract() -> None:

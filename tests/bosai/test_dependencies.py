@@ -78,7 +78,7 @@ EXTRA_ONLY_MODULES = {
     "classifier.ablation": "train",
     "bosai.redis_bus": "scale",
     "bosai.live_redis": "scale",
-    "bosai.bench_workers": "scale",
+    "bosai.bench.workers": "scale",
 }
 # Not imported by the test below: Alembic's env.py runs migrations when imported; __main__ runs a command.
 NOT_IMPORTABLE = ("kernel.store.migrations", "bosai.demo.scenario_build.__main__")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier import bench
+from bosai.bench import classify as bench
 
 
 def test_run_bench_json_last_line(

@@ -24,7 +24,6 @@ def test_all_commands_registered() -> None:
         ["train", "--epochs", "1"],
         ["evaluate"],
         ["classify", "--input", "a", "--output", "b"],
-        ["bench-classify", "--json"],
     ):
         assert callable(parser.parse_args(argv).func)
 

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from classifier import realtext as rt
+from classifier import realtext_sources as rts
 
 
 def test_normalise_nfkc_placeholders_and_spaces():
@@ -80,7 +81,7 @@ def _src(repo: str, commit: str) -> rt.Source:
         repo=repo,
         commit=commit,
         paths=("posts.csv",),
-        extractor=rt.extract_csv_text,
+        extractor=rts.extract_csv_text,
         licence="test",
         redistributable=False,
         kind="test",

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 import pytest
 from collector_paths import FIXTURES, SAMPLES
 
+from bosai.bench import parse as bench_parse_module
+from bosai.bench.parse import bench_parse
 from collectors import jma_xml
 from collectors.jma_seismo import parse_coordinate, tsunami_category
-from collectors.jma_xml import bench_parse, parse_file_result, parse_report
+from collectors.jma_xml import parse_file_result, parse_report
 from kernel.errors import SourceDataError
 
 
@@ -224,8 +226,8 @@ def test_bench_parse_counts_entries(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_parse(blob, **kw)
 
     ticks = iter([10.0, 12.5])  # start, end: 2.5 s on a fake clock
-    monkeypatch.setattr(jma_xml, "parse_report", counting_parse)
-    monkeypatch.setattr(jma_xml, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    monkeypatch.setattr(bench_parse_module, "parse_report", counting_parse)
+    monkeypatch.setattr(bench_parse_module, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
     rate = bench_parse([FIXTURES / "mie_vpww54_warnings.xml", FIXTURES / "hostile_xxe.xml"], repeat=2)
     assert parsed == ["0", "1", "0", "1"]  # the hostile file is refused, and still counted
     assert rate == pytest.approx(4 / 2.5)

@@ -16,11 +16,10 @@ from bosai.demo.scenario_build import gauges as demo_gauges
 from bosai.demo.scenario_build import rivers as demo_rivers
 from collectors.xml_safety import parse_xml
 from publish.catalog import LANGUAGES
+from publish.kana import kana_to_hangul, kana_to_romaji
 from publish.municipalities import municipalities
 from publish.places import (
     has_reading,
-    kana_to_hangul,
-    kana_to_romaji,
     localize_place,
     localize_places,
     lookup,

@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bosai.bench import load_texts
+from bosai.bench.common import load_texts
 from bosai.redis_bus import RedisBus
 from kernel.records import Post
 from kernel.store import Store, repo
 from kernel.store.models import RawItem
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _port() -> int:
