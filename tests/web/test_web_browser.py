@@ -6,17 +6,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
+from browser_support import ARGS, CHROMIUM, serve
 from web_factories import HOSTILE, add_alert, add_incident, add_post
 
-from bosai.web.app import create_app
 from bosai.web.auth import create_operator
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LANGS = ["ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi"]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,13 +23,9 @@ pytestmark = [
 
 @pytest.fixture
 async def server(ctx):
-    runner = web.AppRunner(create_app(ctx), shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
+    runner, url = await serve(ctx)
     try:
-        yield f"http://{host}:{port}"
+        yield url
     finally:
         await runner.cleanup()
 

@@ -13,18 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
+from browser_support import ARGS, CHROMIUM, serve
 from web_factories import add_alert, add_incident, add_post, add_warning_report, warning_item
 
-from bosai.web.app import create_app
 from bosai.web.auth import create_operator
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LANGS = ["ja", "ja-easy", "en", "pt", "zh-Hans", "ko", "es", "tl", "vi"]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 BLOCKING = ("serious", "critical")
 # Keyboard-reachable map markers: the queue, not the markers, is what the keyboard works through.
 FOCUSABLE_MARKERS = ".leaflet-marker-icon:not([tabindex='-1']), .leaflet-interactive[tabindex]:not([tabindex='-1'])"
@@ -63,12 +59,8 @@ async def test_no_serious_or_critical_axe_violations(ctx) -> None:
 
     await ctx.store.write(_seed)
     await create_operator(ctx.store, "ops", "s3cret-pass")
-    runner = web.AppRunner(create_app(ctx), shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    base = f"http://{host}:{port}"
+    runner, url = await serve(ctx)
+    base = url
     report: dict[str, list[dict[str, Any]]] = {}
     try:
         async with async_playwright() as pw:
@@ -109,16 +101,12 @@ async def test_play_button_fetches_the_alerts_speech(ctx) -> None:
 
     require_tool("espeak-ng")
     await ctx.store.write(lambda s: add_alert(s))
-    runner = web.AppRunner(create_app(ctx), shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
+    runner, url = await serve(ctx)
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
             page = await browser.new_page()
-            await page.goto(f"http://{host}:{port}/public/vi")
+            await page.goto(f"{url}/public/vi")
             button = page.locator('article[data-alert-id="jma-1-heavy_rain-issued"] button[data-speech]')
             assert await button.inner_text() == "▶︎ Nghe"
             async with page.expect_response(lambda r: "/speech.wav" in r.url) as got:

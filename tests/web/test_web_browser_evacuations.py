@@ -13,18 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
+from browser_support import ARGS, CHROMIUM, serve
 from web_factories import make_ctx
 
-from bosai.web.app import create_app
 from bosai.web.auth import create_operator
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHELTER = "E2420100018201"  # 今徳区公民館, 津市安濃町
 MAX_DELAY_S = 2.0
 
@@ -32,15 +28,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
-
-
-async def _serve(ctx: Any) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_app(ctx), shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
 
 
 async def _until(page: Any, selector: str, t0: float, timeout_s: float) -> float:
@@ -55,7 +42,7 @@ async def test_operator_order_and_shelter_reach_the_public_page_live(web_store, 
     (tmp_path / "var").mkdir()
     ctx = make_ctx(web_store, tmp_path / "var", tile_url="")  # offline: nothing but this server
     await create_operator(ctx.store, "tsu-ops", "s3cret-pass", municipality_code="24201")
-    runner, server = await _serve(ctx)
+    runner, server = await serve(ctx)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []

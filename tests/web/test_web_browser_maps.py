@@ -11,33 +11,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from browser_support import ARGS, CHROMIUM, serve
 from PIL import Image
 from web_factories import add_alert, add_incident, add_post, add_warning_report, make_ctx, warning_item
 
-from bosai.web.app import create_app
 from bosai.web.auth import create_operator
 from publish.municipalities import by_code
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 LAND, SEA = (0xF6, 0xF4, 0xEE), (0xCF, 0xE2, 0xF0)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
-
-
-async def _serve(ctx):  # type: ignore[no-untyped-def]
-    runner = web.AppRunner(create_app(ctx), shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
 
 
 def _seed(s) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +77,7 @@ async def test_offline_maps_draw_boundaries_and_coloured_warning_areas(sqlite_st
     ctx = make_ctx(sqlite_store, tmp_path / "var", tile_url="")  # tiles off: nothing but this server
     await ctx.store.write(_seed)
     await create_operator(ctx.store, "ops", "s3cret-pass")
-    runner, server = await _serve(ctx)
+    runner, server = await serve(ctx)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     offices = {code: (m.lat, m.lng) for code in ("24201", "24202", "24203", "24209", "24216")
                if (m := by_code(code)) is not None}

@@ -15,22 +15,18 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
+from browser_support import ARGS, CHROMIUM, serve
 from PIL import Image
 from test_web_public_sections import SOURCES, _seed
 from web_factories import NOW, make_ctx
 
-from bosai.web.app import create_app
 from bosai.web.places import MieData
 from kernel.store.evacuations import set_shelter_status
 from kernel.store.models import CameraImageRow, EvacuationRow
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SECTIONS = ("alerts", "warnings", "evacuations", "shelters", "rivers", "cameras", "quake")
 PHONE = {"width": 390, "height": 844}
 HOME = {"latitude": 34.7303, "longitude": 136.5086}  # 津市役所
@@ -39,15 +35,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
-
-
-async def _serve(ctx: Any) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_app(ctx), shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
 
 
 def _stills(var: Path) -> dict[str, str]:
@@ -101,7 +88,7 @@ async def test_public_sections_on_a_phone_in_ja_and_pt(web_store, tmp_path):  # 
                                actor="operator:ops", at=NOW - timedelta(minutes=40))
 
     await ctx.store.write(seed)
-    runner, server = await _serve(ctx)
+    runner, server = await serve(ctx)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     ARTIFACTS.mkdir(exist_ok=True)
     try:

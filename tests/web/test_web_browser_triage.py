@@ -11,19 +11,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from browser_support import ARGS, CHROMIUM, serve
 from web_factories import NOW, add_alert, add_camera, add_gauge, add_incident, add_post
 
-from bosai.web.app import create_app
 from bosai.web.auth import create_operator
 from kernel.store.models import AlertRow, Incident
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 GRACE_S = 2.0
 
 pytestmark = [
@@ -36,13 +32,9 @@ pytestmark = [
 async def server(ctx):
     web_cfg = ctx.config.web.model_copy(update={"confirm_grace_s": GRACE_S})
     app_ctx = dataclasses.replace(ctx, config=ctx.config.model_copy(update={"web": web_cfg}))
-    runner = web.AppRunner(create_app(app_ctx), shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
+    runner, url = await serve(app_ctx)
     try:
-        yield f"http://{host}:{port}"
+        yield url
     finally:
         await runner.cleanup()
 
