@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from kernel.store.models import AlertRow, EvacuationRow, GaugeReadingRow, Incident, OfficialReportRow
+from kernel.store.models import AlertRow, EvacuationRow, GaugeReadingRow, IncidentRow, OfficialReportRow
 from publish.events import CAUTION_THRESHOLD, cap_status, threshold_level
 from publish.municipalities import by_code, nearest
 from publish.relay import PlannedAlert, RelayPlan, Telegram, plan_report
@@ -209,7 +209,7 @@ def alert_from_gauge(session: Session, reading: GaugeReadingRow) -> AlertRow | N
     return _add(session, alert, active)
 
 
-def alert_from_incident(session: Session, incident: Incident, actor: str) -> AlertRow:
+def alert_from_incident(session: Session, incident: IncidentRow, actor: str) -> AlertRow:
     """The resident alert for an operator-confirmed incident (called by triage.confirm only)."""
     alert_id = f"incident-{incident.id}"
     existing = session.get(AlertRow, alert_id)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kernel import reference
 from kernel.reference import ReferenceData
-from kernel.store.models import GaugeReadingRow, Incident
+from kernel.store.models import GaugeReadingRow, IncidentRow
 from publish.colors import level_color
 from publish.geojson import gauges_geojson
 
@@ -57,7 +57,7 @@ def _offline(m: folium.Map, leaflet_dir: Path) -> None:
     root.header.add_child(Element(f"<script>{js.read_text(encoding='utf-8')}</script>"), name="leaflet_js")
 
 
-def build_map(incidents: Iterable[Incident], readings: Iterable[GaugeReadingRow],
+def build_map(incidents: Iterable[IncidentRow], readings: Iterable[GaugeReadingRow],
               shelters: list[dict[str, Any]], *, tile_url: str, attribution: str,
               leaflet_dir: Path = LEAFLET_DIR) -> folium.Map:
     """A folium map with one layer per kind of thing; text shown in popups is HTML-escaped."""
@@ -89,10 +89,10 @@ def build_map(incidents: Iterable[Incident], readings: Iterable[GaugeReadingRow]
     return m
 
 
-def load_from_store(session: Session) -> tuple[list[Incident], list[GaugeReadingRow]]:
+def load_from_store(session: Session) -> tuple[list[IncidentRow], list[GaugeReadingRow]]:
     """Open incidents and the newest reading of each gauge."""
-    incidents = list(session.scalars(select(Incident).where(
-        Incident.status.in_(("unverified", "confirmed")), Incident.merged_into.is_(None))))
+    incidents = list(session.scalars(select(IncidentRow).where(
+        IncidentRow.status.in_(("unverified", "confirmed")), IncidentRow.merged_into.is_(None))))
     newest = (select(GaugeReadingRow.gauge_id, func.max(GaugeReadingRow.observed_at).label("t"))
               .group_by(GaugeReadingRow.gauge_id).subquery())
     readings = list(session.scalars(select(GaugeReadingRow).join(

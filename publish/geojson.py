@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from kernel.store.models import AlertRow, GaugeReadingRow, Incident, PostRow
+from kernel.store.models import AlertRow, GaugeReadingRow, IncidentRow, PostRow
 from publish.catalog import LANGUAGES
 from publish.colors import level_color
 from publish.safe_text import for_display
@@ -20,7 +20,7 @@ def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def incident_feature(incident: Incident) -> dict[str, Any]:
+def incident_feature(incident: IncidentRow) -> dict[str, Any]:
     """One incident as a GeoJSON Feature (colour from its 1..5 severity)."""
     return _point(incident.lng, incident.lat, {
         "kind": "incident", "id": incident.id, "hazard": incident.hazard, "title": for_display(incident.title),
@@ -34,7 +34,7 @@ def incident_feature(incident: Incident) -> dict[str, Any]:
     }, f"incident-{incident.id}")
 
 
-def incidents_geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
+def incidents_geojson(incidents: Iterable[IncidentRow]) -> dict[str, Any]:
     """Incidents as a FeatureCollection (the /api/incidents body)."""
     return _collection([incident_feature(i) for i in incidents])
 

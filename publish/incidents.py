@@ -18,7 +18,7 @@ from typing import Any, Final
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from kernel.store.models import CameraImageRow, GaugeReadingRow, Incident, IncidentEvent, PostRow
+from kernel.store.models import CameraImageRow, GaugeReadingRow, IncidentEvent, IncidentRow, PostRow
 from publish.geo import bbox, haversine_km
 from publish.grouping import group_key
 from publish.simhash import NGRAM, bands, hamming, normalize, simhash, to_signed
@@ -57,12 +57,12 @@ def severity(hazard: str, post_count: int, duplicate_count: int = 0) -> int:
     return max(1, min(5, BASE_SEVERITY.get(hazard, 1) + bump))
 
 
-def _live(session: Session, incident: Incident) -> Incident:
+def _live(session: Session, incident: IncidentRow) -> IncidentRow:
     """Follow merges to the incident that now holds the posts."""
     seen = set()
     while incident.merged_into is not None and incident.id not in seen:
         seen.add(incident.id)
-        incident = session.get(Incident, incident.merged_into, with_for_update=True) or incident
+        incident = session.get(IncidentRow, incident.merged_into, with_for_update=True) or incident
     return incident
 
 
@@ -78,10 +78,11 @@ _NEAR_COPIES = (
            PostRow.observed_at.between(bindparam("t0"), bindparam("t1")),
            PostRow.lat.between(_BBOX[0], _BBOX[1]), PostRow.lng.between(_BBOX[2], _BBOX[3])))
 # FOR UPDATE: with several workers on PostgreSQL, two posts updating one incident must not lose a count.
-_OPEN_NEARBY = select(Incident).with_for_update().where(
-    Incident.hazard.in_(bindparam("hazards", expanding=True)), Incident.status.in_(OPEN_STATUSES),
-    Incident.merged_into.is_(None), Incident.last_seen >= bindparam("t0"), Incident.first_seen <= bindparam("t1"),
-    Incident.lat.between(_BBOX[0], _BBOX[1]), Incident.lng.between(_BBOX[2], _BBOX[3]))
+_OPEN_NEARBY = select(IncidentRow).with_for_update().where(
+    IncidentRow.hazard.in_(bindparam("hazards", expanding=True)), IncidentRow.status.in_(OPEN_STATUSES),
+    IncidentRow.merged_into.is_(None),
+    IncidentRow.last_seen >= bindparam("t0"), IncidentRow.first_seen <= bindparam("t1"),
+    IncidentRow.lat.between(_BBOX[0], _BBOX[1]), IncidentRow.lng.between(_BBOX[2], _BBOX[3]))
 
 
 def _area(lat: float, lng: float, at: datetime, window: timedelta, radius_km: float) -> dict[str, object]:
@@ -98,7 +99,7 @@ class _Attached:
     lat: float
     lng: float
     at: datetime
-    incident: Incident
+    incident: IncidentRow
     text: str = ""
 
 
@@ -107,13 +108,13 @@ class _Batch:
     """What attaching one batch of posts has seen so far: its posts, and the incidents it has locked."""
 
     attached: list[_Attached] = field(default_factory=list)
-    held: dict[int, Incident] = field(default_factory=dict)
+    held: dict[int, IncidentRow] = field(default_factory=dict)
 
-    def lock(self, session: Session, incident_id: int) -> Incident | None:
+    def lock(self, session: Session, incident_id: int) -> IncidentRow | None:
         """The incident, loaded FOR UPDATE once per batch: the lock lasts until the batch commits, and a
         query per copy of a much-copied post cost more than the rest of attaching it."""
         if incident_id not in self.held:
-            incident = session.get(Incident, incident_id, with_for_update=True)
+            incident = session.get(IncidentRow, incident_id, with_for_update=True)
             if incident is None:
                 return None
             self.held[incident_id] = incident
@@ -121,7 +122,7 @@ class _Batch:
 
 
 def _duplicate_of(session: Session, post: PostRow, hashed: int, batch: _Batch, window: timedelta,
-                  radius_km: float) -> Incident | None:
+                  radius_km: float) -> IncidentRow | None:
     """An incident holding a near-copy of the post (copies name the same place, so they lie within radius).
 
     Looks first among the posts of this batch (not yet written), then in the store.
@@ -152,7 +153,7 @@ def _named(places: list[Any] | None) -> set[str]:
 
 
 def _rescue_copy_of(session: Session, post: PostRow, batch: _Batch, window: timedelta,
-                    radius_km: float) -> Incident | None:
+                    radius_km: float) -> IncidentRow | None:
     """The open rescue incident whose post this one repeats (COPY_CONTAINMENT of its 3-grams, same places)."""
     grams = _grams(post.text or "")
     if not grams:
@@ -177,14 +178,14 @@ def _rescue_copy_of(session: Session, post: PostRow, batch: _Batch, window: time
 
 
 def _nearby_open(session: Session, hazards: tuple[str, ...], lat: float, lng: float, at: datetime, *,
-                 window: timedelta, radius_km: float) -> list[Incident]:
+                 window: timedelta, radius_km: float) -> list[IncidentRow]:
     """Open, unmerged incidents of these hazards within radius and window, nearest first."""
     found = session.scalars(_OPEN_NEARBY, {"hazards": list(hazards), **_area(lat, lng, at, window, radius_km)})
     near = sorted((haversine_km(lat, lng, i.lat, i.lng), i.id, i) for i in found)
     return [i for d, _, i in near if d <= radius_km]
 
 
-def _event(session: Session, incident: Incident, action: str, reason: str, at: datetime,
+def _event(session: Session, incident: IncidentRow, action: str, reason: str, at: datetime,
            actor: str = "system") -> None:
     session.add(IncidentEvent(incident_id=incident.id, at=at, actor=actor, action=action, reason=reason))
 
@@ -201,7 +202,7 @@ def post_key(post: PostRow, hazard: str) -> str | None:
 
 
 def attach_posts(session: Session, posts: Iterable[PostRow], *, window: timedelta, radius_km: float,
-                 now: datetime) -> list[Incident | None]:
+                 now: datetime) -> list[IncidentRow | None]:
     """Fold, attach or open the incident of each placed disaster post (None for "other" or unplaced posts).
 
     The posts' rows are written once, at the end of the batch: a flush per post cost more than the look-ups.
@@ -214,17 +215,17 @@ def attach_posts(session: Session, posts: Iterable[PostRow], *, window: timedelt
 
 
 def attach_post(session: Session, post: PostRow, *, window: timedelta, radius_km: float,
-                now: datetime) -> Incident | None:
+                now: datetime) -> IncidentRow | None:
     """attach_posts for a single post."""
     return attach_posts(session, [post], window=window, radius_km=radius_km, now=now)[0]
 
 
 def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, radius_km: float,
-            now: datetime) -> Incident | None:
+            now: datetime) -> IncidentRow | None:
     if post.label != "disaster" or post.lat is None or post.lng is None:
         return None
     if post.incident_id is not None:  # already attached (a replay after a crash): change nothing
-        existing = session.get(Incident, post.incident_id)
+        existing = session.get(IncidentRow, post.incident_id)
         return _live(session, existing) if existing is not None else None
     hashed = to_signed(simhash(post.text))
     hazard = top_hazard(post.categories)
@@ -249,7 +250,7 @@ def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, r
     post.simhash = hashed
     post.simhash_b0, post.simhash_b1, post.simhash_b2, post.simhash_b3 = bands(hashed)
     if incident is None:
-        incident = Incident(
+        incident = IncidentRow(
             hazard=hazard, title=(post.text or "")[:TITLE_CHARS], lat=post.lat, lng=post.lng,
             place_name=_place_name(post), municipality=post.municipality,
             municipality_code=post.municipality_code, severity=severity(hazard, 1), status="unverified",
@@ -271,7 +272,7 @@ def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, r
 
 
 def corroborate(session: Session, observation: GaugeReadingRow | CameraImageRow, *, radius_km: float,
-                window: timedelta) -> list[Incident]:
+                window: timedelta) -> list[IncidentRow]:
     """Mark open incidents near a gauge at 氾濫注意水位 or above (or a working camera) as corroborated."""
     if isinstance(observation, GaugeReadingRow):
         if observation.warning_level < 2 or observation.stale:

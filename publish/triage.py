@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from kernel import clock
 from kernel.store.labels import NotInIncident, record_judgements
-from kernel.store.models import Incident, IncidentEvent, PostJudgement, PostRow
+from kernel.store.models import IncidentEvent, IncidentRow, PostJudgement, PostRow
 from publish.alerts import alert_from_incident
 from publish.incidents import MAX_HAMMING, TITLE_CHARS, post_key, severity
 from publish.simhash import hamming
@@ -37,8 +37,8 @@ class IncidentNotFound(ValueError):
     """No incident has the given id."""
 
 
-def _get(session: Session, incident_id: int) -> Incident:
-    incident = session.get(Incident, incident_id)
+def _get(session: Session, incident_id: int) -> IncidentRow:
+    incident = session.get(IncidentRow, incident_id)
     if incident is None:
         raise IncidentNotFound(f"incident {incident_id} does not exist")
     return incident
@@ -51,7 +51,7 @@ def _check_actor(actor: str) -> str:
     return actor
 
 
-def _transition(session: Session, incident_id: int, target: str, actor: str, reason: str) -> Incident:
+def _transition(session: Session, incident_id: int, target: str, actor: str, reason: str) -> IncidentRow:
     actor = _check_actor(actor)
     incident = _get(session, incident_id)
     if incident.status not in ALLOWED[target]:
@@ -66,7 +66,8 @@ def _transition(session: Session, incident_id: int, target: str, actor: str, rea
     return incident
 
 
-def confirm(session: Session, incident_id: int, actor: str, reason: str = "", judged: Iterable[int] = ()) -> Incident:
+def confirm(session: Session, incident_id: int, actor: str, reason: str = "",
+            judged: Iterable[int] = ()) -> IncidentRow:
     """Confirm an unverified incident and create its resident alert.
 
     ``judged``: the posts the operator read and vouched for; only they become ``disaster`` training labels.
@@ -77,7 +78,8 @@ def confirm(session: Session, incident_id: int, actor: str, reason: str = "", ju
     return incident
 
 
-def dismiss(session: Session, incident_id: int, actor: str, reason: str = "", judged: Iterable[int] = ()) -> Incident:
+def dismiss(session: Session, incident_id: int, actor: str, reason: str = "",
+            judged: Iterable[int] = ()) -> IncidentRow:
     """Dismiss an unverified incident as false, irrelevant or a joke; nothing reaches residents.
 
     ``judged``: the posts the operator read; only they become ``other`` training labels.
@@ -87,12 +89,12 @@ def dismiss(session: Session, incident_id: int, actor: str, reason: str = "", ju
     return incident
 
 
-def resolve(session: Session, incident_id: int, actor: str, reason: str = "") -> Incident:
+def resolve(session: Session, incident_id: int, actor: str, reason: str = "") -> IncidentRow:
     """Close a confirmed incident that is over."""
     return _transition(session, incident_id, "resolved", actor, reason)
 
 
-def reopen(session: Session, incident_id: int, actor: str, reason: str = "") -> Incident:
+def reopen(session: Session, incident_id: int, actor: str, reason: str = "") -> IncidentRow:
     """Bring a dismissed incident back to the triage queue (an operator's undo, or a second look).
 
     The dismissal's verdicts on its posts are withdrawn with it: a decision taken back is no training label.
@@ -103,7 +105,7 @@ def reopen(session: Session, incident_id: int, actor: str, reason: str = "") -> 
     return incident
 
 
-def merge(session: Session, incident_id: int, into_id: int, actor: str, reason: str = "") -> Incident:
+def merge(session: Session, incident_id: int, into_id: int, actor: str, reason: str = "") -> IncidentRow:
     """Move an incident's posts and counts into another open incident; return the one kept."""
     if incident_id == into_id:
         raise ValueError(f"cannot merge incident {incident_id} into itself")
@@ -140,7 +142,7 @@ def _counts(posts: list[PostRow]) -> tuple[int, int]:
     return count, len(posts) - count
 
 
-def split(session: Session, incident_id: int, post_ids: Iterable[int], actor: str, reason: str = "") -> Incident:
+def split(session: Session, incident_id: int, post_ids: Iterable[int], actor: str, reason: str = "") -> IncidentRow:
     """Move the chosen posts of an open incident into a new unverified incident; return the new one.
 
     Grouping can join what does not belong together; the operator takes it apart, and both incidents record who
@@ -166,7 +168,7 @@ def split(session: Session, incident_id: int, post_ids: Iterable[int], actor: st
     now = datetime.now(UTC)
     first = moved[0]
     post_count, duplicate_count = _counts(moved)
-    new = Incident(
+    new = IncidentRow(
         hazard=source.hazard, title=(first.text or "")[:TITLE_CHARS],
         lat=sum(p.lat or source.lat for p in moved) / len(moved),
         lng=sum(p.lng or source.lng for p in moved) / len(moved),

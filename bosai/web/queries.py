@@ -9,7 +9,7 @@ from typing import Any, Final
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from kernel.store.models import AlertRow, CameraImageRow, GaugeReadingRow, Incident, OfficialReportRow, PostRow
+from kernel.store.models import AlertRow, CameraImageRow, GaugeReadingRow, IncidentRow, OfficialReportRow, PostRow
 from publish.alerts import in_force
 from publish.areas import overlaps
 from publish.catalog import has_message, message
@@ -66,18 +66,18 @@ def _municipality_clause(column_name: Any, column_code: Any, value: str) -> Any:
     return column_code.startswith(value) if value.isdigit() else column_name == value
 
 
-def incidents(session: Session, f: Filters, statuses: tuple[str, ...] = ()) -> list[Incident]:
+def incidents(session: Session, f: Filters, statuses: tuple[str, ...] = ()) -> list[IncidentRow]:
     """Incidents not merged into another, newest activity first."""
-    stmt = select(Incident).where(Incident.merged_into.is_(None))
+    stmt = select(IncidentRow).where(IncidentRow.merged_into.is_(None))
     if statuses:
-        stmt = stmt.where(Incident.status.in_(statuses))
+        stmt = stmt.where(IncidentRow.status.in_(statuses))
     if f.hazard:
-        stmt = stmt.where(Incident.hazard == f.hazard)
+        stmt = stmt.where(IncidentRow.hazard == f.hazard)
     if f.municipality:
-        stmt = stmt.where(_municipality_clause(Incident.municipality, Incident.municipality_code, f.municipality))
+        stmt = stmt.where(_municipality_clause(IncidentRow.municipality, IncidentRow.municipality_code, f.municipality))
     if f.since:
-        stmt = stmt.where(Incident.last_seen >= f.since)
-    return list(session.scalars(stmt.order_by(Incident.last_seen.desc()).limit(min(f.limit, MAX_ROWS))))
+        stmt = stmt.where(IncidentRow.last_seen >= f.since)
+    return list(session.scalars(stmt.order_by(IncidentRow.last_seen.desc()).limit(min(f.limit, MAX_ROWS))))
 
 
 # How fast a hazard needs a human, within one severity: people in danger before damage to things. The queue
@@ -92,7 +92,7 @@ QUEUE_STATUSES: Final = {"unverified": ("unverified",), "dismissed": ("dismissed
 class QueuePage:
     """One page of the triage queue: its rows, how many match in all, and which rows are stale."""
 
-    rows: list[Incident]
+    rows: list[IncidentRow]
     total: int
     stale: set[int]
 
@@ -104,24 +104,24 @@ def triage_queue(session: Session, f: Filters, stale_before: datetime, *, status
     Stale incidents stay in the queue, greyed, so nothing disappears silently; they just stop crowding out
     what is happening now. ``total`` counts every match so the page can say how many are not shown.
     """
-    urgency = case(URGENCY, value=Incident.hazard, else_=0)
-    stale = case((Incident.last_seen < stale_before, 1), else_=0)
-    stmt = select(Incident).where(Incident.merged_into.is_(None), Incident.status.in_(statuses))
+    urgency = case(URGENCY, value=IncidentRow.hazard, else_=0)
+    stale = case((IncidentRow.last_seen < stale_before, 1), else_=0)
+    stmt = select(IncidentRow).where(IncidentRow.merged_into.is_(None), IncidentRow.status.in_(statuses))
     if f.hazard:
-        stmt = stmt.where(Incident.hazard == f.hazard)
+        stmt = stmt.where(IncidentRow.hazard == f.hazard)
     if f.municipality:
-        stmt = stmt.where(_municipality_clause(Incident.municipality, Incident.municipality_code, f.municipality))
+        stmt = stmt.where(_municipality_clause(IncidentRow.municipality, IncidentRow.municipality_code, f.municipality))
     if f.since:
-        stmt = stmt.where(Incident.last_seen >= f.since)
+        stmt = stmt.where(IncidentRow.last_seen >= f.since)
     if text and text.lstrip("#").isdigit():  # an incident number, as the cards show it
-        stmt = stmt.where(Incident.id == int(text.lstrip("#")))
+        stmt = stmt.where(IncidentRow.id == int(text.lstrip("#")))
     elif text:
         like = f"%{text.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(or_(Incident.title.like(like), Incident.place_name.like(like),
-                              Incident.municipality.like(like)))
+        stmt = stmt.where(or_(IncidentRow.title.like(like), IncidentRow.place_name.like(like),
+                              IncidentRow.municipality.like(like)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    ordered = stmt.order_by(stale, Incident.severity.desc(), urgency.desc(), Incident.last_seen.desc(),
-                            Incident.id.desc())
+    ordered = stmt.order_by(stale, IncidentRow.severity.desc(), urgency.desc(), IncidentRow.last_seen.desc(),
+                            IncidentRow.id.desc())
     rows = list(session.scalars(ordered.offset(offset).limit(min(f.limit, MAX_ROWS))))
     return QueuePage(rows, int(total), {r.id for r in rows if r.status == "unverified"
                                         and _aware(r.last_seen) < _aware(stale_before)})

@@ -24,7 +24,7 @@ from bosai.web.login import require_operator
 from bosai.web.params import bad_request, parse_filters, parse_int
 from collectors.river_gauge import configured_thresholds
 from kernel.store.labels import NotInIncident
-from kernel.store.models import AlertRow, GaugeReadingRow, Incident, IncidentEvent, OfficialReportRow
+from kernel.store.models import AlertRow, GaugeReadingRow, IncidentEvent, IncidentRow, OfficialReportRow
 from publish import triage
 from publish.geojson import alert_json, incidents_geojson
 from publish.safe_text import for_display
@@ -78,7 +78,7 @@ def _sensors(session: Session, refs: list[str], thresholds: dict[str, dict[str, 
     return out
 
 
-def _cards(session: Session, rows: list[Incident], stale: set[int], ctx: Any) -> list[dict[str, Any]]:
+def _cards(session: Session, rows: list[IncidentRow], stale: set[int], ctx: Any) -> list[dict[str, Any]]:
     """Incidents as triage cards: the GeoJSON feature plus its newest posts, the AI's confidence, sensor
     support, urgency and staleness."""
     collection = incidents_geojson(rows)
@@ -140,7 +140,7 @@ async def card(request: web.Request) -> web.Response:
     stale_before = _stale_before(ctx)
 
     def build(session: Session) -> dict[str, Any] | None:
-        row = session.get(Incident, incident_id)
+        row = session.get(IncidentRow, incident_id)
         if row is None:
             return None
         stale = {row.id} if row.status == "unverified" and queries._aware(row.last_seen) < stale_before else set()
@@ -162,7 +162,7 @@ async def events(request: web.Request) -> web.Response:
     incident_id = int(request.match_info["incident_id"])
 
     def build(session: Session) -> dict[str, Any] | None:
-        row = session.get(Incident, incident_id)
+        row = session.get(IncidentRow, incident_id)
         if row is None:
             return None
         trail = session.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
@@ -235,7 +235,7 @@ async def act(request: web.Request) -> web.Response:
         else:
             getattr(triage, action)(session, incident_id, operator.username, reason)
         session.flush()
-        incident = session.get(Incident, incident_id)
+        incident = session.get(IncidentRow, incident_id)
         feature = incidents_geojson([incident])["features"][0]
         alert = session.get(AlertRow, f"incident-{incident_id}") if action == "confirm" else None
         return feature, (alert_json(alert) if alert is not None else None)

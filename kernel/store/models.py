@@ -178,7 +178,7 @@ class CameraImageRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="ok")
 
 
-class Incident(Base):
+class IncidentRow(Base):
     """Posts and observations grouped by place, time and hazard; reviewed by an operator."""
 
     __tablename__ = "incidents"
@@ -219,7 +219,7 @@ class IncidentEvent(Base):
     action: Mapped[str] = mapped_column(String(32))  # created, confirmed, dismissed, resolved, merged, reopened
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    incident: Mapped[Incident] = relationship(back_populates="events")
+    incident: Mapped[IncidentRow] = relationship(back_populates="events")
 
 
 class AlertRow(Base):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from kernel.records import Post
 from kernel.store import Store, repo
-from kernel.store.models import Incident, PostRow
+from kernel.store.models import IncidentRow, PostRow
 
 
 def seed_incidents(store: Store) -> dict[str, list[int]]:
@@ -18,7 +18,7 @@ def seed_incidents(store: Store) -> dict[str, list[int]]:
             "flood": ["津市で道路が冠水して車が動けない", "岩田川があふれそう", "冠水、通勤どうしよう"],
             "game": ["冠水ってゲームの話ね", "このステージ水没するの草", "ゲームの洪水イベント楽しい"],
         }.items():
-            inc = Incident(hazard="flood", title=texts[0], lat=34.7, lng=136.5, place_name="津市",
+            inc = IncidentRow(hazard="flood", title=texts[0], lat=34.7, lng=136.5, place_name="津市",
                            first_seen=now, last_seen=now, updated_at=now, post_count=3)
             s.add(inc)
             s.flush()

@@ -13,7 +13,7 @@ from label_factories import seed_incidents
 from bosai.cli import main
 from kernel.store import Store
 from kernel.store.labels import NotInIncident, decision_rows
-from kernel.store.models import Incident
+from kernel.store.models import IncidentRow
 from publish import triage
 
 
@@ -50,7 +50,7 @@ def test_a_later_verdict_replaces_an_earlier_one_and_strangers_are_refused(store
     with pytest.raises(NotInIncident, match="not in incident"), store.session() as s, s.begin():
         triage.confirm(s, flood[0], "op1", judged=[game[2]])
     with store.session() as s:
-        assert s.get(Incident, flood[0]).status == "unverified"  # the refused decision was rolled back
+        assert s.get(IncidentRow, flood[0]).status == "unverified"  # the refused decision was rolled back
 
 
 def test_confirming_without_judged_posts_labels_nothing(store) -> None:

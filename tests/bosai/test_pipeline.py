@@ -15,7 +15,7 @@ from bosai.pipeline import Pipeline
 from kernel.metrics import Metrics
 from kernel.records import GaugeReading, Place, Post, Prediction
 from kernel.store import Store, repo
-from kernel.store.models import Incident, PostRow, RawItem
+from kernel.store.models import IncidentRow, PostRow, RawItem
 
 JST = timezone(timedelta(hours=9))
 
@@ -88,7 +88,7 @@ async def test_posts_flow_through_every_stage(store: Store):
         tsu = posts["津市の国道が冠水してる"]
         assert tsu.municipality_code == "242012" and tsu.categories == [["flood", 0.8]]
         assert tsu.incident_id is not None and tsu.incident_id == posts["津駅前も冠水"].incident_id
-        assert s.scalar(select(func.count()).select_from(Incident)) == 1
+        assert s.scalar(select(func.count()).select_from(IncidentRow)) == 1
     assert "incident" in events and "post" in events
     assert sum(classifier.calls) == 4
     text = metrics.render().decode()

@@ -15,7 +15,7 @@ import requests
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from kernel.store.models import Incident, PostRow, RawItem
+from kernel.store.models import IncidentRow, PostRow, RawItem
 
 SECRET = "scale-out-secret"
 TEXTS = ["津市の国道23号が冠水して通れない", "四日市の海蔵川があふれそう", "鈴鹿市で停電してる",
@@ -83,7 +83,7 @@ secret_env = "BOSAI_TEST_HOOK_SECRET"
         assert done == n
         assert s.scalar(select(func.count()).select_from(PostRow).where(PostRow.label.is_(None))) == 0
         attached = s.scalar(select(func.count()).select_from(PostRow).where(PostRow.incident_id.is_not(None)))
-        counted = s.scalar(select(func.sum(Incident.post_count + Incident.duplicate_count)))
+        counted = s.scalar(select(func.sum(IncidentRow.post_count + IncidentRow.duplicate_count)))
         assert attached > 0 and counted == attached  # no post counted twice
     engine.dispose()
     assert workers[1].terminate() == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kernel.store.models import GaugeReadingRow, Incident
+from kernel.store.models import GaugeReadingRow, IncidentRow
 from publish import commands
 from publish.folium_map import LEAFLET_DIR, build_map, load_from_store, load_shelters
 
@@ -50,4 +50,4 @@ def test_map_command_reads_the_configured_store(db, session, alert_set, tmp_path
     assert args.func(args) == 0
     assert out.exists() and "tiles.local" in out.read_text(encoding="utf-8")
     assert "1 incidents, 1 gauges, 0 shelters" in capsys.readouterr().out
-    assert session.scalars(select(Incident)).first() and session.scalars(select(GaugeReadingRow)).first()
+    assert session.scalars(select(IncidentRow)).first() and session.scalars(select(GaugeReadingRow)).first()

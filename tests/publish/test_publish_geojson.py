@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from kernel.store.models import GaugeReadingRow, Incident, PostRow
+from kernel.store.models import GaugeReadingRow, IncidentRow, PostRow
 from publish.catalog import LANGUAGES
 from publish.geojson import alert_json, gauges_geojson, incidents_geojson, posts_geojson
 
@@ -23,7 +23,7 @@ def test_alert_json_has_the_contract_fields(alert_set) -> None:
 
 
 def test_feature_collections(session, alert_set) -> None:
-    incidents = incidents_geojson(session.scalars(select(Incident)).all())
+    incidents = incidents_geojson(session.scalars(select(IncidentRow)).all())
     assert incidents["type"] == "FeatureCollection" and len(incidents["features"]) == 1
     feature = incidents["features"][0]
     assert feature["geometry"]["type"] == "Point"

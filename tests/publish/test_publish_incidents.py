@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from kernel.store.models import Incident, IncidentEvent, PostRow
+from kernel.store.models import IncidentEvent, IncidentRow, PostRow
 from publish.incidents import attach_post, corroborate, severity, top_hazard
 from publish.simhash import hamming, normalize, simhash, to_signed
 
@@ -23,7 +23,7 @@ def test_500_copies_make_one_incident(session, make_post) -> None:
     variants = [TEXT, f"RT @kaizo: {TEXT}", f"{TEXT} https://t.co/x1", f"{TEXT} #大雨"]
     for i in range(500):
         _attach(session, make_post(variants[i % 4], minutes=i * 0.1))
-    incidents = session.scalars(select(Incident)).all()
+    incidents = session.scalars(select(IncidentRow)).all()
     assert len(incidents) == 1
     assert incidents[0].post_count == 1
     assert incidents[0].duplicate_count == 499
@@ -72,7 +72,7 @@ def test_nearby_posts_of_the_same_hazard_group_and_others_do_not(session, make_p
     # Same place but after the time window: separate.
     late = _attach(session, make_post("また海蔵川の水があふれそう", minutes=30 + 91))
     assert late.id != first.id
-    assert session.scalar(select(func.count()).select_from(Incident)) == 4
+    assert session.scalar(select(func.count()).select_from(IncidentRow)) == 4
 
 
 def test_other_and_unplaced_posts_make_no_incident(session, make_post) -> None:
@@ -80,7 +80,7 @@ def test_other_and_unplaced_posts_make_no_incident(session, make_post) -> None:
     unplaced = make_post("どこかで川があふれてる", lat=None, lng=None)
     assert _attach(session, unplaced) is None
     assert unplaced.incident_id is None
-    assert session.scalar(select(func.count()).select_from(Incident)) == 0
+    assert session.scalar(select(func.count()).select_from(IncidentRow)) == 0
 
 
 def test_severity_grows_with_independent_reports(session, make_post) -> None:

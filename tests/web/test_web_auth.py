@@ -12,7 +12,7 @@ from web_factories import add_incident, add_post
 from bosai.web.app import create_app
 from bosai.web.auth import SESSION_COOKIE, Authenticator, create_operator
 from bosai.web.passwords import hash_password, unusable_hash, verify_password
-from kernel.store.models import AlertRow, Incident
+from kernel.store.models import AlertRow, IncidentRow
 
 
 def _b64(raw: bytes) -> str:
@@ -92,7 +92,7 @@ async def test_triage_needs_login_and_csrf(aiohttp_client, ctx):
     assert [f["properties"]["id"] for f in queue["features"]] == [incident]
     assert (await client.post(f"/api/triage/{incident}/confirm")).status == 403  # CSRF missing
     assert (await client.post(f"/api/triage/{incident}/confirm", headers={"X-CSRF-Token": "forged"})).status == 403
-    assert await ctx.store.read(lambda s: s.get(Incident, incident).status) == "unverified"
+    assert await ctx.store.read(lambda s: s.get(IncidentRow, incident).status) == "unverified"
 
 
 async def test_confirm_creates_alert_and_publishes(aiohttp_client, ctx):
@@ -118,7 +118,7 @@ async def test_confirm_creates_alert_and_publishes(aiohttp_client, ctx):
     assert again.status == 409
     merged = await client.post(f"/api/triage/{ids[1]}/merge", json={"into": ids[0]}, headers={"X-CSRF-Token": csrf})
     assert merged.status == 200
-    assert await ctx.store.read(lambda s: s.get(Incident, ids[1]).merged_into) == ids[0]
+    assert await ctx.store.read(lambda s: s.get(IncidentRow, ids[1]).merged_into) == ids[0]
     assert (await client.post("/api/triage/999/dismiss", headers={"X-CSRF-Token": csrf})).status == 404
     assert (await client.post(f"/api/triage/{ids[1]}/merge", headers={"X-CSRF-Token": csrf})).status == 400
 
@@ -142,7 +142,7 @@ async def test_triage_labels_only_the_posts_the_operator_ticked(aiohttp_client, 
         assert resp.status == 400, bad
     assert (await client.post(f"/api/triage/{other}/merge", json={"into": incident, "posts": [stranger]},
                               headers=headers)).status == 400
-    assert await ctx.store.read(lambda s: s.get(Incident, incident).status) == "unverified"
+    assert await ctx.store.read(lambda s: s.get(IncidentRow, incident).status) == "unverified"
     ok = await client.post(f"/api/triage/{incident}/confirm", json={"posts": posts[:2]}, headers=headers)
     assert ok.status == 200, await ok.text()
     rows = await ctx.store.read(decision_rows)

@@ -15,7 +15,7 @@ from browser_support import ARGS, CHROMIUM, serve
 from web_factories import NOW, add_alert, add_camera, add_gauge, add_incident, add_post
 
 from bosai.web.auth import create_operator
-from kernel.store.models import AlertRow, Incident
+from kernel.store.models import AlertRow, IncidentRow
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -139,7 +139,7 @@ async def _timed_click(page, selector: str, appear: str | None = None, gone: int
 
 
 async def _status(ctx, incident: int) -> str:
-    return await ctx.store.read(lambda s: s.get(Incident, incident).status)
+    return await ctx.store.read(lambda s: s.get(IncidentRow, incident).status)
 
 
 async def test_two_operators_triage_without_reload(server, browser, ctx):

@@ -8,7 +8,7 @@ from web_factories import add_incident, add_post
 
 from bosai.web.app import create_app
 from bosai.web.auth import create_operator
-from kernel.store.models import Incident, IncidentEvent, PostRow
+from kernel.store.models import IncidentEvent, IncidentRow, PostRow
 
 
 async def _login(client) -> str:
@@ -57,7 +57,7 @@ async def test_split_over_http(aiohttp_client, ctx):
     def check(s):
         owner = {p: s.get(PostRow, p).incident_id for p in posts}
         audit = [(e.incident_id, e.action, e.actor) for e in s.query(IncidentEvent).order_by(IncidentEvent.id)]
-        return owner, audit, s.get(Incident, new_id).post_count
+        return owner, audit, s.get(IncidentRow, new_id).post_count
 
     owner, audit, count = await ctx.store.read(check)
     assert owner == {posts[0]: incident, posts[1]: new_id, posts[2]: incident} and count == 1

@@ -16,7 +16,7 @@ from kernel.store.models import (
     AlertRow,
     CameraImageRow,
     GaugeReadingRow,
-    Incident,
+    IncidentRow,
     OfficialReportRow,
     PostRow,
     RawItem,
@@ -49,13 +49,13 @@ def raw(session: Any, kind: str) -> int:
     return item.id
 
 
-def add_incident(session: Any, **kw: Any) -> Incident:
+def add_incident(session: Any, **kw: Any) -> IncidentRow:
     """An unverified flood incident in 津市 unless told otherwise."""
     values = {"hazard": "flood", "title": "津市 大門 冠水", "lat": 34.72, "lng": 136.51, "place_name": "大門",
               "municipality": "津市", "municipality_code": "24201", "severity": 3, "status": "unverified",
               "first_seen": NOW - timedelta(minutes=20), "last_seen": NOW, "post_count": 2,
               "updated_at": NOW, **kw}
-    row = Incident(**values)
+    row = IncidentRow(**values)
     session.add(row)
     session.flush()
     return row
