@@ -14,9 +14,9 @@ import json
 import logging
 import os
 import random
+import re
 import resource
 import socket
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,11 +30,15 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bosai.bench.common import X_TOKEN_ENV, load_texts
+from bosai.bench.latency import LatencyWindows, SendLog, posts_planned
 from kernel.config import AppConfig
 from kernel.machine import describe
 from kernel.store.models import RawItem
 
 BENCH_OPERATOR = "bench"
+SOAK_WINDOW_S = 600.0  # a soak reports p95 and memory per ten minutes
+SAMPLE_S = 5.0  # memory and queue depth sampled this often
+POST_INDEX = re.compile(r"#(\d+)$")  # each bench post ends with its index
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +52,9 @@ class E2EResult:
     posts_sent: int = 0
     posts_done: int = 0
     posts_per_s: float = 0.0
-    latencies_s: list[float] = field(default_factory=list)
+    # Latency by minute of sending (by 10 s for runs under two minutes), and by ten minutes for a soak.
+    by_minute: LatencyWindows = field(init=False)
+    by_10min: LatencyWindows = field(default_factory=lambda: LatencyWindows(SOAK_WINDOW_S))
     cpu_percent: float = 0.0
     peak_rss_mb: float = 0.0
     baseline_posts_per_s: float = 0.0
@@ -61,20 +67,24 @@ class E2EResult:
     drain_s: float = 0.0
     jma_sent: int = 0
     gc_pauses_s: list[float] = field(default_factory=list)  # full (generation 2) collections during the run
-    sent_offsets_s: list[float] = field(default_factory=list)  # send time of each latency sample, from the start
+
+    def __post_init__(self) -> None:
+        self.by_minute = LatencyWindows(60.0 if self.duration_s >= 120 else 10.0)
+
+    def add_latency(self, sent_offset_s: float, latency_s: float) -> None:
+        self.by_minute.add(sent_offset_s, latency_s)
+        self.by_10min.add(sent_offset_s, latency_s)
 
     def summary(self) -> dict[str, Any]:
         """The JSON line of the benchmark contract."""
-        lat = sorted(self.latencies_s)
-
-        def pct(p: float) -> float | None:
-            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 4) if lat else None
-
+        lat = self.by_minute.overall
+        mean = lat.mean()
+        soak = self.duration_s >= 2 * SOAK_WINDOW_S
         return {
             "posts_per_s": round(self.posts_per_s, 1),
-            "p50_ingest_to_page_s": pct(0.50),
-            "p95_ingest_to_page_s": pct(0.95),
-            "p99_ingest_to_page_s": pct(0.99),
+            "p50_ingest_to_page_s": lat.quantile(0.50),
+            "p95_ingest_to_page_s": lat.quantile(0.95),
+            "p99_ingest_to_page_s": lat.quantile(0.99),
             "baseline_posts_per_s": round(self.baseline_posts_per_s, 1),
             "speedup": self._ratio(self.posts_per_s),
             "classifier_posts_per_s": round(self.classifier_posts_per_s, 1),
@@ -85,8 +95,8 @@ class E2EResult:
             "duration_s": self.duration_s,
             "posts_sent": self.posts_sent,
             "posts_done": self.posts_done,
-            "latency_samples": len(lat),
-            "mean_ingest_to_page_s": round(statistics.fmean(lat), 4) if lat else None,
+            "latency_samples": lat.total,
+            "mean_ingest_to_page_s": round(mean, 4) if mean is not None else None,
             "lost": self.posts_sent - self.posts_stored,
             "rss_first_mb": self.rss_samples_mb[0] if self.rss_samples_mb else None,
             "rss_at_25pct_mb": self.rss_samples_mb[len(self.rss_samples_mb) // 4] if self.rss_samples_mb else None,
@@ -98,7 +108,9 @@ class E2EResult:
             "burst_posts": self.burst_posts,
             "drain_after_load_s": round(self.drain_s, 2),
             "jma_telegrams_sent": self.jma_sent,
-            "p95_by_window": self.p95_by_window(),
+            "p95_by_window": self.by_minute.p95_by_window(),
+            **({"p95_by_10min": self.by_10min.p95_by_window(), "anon_by_10min_mb": self.anon_by_window()}
+               if soak else {}),
             "gc_full_collections": len(self.gc_pauses_s),
             "gc_full_pause_max_s": round(max(self.gc_pauses_s, default=0.0), 4),
             "gc_full_pause_total_s": round(sum(self.gc_pauses_s), 3),
@@ -109,13 +121,10 @@ class E2EResult:
         """posts_per_s as a multiple of the naive baseline."""
         return round(posts_per_s / self.baseline_posts_per_s, 1) if self.baseline_posts_per_s else None
 
-    def p95_by_window(self) -> list[list[float]]:
-        """[window start s, samples, p95 s] per minute of sending (per 10 s for runs under two minutes)."""
-        width = 60.0 if self.duration_s >= 120 else 10.0
-        windows: dict[int, list[float]] = {}
-        for offset, latency in zip(self.sent_offsets_s, self.latencies_s, strict=True):
-            windows.setdefault(int(offset // width), []).append(latency)
-        return [[k * width, len(v), round(sorted(v)[int(0.95 * (len(v) - 1))], 3)] for k, v in sorted(windows.items())]
+    def anon_by_window(self) -> list[float]:
+        """Anonymous memory at the end of each ten minutes of the run (samples are ``SAMPLE_S`` apart)."""
+        per_window = int(SOAK_WINDOW_S / SAMPLE_S)
+        return self.anon_samples_mb[per_window - 1 :: per_window]
 
 
 def _free_port() -> int:
@@ -167,23 +176,23 @@ async def run_e2e(
         })
         service = Service(config)
         await service.start(port=port)
-        sent_at: dict[str, float] = {}
-        seen_at: dict[int, float] = {}
-        listener = asyncio.create_task(_listen(f"http://127.0.0.1:{port}", seen_at,
+        phases = [(rate, duration_s)] + ([(rate * burst_factor, burst_s)] if burst_factor else [])
+        sends = SendLog(posts_planned(phases))
+        listener = asyncio.create_task(_listen(f"http://127.0.0.1:{port}", sends, result,
                                                await _bench_operator(service.store)))
         await asyncio.sleep(1.0)  # let the stream connect
         sampler = asyncio.create_task(_sample(service, result))
         gc_watch = _full_gc_timer(result.gc_pauses_s)
         gc.callbacks.append(gc_watch)
         cpu0, t0 = _cpu(), time.monotonic()
-        phases = [(rate, duration_s)] + ([(rate * burst_factor, burst_s)] if burst_factor else [])
+        sends.t0 = t0
         i = 0
         for phase_rate, phase_s in phases:
             p0, n0 = time.monotonic(), i
             while (target := p0 + (i - n0) / phase_rate) < p0 + phase_s:
                 await asyncio.sleep(max(0.0, target - time.monotonic()))
                 payload = tweet(i, f"{rng.choice(texts)} #{i}", datetime.now(UTC))
-                sent_at[payload["data"]["id"]] = time.monotonic()
+                sends.sent[i] = time.monotonic()
                 await fakes.push_x_post(payload)
                 i += 1
                 if i % max(1, int(rate * 5)) == 0:  # a JMA telegram every ~5 s of load
@@ -206,13 +215,7 @@ async def run_e2e(
                 RawItem.state == "done", RawItem.kind == "post")) or 0
             result.posts_stored = s.scalar(select(func.count()).select_from(RawItem).where(
                 RawItem.kind == "post")) or 0
-            id_map = dict(s.execute(select(RawItem.id, RawItem.source_id)).all())
         result.posts_per_s = result.posts_done / elapsed if elapsed else 0.0
-        for raw_id, t_seen in seen_at.items():
-            t_sent = sent_at.get(id_map.get(raw_id, ""))
-            if t_sent is not None:
-                result.latencies_s.append(t_seen - t_sent)
-                result.sent_offsets_s.append(t_sent - t0)
         listener.cancel()
         await asyncio.gather(listener, sampler, return_exceptions=True)
         classifier = service.pipeline.classifier if service.pipeline else None
@@ -227,7 +230,7 @@ async def run_e2e(
     return result
 
 
-async def _sample(service: Any, result: E2EResult, every_s: float = 5.0) -> None:
+async def _sample(service: Any, result: E2EResult) -> None:
     """Resident memory and queue depth every few seconds (flat memory, bounded queues in a soak).
 
     Anonymous memory is reported beside RSS: RSS also counts pages of mapped files (libtorch, the MeCab
@@ -238,7 +241,7 @@ async def _sample(service: Any, result: E2EResult, every_s: float = 5.0) -> None
         result.rss_samples_mb.append(round(status["VmRSS"] / 1024, 1))
         result.anon_samples_mb.append(round(status["RssAnon"] / 1024, 1))
         result.max_queue_depth = max(result.max_queue_depth, *service.pipeline.queue_depths().values())
-        await asyncio.sleep(every_s)
+        await asyncio.sleep(SAMPLE_S)
 
 
 def _full_gc_timer(pauses: list[float]) -> Callable[[str, dict[str, Any]], None]:
@@ -274,7 +277,7 @@ async def _bench_operator(store: Any) -> str:
     return password
 
 
-async def _listen(base: str, seen_at: dict[int, float], password: str) -> None:
+async def _listen(base: str, sends: SendLog, result: E2EResult, password: str) -> None:
     """An operator's SSE client of the live page: notes when each post's event arrives."""
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:  # unsafe: an IP host
         csrf = (await (await http.get(f"{base}/api/session")).json())["csrf"]
@@ -282,20 +285,22 @@ async def _listen(base: str, seen_at: dict[int, float], password: str) -> None:
                                 headers={"X-CSRF-Token": csrf})
         login.raise_for_status()
         async with http.get(f"{base}/live", timeout=aiohttp.ClientTimeout(total=None)) as resp:
-            await _read_posts(resp, seen_at)
+            await _read_posts(resp, sends, result)
 
 
-async def _read_posts(resp: aiohttp.ClientResponse, seen_at: dict[int, float]) -> None:
+async def _read_posts(resp: aiohttp.ClientResponse, sends: SendLog, result: E2EResult) -> None:
+    """Note each post's latency, from being written to the stream to its first event here."""
     event = ""
     async for line in resp.content:
         text = line.decode("utf-8").rstrip("\n")
         if text.startswith("event:"):
             event = text[6:].strip()
         elif text.startswith("data:") and event == "post":
-            data = json.loads(text[5:])
-            post_id = data.get("properties", {}).get("id", data.get("id"))
-            if isinstance(post_id, int):
-                seen_at.setdefault(post_id, time.monotonic())
+            now = time.monotonic()
+            match = POST_INDEX.search(json.loads(text[5:]).get("properties", {}).get("text", ""))
+            sent = sends.first_sight(int(match.group(1))) if match else None
+            if sent is not None:
+                result.add_latency(sent - sends.t0, now - sent)
 
 
 async def _wait_done(service: Any, n: int, drain_s: float) -> float:

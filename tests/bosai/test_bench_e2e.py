@@ -24,6 +24,18 @@ async def test_short_e2e_run_loses_nothing_and_reports_the_contract() -> None:
 
 def test_p95_by_window_groups_latencies_by_send_minute() -> None:
     result = E2EResult(rate=10.0, duration_s=180.0)
-    result.sent_offsets_s = [1.0, 30.0, 59.0, 61.0, 130.0]
-    result.latencies_s = [0.5, 0.7, 0.6, 3.0, 0.2]
-    assert result.p95_by_window() == [[0.0, 3, 0.6], [60.0, 1, 3.0], [120.0, 1, 0.2]]
+    for offset, latency in [(1.0, 0.5), (30.0, 0.7), (59.0, 0.6), (61.0, 3.0), (130.0, 0.2)]:
+        result.add_latency(offset, latency)
+    summary = result.summary()
+    assert summary["p95_by_window"] == [[0.0, 3, 0.6], [60.0, 1, 3.0], [120.0, 1, 0.2]]
+    assert "p95_by_10min" not in summary  # three minutes is no soak
+
+
+def test_a_soak_reports_p95_and_memory_per_ten_minutes() -> None:
+    result = E2EResult(rate=10.0, duration_s=1800.0)
+    for offset, latency in [(5.0, 0.4), (599.0, 0.6), (600.0, 0.9), (1700.0, 0.5)]:
+        result.add_latency(offset, latency)
+    result.anon_samples_mb = [float(n) for n in range(360)]  # one sample per 5 s for 30 minutes
+    summary = result.summary()
+    assert summary["p95_by_10min"] == [[0.0, 2, 0.4], [600.0, 1, 0.9], [1200.0, 1, 0.5]]
+    assert summary["anon_by_10min_mb"] == [119.0, 239.0, 359.0]
