@@ -4,6 +4,9 @@ fetched snapshot (a bare git directory, read with ``git cat-file``), and what we
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
+import html
 import io
 import json
 import re
@@ -185,6 +188,79 @@ def extract_tokenised_lines(src: Source, snap: Snapshot) -> Iterator[str]:
 Extractor = Callable[["Source", Snapshot], Iterator[str]]
 
 
+# Candidate selection in the personal Twitter archives (not a label): a post that names a hazard or its
+# effects is always kept, every other post only when its id falls in a fixed hash sample, so three years of
+# one person's timeline do not swamp the collection while the few disaster-time posts all stay.
+ARCHIVE_HAZARD_RE = re.compile(
+    "地震|揺れ|余震|震度|津波|台風|大雨|豪雨|大雪|洪水|浸水|冠水|氾濫|増水|土砂|崖崩|がけ崩|停電|断水|避難|被災|"
+    "倒壊|噴火|竜巻|暴風|警報|火事|火災|通行止|運転見合|救助"
+)
+
+
+def _archive_records(data: bytes) -> list[dict[str, object]]:
+    """The JSON array of one Twitter-archive month file (``Grailbird.data.tweets_YYYY_MM = [...]``)."""
+    body = _text(data)
+    return json.loads(body[body.index("[") :])
+
+
+def _in_sample(tweet_id: str, every: int) -> bool:
+    return int(hashlib.sha1(tweet_id.encode(), usedforsecurity=False).hexdigest()[:8], 16) % every == 0
+
+
+def _month_files(folder: str, months: str) -> tuple[str, ...]:
+    """Pinned month files of a Twitter archive: the snapshot lacks some of the largest blobs (git objects
+    absent), so each source names the months it reads rather than the folder."""
+    return tuple(f"{folder}/{m}.js" for m in months.split())
+
+
+def twitter_archive_extractor(sample_every: int) -> Extractor:
+    """Reader of Twitter's own archive export (2012-2019 format, ``data/js/tweets/YYYY_MM.js``) pushed to
+    GitHub: every post naming a hazard (ARCHIVE_HAZARD_RE), plus one in ``sample_every`` of the others
+    (fixed by a hash of the tweet id); HTML entities decoded as Twitter shows them, retweets kept."""
+
+    def extract(src: Source, snap: Snapshot) -> Iterator[str]:
+        for folder in src.paths:
+            for path in snap.list(folder):
+                if not path.endswith(".js"):
+                    continue
+                for rec in _archive_records(snap.read(path)):
+                    text = html.unescape(str(rec.get("text") or "")).strip()
+                    tweet_id = str(rec.get("id_str") or rec.get("id"))
+                    if ARCHIVE_HAZARD_RE.search(text) or _in_sample(tweet_id, sample_every):
+                        yield text
+
+    extract.__doc__ = twitter_archive_extractor.__doc__
+    return extract
+
+
+_NUM_SPACE_RE = re.compile(r"(?<=\d) ([.,:]) (?=\d)")
+_BRACKET_SPACE_RE = re.compile(r"([(\[「『]) | ([)\]」』])")
+_SENTENCE_END_RE = re.compile(r"(?<=。)")
+WIKINEWS_MAX_CHARS = 300
+
+
+def _detokenise(text: str) -> str:
+    text = _TOKEN_SPACE_RE.sub("", text.strip())
+    text = _NUM_SPACE_RE.sub(r"\1", text)
+    return _BRACKET_SPACE_RE.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+def extract_wikinews_leads(src: Source, snap: Snapshot) -> Iterator[str]:
+    """Japanese Wikinews headline dataset (MeCab-tokenised TSV, gzipped: id, article, headline): one text per
+    article, the headline and the article's first sentence, as a news share reads; spaces next to Japanese,
+    inside numbers (「7 . 4」) and inside brackets removed; cut at WIKINEWS_MAX_CHARS characters."""
+    for path in src.paths:
+        raw = gzip.decompress(snap.read(path)).decode("utf-8")
+        rows = csv.reader(io.StringIO(raw), delimiter="\t")
+        next(rows, None)
+        for row in rows:
+            if len(row) < 3:
+                continue
+            headline, article = _detokenise(row[2]), _detokenise(row[1])
+            lead = next((s for s in _SENTENCE_END_RE.split(article) if s.strip()), "")
+            yield f"{headline} {lead}".strip()[:WIKINEWS_MAX_CHARS]
+
+
 # ---------------------------------------------------------------- sources
 
 
@@ -293,5 +369,83 @@ SOURCES: tuple[Source, ...] = (
         kind="everyday example sentences (Tanaka Corpus), KyTea-tokenised; spaces removed",
         use="plain everyday sentences: distillation",
         cap=8000,
+    ),
+    # ---- added 2026-12-02 (issue 15): real text of disasters other than 3.11 ----
+    Source(
+        name="jawikinews_leads",
+        repo="tm4roon/jawikinews-headline-dataset",
+        commit="cfdf15830a6bd3f734cd4bdac3b7692e23825988",
+        paths=("raw/cleaned-data.tsv.gz",),
+        extractor=extract_wikinews_leads,
+        licence="Japanese Wikinews articles, CC BY 2.5 (ja.wikinews.org); no licence stated for the repository's "
+        "processing: kept out of the repository, rebuilt by the recipe",
+        redistributable=False,
+        kind="Japanese Wikinews headline plus first sentence (3,670 articles, 2005-2019): news of earthquakes, "
+        "typhoons, floods, eruptions and fires in Japan (2008 Iwate-Miyagi, 2009 Chugoku-Kyushu rains, 2011 Kii "
+        "typhoon, 2016 Kumamoto/Oita, 2017 Shinmoedake...) and abroad, and every other kind of news",
+        use="news-register disaster reports (relays) and hard negatives (disasters abroad, forecasts, "
+        "aftermath, politics): training labels, distillation",
+        everyday=False,
+    ),
+    Source(
+        name="archive_raryosu",
+        repo="raryosu/tweets",
+        commit="130e99c053cf2fc4606e65a463b4a93e0d92272d",
+        paths=_month_files(
+            "data/js/tweets",
+            "2013_10 2013_12 2014_01 2014_02 2014_03 2014_04 2014_05 2014_06 2015_01 2015_05 2015_06 "
+            "2015_07 2015_08 2015_09 2015_11 2016_01 2016_02 2016_03 2016_04 2016_05 2016_06 2016_07 "
+            "2016_08 2016_09 2016_10 2016_11 2016_12 2017_01 2017_02 2017_03 2017_04 2017_05 2017_06 "
+            "2017_07 2017_08 2017_09 2017_10",
+        ),
+        extractor=twitter_archive_extractor(sample_every=8),
+        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
+        redistributable=False,
+        kind="personal Twitter archive, 2013-2017 (a student in western Japan): posts naming a hazard (2015 "
+        "and 2017 typhoons, 2016 Kumamoto quake) plus a 1-in-8 hash sample of the rest (months 2015_10 "
+        "and 2015_12 are absent from the snapshot)",
+        use="real posts of other events: training labels (disaster and everyday), distillation",
+        everyday=False,
+    ),
+    Source(
+        name="archive_hukanzen",
+        repo="Hukanzen/tweet_analysis",
+        commit="72d175aaff27c88d8eeaad2d6e8353fbf8263066",
+        paths=_month_files(
+            "data/js/tweets",
+            "2012_01.1 2012_01 2012_03 2012_05 2012_07 2012_08 2012_10 2012_11 2012_12 2013_01 "
+            "2013_02 2013_03 2013_04 2013_06 2013_09 2013_10 2013_11 2013_12 2014_01 2014_02 2014_03 "
+            "2014_04 2014_05 2014_06 2014_07 2014_08 2014_09 2014_10 2014_11 2014_12 2015_01 2015_02 "
+            "2015_03 2015_04 2015_05 2015_06 2015_07 2015_08 2015_09 2015_10 2015_11 2015_12 2016_01 "
+            "2016_02 2016_03 2016_04 2016_05 2016_06 2016_07 2016_08 2016_09 2016_10 2016_11 2016_12 "
+            "2017_01 2017_02 2017_03 2017_04 2017_05 2017_06 2017_07 2017_08 2017_09 2017_10 2017_11 "
+            "2017_12 2018_01 2018_02 2018_03 2018_04 2018_05",
+        ),
+        extractor=twitter_archive_extractor(sample_every=20),
+        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
+        redistributable=False,
+        kind="personal Twitter archive, 2012-2018 (branch develop): posts naming a hazard (typhoons, heavy "
+        "rain, 2014 and 2016 quakes, snow) plus a 1-in-20 hash sample of the rest (months 2013_05, "
+        "2013_07 and 2013_08 are absent from the snapshot)",
+        use="real posts of other events: training labels (disaster and everyday), distillation",
+        everyday=False,
+    ),
+    Source(
+        name="archive_xanxus",
+        repo="xanxus1204/xanxus1204.github.io",
+        commit="83796318399f378f54cf8803f1ccc04ce038ee46",
+        paths=_month_files(
+            "data/js/tweets",
+            "2016_10 2016_11 2016_12 2017_01 2017_02 2017_03 2017_04 2017_05 2017_06 2017_07 2017_08 "
+            "2017_09 2017_10 2017_11 2018_01 2018_03 2018_04 2018_05 2018_07 2018_08 2018_09 2018_10 "
+            "2018_11 2018_12 2019_01 2019_02 2019_03",
+        ),
+        extractor=twitter_archive_extractor(sample_every=8),
+        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
+        redistributable=False,
+        kind="personal Twitter archive, 2016-2019 (commit of 2019-11-30; later commits removed it): posts "
+        "naming a hazard (2018 rains, typhoons and quakes) plus a 1-in-8 hash sample",
+        use="real posts of other events: training labels (disaster and everyday), distillation",
+        everyday=False,
     ),
 )

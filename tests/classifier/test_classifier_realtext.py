@@ -135,3 +135,85 @@ def test_build_from_a_local_snapshot(tmp_path):
 
     with pytest.raises(rt.MirrorMissingError, match="lacks commit"):
         rt.build(mirrors, out, [_src("owner/posts", "f" * 40)], own_corpus=[])
+
+
+class _FakeSnapshot:
+    """The two calls an extractor makes (list a folder, read a file), over an in-memory tree."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+
+    def list(self, prefix: str) -> list[str]:
+        return sorted(p for p in self.files if p == prefix or p.startswith(prefix.rstrip("/") + "/"))
+
+    def read(self, path: str) -> bytes:
+        return self.files[path]
+
+
+def _fake_src(paths: tuple[str, ...], extractor) -> rt.Source:
+    return rt.Source(
+        name="demo",
+        repo="owner/demo",
+        commit="0" * 40,
+        paths=paths,
+        extractor=extractor,
+        licence="test",
+        redistributable=False,
+        kind="test",
+        use="test",
+    )
+
+
+def test_twitter_archive_reader_keeps_hazard_posts_and_a_fixed_sample():
+    records = [
+        {"id_str": "1", "text": "台風で停電してる &amp; 雨漏り"},
+        {"id_str": "2", "text": "今日のランチはカレー"},
+        {"id_str": "3", "text": "RT @someone: 震度5弱 揺れた"},
+    ] + [{"id_str": str(i), "text": f"普通の投稿 {i}"} for i in range(10, 40)]
+    body = "Grailbird.data.tweets_2016_04 = \n " + json.dumps(records, ensure_ascii=False)
+    snap = _FakeSnapshot({"data/js/tweets/2016_04.js": body.encode(), "data/js/tweets/README.txt": b"x"})
+    extract = rts.twitter_archive_extractor(sample_every=4)
+    paths = rts._month_files("data/js/tweets", "2016_04")
+    assert paths == ("data/js/tweets/2016_04.js",)
+    out = list(extract(_fake_src(paths, extract), snap))
+    # every hazard post, HTML entities decoded, retweets kept
+    assert out[0] == "台風で停電してる & 雨漏り"
+    assert "RT @someone: 震度5弱 揺れた" in out
+    # the other posts only through the fixed hash sample of their ids
+    plain = [r for r in records if not rts.ARCHIVE_HAZARD_RE.search(r["text"])]
+    expected = [r["text"] for r in plain if rts._in_sample(r["id_str"], 4)]
+    assert [t for t in out if not rts.ARCHIVE_HAZARD_RE.search(t)] == expected
+    assert 0 < len(expected) < len(plain)
+    assert out == list(extract(_fake_src(paths, extract), snap))  # same texts on every build
+
+
+def test_wikinews_reader_joins_headline_and_first_sentence_without_token_spaces():
+    tsv = (
+        "id\tarticle\theadline\n"
+        "0\t2011 年 4 月 7 日 、 宮城 県 沖 で M 7 . 4 の 地震 が あっ た 。  気象庁 は ( UTC + 9 ) 発表 し た 。\t"
+        "宮城 県 沖 で マグニチュード 7 . 4\n"
+        "1\t短い\n"
+    )
+    snap = _FakeSnapshot({"raw/cleaned-data.tsv.gz": gzip.compress(tsv.encode("utf-8"))})
+    src = _fake_src(("raw/cleaned-data.tsv.gz",), rts.extract_wikinews_leads)
+    out = list(rts.extract_wikinews_leads(src, snap))
+    assert out == ["宮城県沖でマグニチュード7.4 2011年4月7日、宮城県沖でM 7.4の地震があった。"]
+    assert rt.drop_reason(rt.normalise(out[0])) is None
+
+
+def test_new_sources_are_appended_and_none_is_held_out():
+    names = [s.name for s in rts.SOURCES]
+    # ids are "<source>:<n>" and dedup runs in source order: earlier sources keep their ids and texts
+    assert names[:7] == [
+        "tohoku2011_tweets",
+        "open2ch",
+        "japanese_toxic",
+        "realpersonachat",
+        "kwdlc_leads",
+        "asdc_requests",
+        "tanaka_sentences",
+    ]
+    assert len(set(names)) == len(names)
+    held = {h.lower() for h in rt.HELD_OUT}
+    assert not {s.repo.lower() for s in rts.SOURCES} & held
+    assert all(len(s.commit) == 40 for s in rts.SOURCES)
