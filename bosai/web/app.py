@@ -14,8 +14,9 @@ from bosai.web.auth import Authenticator
 from bosai.web.keys import AUTH, CTX, LIVE_CAP, LIVE_TOTAL, MIE, PUBLIC_LIMIT, WEBHOOK_LIMIT
 from bosai.web.places import MieData
 from bosai.web.proxies import forwarded_client, parse_networks
-from bosai.web.ratelimit import ConcurrencyCap, RateLimiter
+from bosai.web.ratelimit import ConcurrencyCap
 from bosai.web.server import body_deadline
+from bosai.web.session_store import Limiter, make_state
 from bosai.web.transfer import compress, static_cache
 from kernel.logs import get_logger
 
@@ -49,7 +50,7 @@ def _security_headers(csp: str):  # type: ignore[no-untyped-def]
     return add
 
 
-def _limiter(request: web.Request) -> RateLimiter | None:
+def _limiter(request: web.Request) -> Limiter | None:
     """The bucket a request spends from: webhook senders have their own, so they never starve public readers."""
     path = request.path
     if path.startswith(WEBHOOKS):
@@ -64,7 +65,7 @@ async def rate_limit(request: web.Request, handler: web.Handler) -> web.StreamRe
     """Token bucket per client address on the public endpoints and webhooks; 429 with Retry-After when spent."""
     limiter = _limiter(request)
     if limiter is not None:
-        wait = limiter.retry_after(request.remote or "?")
+        wait = await limiter.retry_after(request.remote or "?")
         if wait:
             log.warning("rate_limited", remote=request.remote, path=request.path[:200])
             raise web.HTTPTooManyRequests(headers={"Retry-After": str(wait)}, text='{"error": "rate limit"}',
@@ -78,12 +79,15 @@ def create_app(ctx: ServiceContext) -> web.Application:
     middlewares = [compress, static_cache]  # outermost: they see every handler's response
     middlewares += [forwarded_client(trusted)] if trusted else []
     middlewares += [body_deadline(ctx.config.web.body_timeout_s)]  # slow bodies: before anything reads one
-    middlewares += [rate_limit, login.csrf_middleware]
+    middlewares += [rate_limit, login.session_middleware, login.csrf_middleware]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[CTX] = ctx
-    app[AUTH] = Authenticator(ctx.config, ctx.store)
-    app[PUBLIC_LIMIT] = RateLimiter(ctx.config.web.public_rate_per_min)
-    app[WEBHOOK_LIMIT] = RateLimiter(ctx.config.web.webhook_rate_per_min)
+    state = make_state(ctx.config)  # sessions, limits, back-offs: this process's, or Redis's for all processes
+    app[AUTH] = auth = Authenticator(ctx.config, ctx.store, state=state)
+    app[PUBLIC_LIMIT] = state.limiter("public", ctx.config.web.public_rate_per_min)
+    app[WEBHOOK_LIMIT] = state.limiter("webhook", ctx.config.web.webhook_rate_per_min)
+    app.on_startup.append(lambda _app: auth.start())
+    app.on_cleanup.append(lambda _app: state.close())
     app[LIVE_CAP] = ConcurrencyCap(ctx.config.web.live_streams_per_client)
     app[LIVE_TOTAL] = ConcurrencyCap(ctx.config.web.live_streams_total)
     app[MIE] = MieData(Path(ctx.extra["mie_data_dir"]) if ctx.extra.get("mie_data_dir") else None)

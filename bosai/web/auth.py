@@ -1,8 +1,10 @@
 """Operator login: scrypt password hashes, HMAC-signed session cookies, CSRF tokens, login rate limit.
 
-Sessions are stateless signed cookies (HttpOnly, SameSite=Strict) that carry the operator, an expiry and
+Sessions are signed cookies (HttpOnly, SameSite=Strict) that carry the operator, an expiry, a nonce and
 the session's CSRF token; every POST except the signed webhooks must echo that token (before login, the
-token of a separate pre-session cookie).
+token of a separate pre-session cookie). Whether a session is still on (not logged out), the login limits and
+the per-account back-off live in a ``session_store.SharedState``: this process's memory, or Redis for all
+web processes. Each request's session is looked up once, before its handler (:meth:`Authenticator.resolve`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from bosai.context import utc_now
 from bosai.web.passwords import hash_password_async, unusable_hash, verify_password_async
-from bosai.web.ratelimit import AccountBackoff, RateLimiter
+from bosai.web.session_store import SESSION_TTL_S, MemoryState, SharedState, StateUnavailable
 from kernel.config import AppConfig, secret
 from kernel.logs import get_logger
 from kernel.store import Store
@@ -33,11 +35,10 @@ log = get_logger(__name__)
 SESSION_COOKIE: Final = "bosai_session"
 CSRF_COOKIE: Final = "bosai_csrf"
 CSRF_HEADER: Final = "X-CSRF-Token"
-SESSION_TTL_S: Final = 12 * 3600
 USERNAME_RE: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MAX_PASSWORD: Final = 1024
 LOGIN_PER_MIN: Final = 10  # attempts per client address per minute (burst of 5)
-_MAX_REVOKED: Final = 10_000
+NOT_LOOKED_UP: Final = ("/static/",)  # no handler there asks who is logged in
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +86,37 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class Authenticator:
-    """Checks passwords and signs/reads session cookies for one process."""
+_SESSION: Final = web.RequestKey("operator_session", object)  # OperatorSession | None, set by resolve
+_UNAVAILABLE: Final = web.RequestKey("session_state_unavailable", bool)
 
-    def __init__(self, config: AppConfig, store: Store, *, env: dict[str, str] | None = None) -> None:
+
+class Authenticator:
+    """Checks passwords, signs and reads session cookies, and holds the login limits (``state``: where the
+    sessions, limits and back-offs are kept; this process's memory unless told)."""
+
+    def __init__(self, config: AppConfig, store: Store, *, state: SharedState | None = None,
+                 env: dict[str, str] | None = None) -> None:
         configured = secret(config.web.session_secret_env, env)
-        if configured is None:
-            log.warning("session_secret_random", env=config.web.session_secret_env,
-                        note="sessions end when the process restarts")
+        self._configured = configured is not None
         self._key = (configured or secrets.token_hex(32)).encode()
+        self._env_name = config.web.session_secret_env
         self._store = store
         self._env_operators = self._parse_operators(secret(config.web.operators_env, env) or "")
-        self.login_limiter = RateLimiter(LOGIN_PER_MIN, capacity=5)
-        self.account_backoff = AccountBackoff(config.web.login_backoff_after, max_s=config.web.login_backoff_max_s)
-        self._revoked: set[str] = set()
+        self.state = state or MemoryState()
+        self.sessions = self.state.sessions
+        self.login_limiter = self.state.limiter("login", LOGIN_PER_MIN, capacity=5, strict=True)
+        self.account_backoff = self.state.backoff(config.web.login_backoff_after, config.web.login_backoff_max_s)
         self._dummy_hash = unusable_hash()
+
+    async def start(self) -> None:
+        """Agree on the cookie-signing key when none is configured (shared state: every process signs alike)."""
+        if self._configured:
+            return
+        self._key = (await self.state.signing_key(self._key.decode())).encode()
+        if isinstance(self.state, MemoryState):
+            log.warning("session_secret_random", env=self._env_name, note="sessions end when the process restarts")
+        else:
+            log.info("session_secret_shared", env=self._env_name, note="none configured: one kept in Redis")
 
     @staticmethod
     def _parse_operators(value: str) -> dict[str, str]:
@@ -125,15 +142,22 @@ class Authenticator:
     def _sign(self, body: str) -> str:
         return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
 
-    def issue(self, username: str) -> tuple[str, OperatorSession]:
-        """A new signed cookie value and the session it holds."""
+    async def issue(self, username: str) -> tuple[str, OperatorSession]:
+        """Start a session: a new signed cookie value and the session it holds (StateUnavailable: not started)."""
         sess = OperatorSession(username, secrets.token_urlsafe(24), secrets.token_urlsafe(12),
                                int(time.time()) + SESSION_TTL_S)
+        await self.sessions.start(sess.nonce, username, SESSION_TTL_S)
         body = _b64(json.dumps({"u": sess.username, "c": sess.csrf, "n": sess.nonce, "e": sess.expires}).encode())
         return f"{body}.{self._sign(body)}", sess
 
     def read(self, cookie: str | None) -> OperatorSession | None:
-        """The session in a cookie value, or None when missing, forged, expired or logged out."""
+        """The session in a cookie value, or None when missing, forged, expired or logged out (as far as this
+        process knows now: a logout in another process is learnt within ``session_redis.RECHECK_S``)."""
+        sess = self._verify(cookie)
+        return sess if sess is not None and self.sessions.known_alive(sess.nonce) else None
+
+    def _verify(self, cookie: str | None) -> OperatorSession | None:
+        """The session in a cookie value if its signature is ours and it has not expired."""
         if not cookie or "." not in cookie or len(cookie) > 1024:
             return None
         body, _, sig = cookie.rpartition(".")
@@ -144,19 +168,34 @@ class Authenticator:
             sess = OperatorSession(str(data["u"]), str(data["c"]), str(data["n"]), int(data["e"]))
         except (ValueError, KeyError, TypeError):
             return None
-        if sess.expires < time.time() or sess.nonce in self._revoked:
-            return None
-        return sess
+        return None if sess.expires < time.time() else sess
 
-    def revoke(self, sess: OperatorSession) -> None:
-        """Log a session out before it expires."""
-        if len(self._revoked) >= _MAX_REVOKED:
-            self._revoked.clear()  # old nonces: their cookies have mostly expired by now
-        self._revoked.add(sess.nonce)
+    async def revoke(self, sess: OperatorSession) -> None:
+        """Log a session out before it expires, in every process (StateUnavailable: not recorded)."""
+        await self.sessions.end(sess.nonce)
+
+    async def resolve(self, request: web.Request) -> None:
+        """Look up the request's session once, for :meth:`session_of`; an unreachable store counts as none."""
+        if request.path.startswith(NOT_LOOKED_UP):
+            return
+        sess = self._verify(request.cookies.get(SESSION_COOKIE))
+        try:
+            alive = sess is not None and await self.sessions.alive(sess.nonce)
+        except StateUnavailable:
+            request[_UNAVAILABLE], alive = True, False
+        request[_SESSION] = sess if alive else None
 
     def session_of(self, request: web.Request) -> OperatorSession | None:
-        """The operator session of a request, if any."""
+        """The operator session of a request, if any (as :meth:`resolve` found it)."""
+        if _SESSION in request:
+            found = request[_SESSION]
+            return found if isinstance(found, OperatorSession) else None
         return self.read(request.cookies.get(SESSION_COOKIE))
+
+    @staticmethod
+    def unavailable(request: web.Request) -> bool:
+        """Whether the request's session could not be looked up (shared state unreachable)."""
+        return request.get(_UNAVAILABLE, False)
 
     def csrf_token(self, request: web.Request, response: web.StreamResponse | None = None) -> str:
         """The token a page must echo in POSTs: the session's, else a pre-session cookie's (set if absent)."""

@@ -1,4 +1,6 @@
-"""Token-bucket rate limits per client, for public endpoints and login attempts, and caps on open streams."""
+"""Token-bucket rate limits per client, for public endpoints and login attempts, caps on open streams, and the
+back-off per operator account: the in-memory versions, for one web process (``bosai.web.session_redis`` has
+the shared ones). The limits' checks are coroutines so that the shared versions can ask Redis."""
 
 from __future__ import annotations
 
@@ -8,6 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_CLIENTS = 20_000  # buckets kept before full (idle) ones are forgotten
+
+
+def whole_seconds(wait: float) -> int:
+    """A wait rounded up to whole seconds for a Retry-After header; 0 when there is none."""
+    return math.ceil(wait) if wait > 0 else 0
 
 
 @dataclass(slots=True)
@@ -43,10 +50,9 @@ class RateLimiter:
             return 0.0
         return (cost - bucket.tokens) / self.rate
 
-    def retry_after(self, key: str, cost: float = 1.0) -> int:
+    async def retry_after(self, key: str, cost: float = 1.0) -> int:
         """Like :meth:`take`, rounded up to whole seconds for a Retry-After header (0 = allowed)."""
-        wait = self.take(key, cost)
-        return math.ceil(wait) if wait > 0 else 0
+        return whole_seconds(self.take(key, cost))
 
     def _forget_full(self, now: float) -> None:
         full = [k for k, b in self._buckets.items() if b.tokens + (now - b.at) * self.rate >= self.capacity]
@@ -97,7 +103,7 @@ class AccountBackoff:
     makes the account wait ``base_s`` doubled per failure, up to ``max_s``; a success forgets the failures.
 
     The per-address limit alone lets many addresses guess one operator's password together. Kept in this
-    process's memory (as the other limits are): N web processes allow N times the guesses.
+    process's memory: several web processes share one through Redis instead (``session_redis.RedisBackoff``).
     """
 
     def __init__(self, after: int = 5, *, base_s: float = 1.0, max_s: float = 900.0,
@@ -106,13 +112,12 @@ class AccountBackoff:
         self.clock = clock
         self._failures: dict[str, _Failures] = {}
 
-    def retry_after(self, account: str) -> int:
+    async def retry_after(self, account: str) -> int:
         """Whole seconds ``account`` must still wait before its next attempt (0: try now)."""
         entry = self._failures.get(account)
-        wait = entry.until - self.clock() if entry is not None else 0.0
-        return math.ceil(wait) if wait > 0 else 0
+        return whole_seconds(entry.until - self.clock() if entry is not None else 0.0)
 
-    def failed(self, account: str) -> None:
+    async def failed(self, account: str) -> None:
         """Count a failed login of ``account`` (names that do not exist count too: existence is not told)."""
         entry = self._failures.get(account)
         if entry is None:
@@ -124,6 +129,6 @@ class AccountBackoff:
         if entry.count >= self.after:
             entry.until = self.clock() + min(self.max_s, self.base_s * 2 ** min(entry.count - self.after, 30))
 
-    def succeeded(self, account: str) -> None:
+    async def succeeded(self, account: str) -> None:
         """A correct password: the account starts afresh."""
         self._failures.pop(account, None)
