@@ -1,4 +1,7 @@
-"""Meta-tests of the catalogs: every message in every language, same slots, glossary terms used."""
+"""Meta-tests of the catalogs: every message in every language, same slots, glossary terms used.
+
+The completeness, slot, review and source checks run on both domains (``bosai`` alerts, ``pages`` labels).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from publish.catalog import I18N_DIR, LANGUAGES, compile_catalog, po_path, translations
+from publish.catalog import DOMAIN, DOMAINS, I18N_DIR, LANGUAGES, PAGES_DOMAIN, compile_catalog, po_path, translations
 
 SLOT = re.compile(r"%\((\w+)\)s")
 GLOSSARY = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "i18n" / "glossary.csv"
@@ -17,22 +20,23 @@ COLUMNS = {"ja": "ja", "en": "en", "pt": "pt", "zh-Hans": "zh_hans", "ko": "ko",
            "vi": "vi"}
 
 
-def _catalog(lang: str):
-    with po_path(lang).open("rb") as fh:
+def _catalog(lang: str, domain: str = DOMAIN):
+    with po_path(lang, domain).open("rb") as fh:
         return read_po(fh)
 
 
-def _template_ids() -> set[str]:
-    with (I18N_DIR / "bosai.pot").open("rb") as fh:
+def _template_ids(domain: str = DOMAIN) -> set[str]:
+    with (I18N_DIR / f"{domain}.pot").open("rb") as fh:
         return {m.id for m in read_po(fh) if m.id}
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_message_present_with_the_same_slots(lang: str) -> None:
-    ids = _template_ids()
+def test_every_message_present_with_the_same_slots(lang: str, domain: str) -> None:
+    ids = _template_ids(domain)
     assert len(ids) > 50
-    reference = {m.id: set(SLOT.findall(m.string)) for m in _catalog("ja") if m.id}
-    catalog = {m.id: m for m in _catalog(lang) if m.id}
+    reference = {m.id: set(SLOT.findall(m.string)) for m in _catalog("ja", domain) if m.id}
+    catalog = {m.id: m for m in _catalog(lang, domain) if m.id}
     assert set(catalog) == ids, f"{lang}: missing {ids - set(catalog)}, extra {set(catalog) - ids}"
     for msgid, msg in catalog.items():
         assert msg.string.strip(), f"{lang}: {msgid} is empty"
@@ -41,9 +45,11 @@ def test_every_message_present_with_the_same_slots(lang: str) -> None:
         assert "%" not in SLOT.sub("", msg.string), f"{lang}: {msgid} has a stray %"
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_own_texts_are_marked_for_review_and_glossary_texts_name_their_source(lang: str) -> None:
-    for msg in _catalog(lang):
+# The Japanese page labels are the source the others were written from; all alert texts await review.
+@pytest.mark.parametrize(("lang", "domain"), [(lang, domain) for domain in DOMAINS for lang in LANGUAGES
+                                              if (lang, domain) != ("ja", PAGES_DOMAIN)])
+def test_own_texts_are_marked_for_review_and_glossary_texts_name_their_source(lang: str, domain: str) -> None:
+    for msg in _catalog(lang, domain):
         if not msg.id:
             continue
         notes = " ".join(msg.user_comments)
@@ -64,10 +70,13 @@ def test_glossary_cells_are_used_where_they_exist(lang: str) -> None:
     assert checked >= 5
 
 
+@pytest.mark.parametrize(("domain", "msgid"), [(DOMAIN, "sender.name"), (PAGES_DOMAIN, "ui.title")])
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_catalog_compiles_and_loads(lang: str) -> None:
-    assert compile_catalog(lang).startswith(b"\xde\x12\x04\x95")  # little-endian .mo magic
-    assert translations(lang).gettext("sender.name") != "sender.name"
+def test_catalog_compiles_and_loads(lang: str, domain: str, msgid: str) -> None:
+    assert compile_catalog(lang, domain).startswith(b"\xde\x12\x04\x95")  # little-endian .mo magic
+    assert translations(lang, domain).gettext(msgid) != msgid
+    with pytest.raises(ValueError, match="unknown catalog domain"):
+        po_path(lang, "nope")
 
 
 def test_easy_japanese_keeps_official_names_and_uses_furigana() -> None:
@@ -87,8 +96,9 @@ def test_easy_japanese_ruby_is_fully_replaced_in_the_voice_form() -> None:
     assert not {k: v for k, v in easy.items() if left.search(speech_form(v))}  # a base the pattern misses
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang not in ("ja", "ja-easy")])
-def test_new_entries_name_their_japanese_source(lang: str) -> None:
-    for msg in _catalog(lang):
+def test_new_entries_name_their_japanese_source(lang: str, domain: str) -> None:
+    for msg in _catalog(lang, domain):
         if msg.id and not msg.id.startswith("place."):
             assert any(c.startswith("ja:") for c in msg.auto_comments), (lang, msg.id)
