@@ -172,13 +172,13 @@ class CollectorRunner:
                     # the bound keeps memory flat and slows the stream down when the store is behind.
                     while len(in_flight) >= STREAM_IN_FLIGHT:
                         await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                        self._raise_failed(in_flight)
-                    in_flight.add(asyncio.ensure_future(self._deliver(collector, record, raw)))
+                    task = self._spawn(self._deliver_streamed(collector, record, raw), f"deliver:{collector.name}")
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
                     attempt = 0
                     backoff.reset()
                 if in_flight:
                     await asyncio.wait(in_flight)
-                    self._raise_failed(in_flight)
                 raise SourceError("stream ended")
             except asyncio.CancelledError:
                 for task in in_flight:
@@ -191,14 +191,25 @@ class CollectorRunner:
                 delay = custom if custom is not None else backoff.next_delay()
                 await asyncio.sleep(delay * self.delay_scale)
 
-    @staticmethod
-    def _raise_failed(in_flight: set[asyncio.Task[int]]) -> None:
-        """Drop finished deliveries from the set; re-raise the first that failed."""
-        done = {t for t in in_flight if t.done()}
-        in_flight.difference_update(done)
-        for task in done:
-            if task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+    async def _deliver_streamed(self, collector: Collector, record: Record, raw: bytes) -> int:
+        """Deliver one record of a stream; a record that could not be stored is dealt with here, at once.
+
+        Its sender has been answered (a webhook gets its 503 or 400), a bad item is kept with the rejects, and
+        the stream goes on: the store failing for one record is not the source failing, so it never tears the
+        stream down nor counts against the source's breaker, and the task never ends with an exception. A record
+        the store refused (the store retries a lost connection itself for a while) goes to the rejects too, raw
+        bytes and all, so that it can be looked at and replayed rather than lost.
+        """
+        try:
+            return await self._deliver(collector, record, raw)
+        except SourceDataError as err:
+            await self._reject(collector.name, err)
+        except Exception as err:
+            error = f"not stored: {type(err).__name__}: {str(err)[:500]}"
+            log.error("source_item_not_stored", source=collector.name, kind=record.kind,
+                      source_id=record.source_id[:200], error=error)
+            await self._keep_rejected(collector.name, record.source_id, raw, error)
+        return 0
 
     async def _deliver(self, collector: Collector, record: Record, raw: bytes) -> int:
         problem = time_problem(record.observed_at, datetime.now(UTC))
@@ -236,10 +247,14 @@ class CollectorRunner:
         self.metrics.source_errors.labels(source).inc()
         log.warning("source_bad_item", source=source, source_id=(error.source_id or "")[:200] or None,
                     error=str(error)[:500])
+        await self._keep_rejected(source, error.source_id, error.raw, str(error))
+
+    async def _keep_rejected(self, source: str, source_id: str | None, raw: bytes | None, error: str) -> None:
+        """Hand an item that was not stored to the rejects store (``on_bad_item``), raw bytes and all."""
         if self.on_bad_item is None:
             return
         try:
-            result = self.on_bad_item(source, error.source_id, error.raw, str(error))
+            result = self.on_bad_item(source, source_id, raw, error)
             if inspect.isawaitable(result):
                 await result
         except Exception:  # a failing rejects store must not stop collection

@@ -100,7 +100,7 @@ class Webhook(StreamingCollector, kind="webhook"):
             try:
                 yield post, raw
             except BaseException as err:
-                self.delivered(post, err if isinstance(err, Exception) else RuntimeError("stopped"))
+                self.delivered(post, err)
                 raise
 
     def delivered(self, record: Record, error: BaseException | None) -> None:
@@ -110,8 +110,10 @@ class Webhook(StreamingCollector, kind="webhook"):
             return
         if error is None:
             done.set_result(None)
-        else:
+        elif isinstance(error, Exception):
             done.set_exception(error)
+        else:  # cancelled (the runner stopping): the sender gets a 503 to retry, the handler is not cancelled
+            done.set_exception(RuntimeError("collector stopped"))
 
     async def handler(self, request: web.Request) -> web.Response:
         """POST handler: 413 giant body, 401 bad/old signature or replay, 400 bad JSON, 503 not stored."""
