@@ -14,14 +14,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bosai.context import utc_now
 from bosai.live import LiveHub
 from kernel.config import AppConfig, DeliveryConfig, secret
-from kernel.store import Store
-from kernel.store.models import AlertRow, Delivery, Subscription
+from kernel.store import Store, deliveries
+from kernel.store.alerts import alerts_since
 from publish import areas as mie
 from publish.channels import Channel
 from publish.channels.email import EmailChannel
@@ -56,28 +55,16 @@ def build_channels(config: DeliveryConfig, base_url: str = "") -> dict[str, Chan
 
 def undelivered(session: Session, channels: frozenset[str], now: datetime) -> list[str]:
     """Ids of recent alerts (oldest first) that some active subscriber on ``channels`` still waits for."""
-    subs = list(session.scalars(select(Subscription).where(Subscription.active.is_(True),
-                                                           Subscription.confirmed_at.is_not(None),
-                                                           Subscription.channel.in_(channels))))
+    subs = deliveries.subscribers(session, channels)
     if not subs:
         return []
-    first_signup = min(s.created_at for s in subs) - SUBSCRIBE_GRACE
-    alerts = list(session.scalars(select(AlertRow).where(AlertRow.sent >= first_signup)
-                                  .order_by(AlertRow.sent.desc()).limit(RECENT_ALERTS)))
+    alerts = alerts_since(session, min(s.created_at for s in subs) - SUBSCRIBE_GRACE, RECENT_ALERTS)
     if not alerts:
         return []
-    stale = now - CLAIM_TIMEOUT
-    rows = session.execute(select(Delivery.alert_id, Delivery.subscription_id, Delivery.status, Delivery.updated_at)
-                           .where(Delivery.alert_id.in_([a.id for a in alerts]))).all()
-    done = {(r.alert_id, r.subscription_id) for r in rows
-            if r.status in ("sent", "failed") or (r.status == "sending" and r.updated_at >= stale)}
-    waiting = []
-    for alert in reversed(alerts):
-        codes = [str(a.get("code") or "") for a in alert.areas]
-        if any((alert.id, s.id) not in done and alert.sent >= s.created_at - SUBSCRIBE_GRACE
-               and mie.overlaps(codes, s.areas or []) for s in subs):
-            waiting.append(alert.id)
-    return waiting
+    done = deliveries.settled(session, [a.id for a in alerts], now - CLAIM_TIMEOUT)
+    return [alert.id for alert in reversed(alerts)
+            if any((alert.id, s.id) not in done and alert.sent >= s.created_at - SUBSCRIBE_GRACE
+                   and mie.overlaps(alert.area_codes, list(s.areas)) for s in subs)]
 
 
 class AlertNotifier:

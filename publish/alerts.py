@@ -11,9 +11,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
+from kernel.store import alerts as stored
 from kernel.store.models import AlertRow, EvacuationRow, GaugeReadingRow, IncidentRow, OfficialReportRow
 from publish.events import CAUTION_THRESHOLD, cap_status, threshold_level
 from publish.municipalities import by_code, nearest
@@ -30,18 +30,6 @@ def _codes(alert: AlertRow) -> frozenset[str]:
     return frozenset(str(a.get("code") or "") for a in alert.areas)
 
 
-def in_force(at: datetime) -> ColumnElement[bool]:
-    """SQL condition of an alert in force at ``at``: not ended by a later one, not a Cancel, not expired."""
-    return and_(AlertRow.ended_at.is_(None), AlertRow.msg_type != "Cancel",
-                or_(AlertRow.expires.is_(None), AlertRow.expires > at))
-
-
-def active_in_family(session: Session, family: str, at: datetime) -> list[AlertRow]:
-    """Alerts of one family in force at ``at``, oldest first."""
-    stmt = select(AlertRow).where(AlertRow.family == family, in_force(at))
-    return list(session.scalars(stmt.order_by(AlertRow.sent, AlertRow.id)))
-
-
 def _add(session: Session, alert: AlertRow, replaced: list[AlertRow]) -> AlertRow:
     """Store a new alert; the alerts it replaces end now and are named in its CAP references."""
     if replaced:
@@ -49,8 +37,7 @@ def _add(session: Session, alert: AlertRow, replaced: list[AlertRow]) -> AlertRo
         alert.slots = {**alert.slots, "references": [{"id": r.id, "sent": r.sent.isoformat()} for r in replaced]}
     for old in replaced:
         old.ended_at = alert.sent
-    session.add(alert)
-    session.flush()
+    stored.add(session, alert)
     log.info("alert_created id=%s source=%s event=%s msg_type=%s replaces=%s", alert.id, alert.source,
              alert.event, alert.msg_type, ",".join(r.id for r in replaced) or "-")
     return alert
@@ -115,9 +102,9 @@ def _apply_family(session: Session, report: OfficialReportRow, plan: RelayPlan, 
     planned = [p for p in plan.alerts if p.spec.family == family and not p.lifted]
     if family not in plan.covered:  # observations (記録的短時間大雨, 線状降水帯): each telegram is news
         rows = [planned_alert_row(report.id, report, p, "Alert") for p in planned]
-        return [_add(session, row, []) for row in rows if session.get(AlertRow, row.id) is None]
+        return [_add(session, row, []) for row in rows if stored.row(session, row.id) is None]
     covered = plan.covered[family]
-    active = active_in_family(session, family, report.report_datetime)
+    active = stored.active_in_family(session, family, report.report_datetime)
     if any(a.sent > report.report_datetime and _codes(a) & (covered | _union(planned)) for a in active):
         log.warning("jma_report_older_than_state id=%s family=%s not_applied=true", report.id, family)
         return []
@@ -133,7 +120,7 @@ def _apply_family(session: Session, report: OfficialReportRow, plan: RelayPlan, 
                 same.expires = p.expires
             continue
         row = planned_alert_row(report.id, report, p, "Alert")
-        if session.get(AlertRow, row.id) is not None:
+        if stored.row(session, row.id) is not None:
             continue
         overlaps = [a for a in active if a.id not in kept and _codes(a) & p.codes]
         row.msg_type = "Update" if overlaps else "Alert"
@@ -145,7 +132,7 @@ def _apply_family(session: Session, report: OfficialReportRow, plan: RelayPlan, 
             continue
         gone = [a for a in old.areas if str(a.get("code") or "") in covered - still]
         cancel = _cancel_row(report, old, gone)
-        if gone and session.get(AlertRow, cancel.id) is None:  # areas left with nothing of the family
+        if gone and stored.row(session, cancel.id) is None:  # areas left with nothing of the family
             made.append(_add(session, cancel, [old]))
     return made
 
@@ -159,13 +146,11 @@ def _withdraw(session: Session, report: OfficialReportRow) -> list[AlertRow]:
     if not report.event_id:
         log.warning("jma_report_cancelled_without_event_id id=%s title=%s", report.id, report.title)
         return []
-    stmt = select(AlertRow).where(AlertRow.source == "jma", AlertRow.ended_at.is_(None),
-                                  AlertRow.msg_type != "Cancel")
-    withdrawn = [a for a in session.scalars(stmt) if (a.slots or {}).get("event_id") == report.event_id]
+    withdrawn = [a for a in stored.unended(session, "jma") if (a.slots or {}).get("event_id") == report.event_id]
     made = []
     for old in withdrawn:
         cancel = _cancel_row(report, old, list(old.areas))
-        if session.get(AlertRow, cancel.id) is None:
+        if stored.row(session, cancel.id) is None:
             made.append(_add(session, cancel, [old]))
     log.warning("jma_report_cancelled id=%s event_id=%s alerts_withdrawn=%d", report.id, report.event_id, len(made))
     return made
@@ -178,10 +163,10 @@ def alert_from_gauge(session: Session, reading: GaugeReadingRow) -> AlertRow | N
     a fall below it is a Cancel (the all-clear), after which the gauge has no alert in force.
     """
     alert_id = f"gauge-{reading.id}"
-    if reading.crossing not in ("up", "down") or session.get(AlertRow, alert_id) is not None:
+    if reading.crossing not in ("up", "down") or stored.row(session, alert_id) is not None:
         return None
     ref = f"gauge:{reading.gauge_id}"
-    active = active_in_family(session, ref, reading.observed_at)
+    active = stored.active_in_family(session, ref, reading.observed_at)
     area = {"code": ref, "name": reading.name, "lat": reading.lat, "lng": reading.lng}
     town = nearest(reading.lat, reading.lng)
     where = [area, {"code": town.code, "name": town.name}] if town is not None else [area]
@@ -212,7 +197,7 @@ def alert_from_gauge(session: Session, reading: GaugeReadingRow) -> AlertRow | N
 def alert_from_incident(session: Session, incident: IncidentRow, actor: str) -> AlertRow:
     """The resident alert for an operator-confirmed incident (called by triage.confirm only)."""
     alert_id = f"incident-{incident.id}"
-    existing = session.get(AlertRow, alert_id)
+    existing = stored.row(session, alert_id)
     if existing is not None:
         return existing
     now = incident.updated_at
@@ -240,11 +225,11 @@ def alert_from_evacuation(session: Session, evacuation: EvacuationRow, *, key: s
     the same notice again adds nothing; None when a 解除 finds nothing in force.
     """
     alert_id = f"evac-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
-    existing = session.get(AlertRow, alert_id)
+    existing = stored.row(session, alert_id)
     if existing is not None:
         return existing
     family = f"evacuation:{evacuation.id}"
-    active = active_in_family(session, family, sent)
+    active = stored.active_in_family(session, family, sent)
     if lifted and not active:
         return None
     level = None if lifted else evacuation.level

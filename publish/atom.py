@@ -7,7 +7,7 @@ from typing import Final
 
 from lxml import etree
 
-from kernel.store.models import AlertRow
+from kernel.published import Alert
 from publish import areas as mie
 from publish.cap import CAP_LANGUAGES, cap_time
 from publish.catalog import check_language, message
@@ -24,13 +24,13 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
     return el
 
 
-def _matches(alert: AlertRow, area: str | None) -> bool:
+def _matches(alert: Alert, area: str | None) -> bool:
     if area is None:
         return True
-    return mie.overlaps([str(a.get("code") or "") for a in alert.areas], [area])
+    return mie.overlaps(alert.area_codes, [area])
 
 
-def render_atom(alerts: list[AlertRow], *, lang: str, base_url: str, area: str | None = None) -> bytes:
+def render_atom(alerts: list[Alert], *, lang: str, base_url: str, area: str | None = None) -> bytes:
     """The feed (UTF-8 bytes), newest first; ``area`` keeps only alerts touching that municipality code."""
     check_language(lang)
     base = base_url.rstrip("/")

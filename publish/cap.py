@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from kernel.languages import REGISTRY
-from kernel.store.models import AlertRow
+from kernel.published import Alert
 from publish.catalog import LANGUAGES
 from publish.messages import RenderedAlert, render_alert
 
@@ -46,12 +46,12 @@ def _pair(parent: etree._Element, tag: str, name: str, value: str) -> None:
     _sub(el, "value", value)
 
 
-def _category(alert: AlertRow) -> str:
-    return str((alert.slots or {}).get("category") or HAZARD_CATEGORIES.get(alert.hazard, "Met"))
+def _category(alert: Alert) -> str:
+    return str(alert.slots.get("category") or HAZARD_CATEGORIES.get(alert.hazard, "Met"))
 
 
-def _response(alert: AlertRow) -> str:
-    kind = (alert.slots or {}).get("kind")
+def _response(alert: Alert) -> str:
+    kind = alert.slots.get("kind")
     if kind in ("lifted", "evacuation_lifted") or (kind == "gauge_down" and (alert.level or 0) < 2):
         return "AllClear"
     if alert.hazard == "tsunami" or (alert.level or 0) >= 4:
@@ -74,7 +74,7 @@ def _geocode_name(code: str, hazard: str) -> str | None:
     return "JMA-RIVER" if len(code) in (10, 12) else None
 
 
-def _area(info: etree._Element, alert: AlertRow, text: RenderedAlert) -> None:
+def _area(info: etree._Element, alert: Alert, text: RenderedAlert) -> None:
     area = _sub(info, "area")
     _sub(area, "areaDesc", text.area_desc or "三重県")
     for a in alert.areas:
@@ -87,7 +87,7 @@ def _area(info: etree._Element, alert: AlertRow, text: RenderedAlert) -> None:
             _pair(area, "geocode", name, code)
 
 
-def _info(root: etree._Element, alert: AlertRow, lang: str, base_url: str) -> None:
+def _info(root: etree._Element, alert: Alert, lang: str, base_url: str) -> None:
     text = render_alert(alert, lang)
     info = _sub(root, "info")
     _sub(info, "language", CAP_LANGUAGES[lang])
@@ -97,7 +97,7 @@ def _info(root: etree._Element, alert: AlertRow, lang: str, base_url: str) -> No
     _sub(info, "urgency", alert.urgency)
     _sub(info, "severity", alert.severity)
     _sub(info, "certainty", alert.certainty)
-    _pair(info, "eventCode", "bosai:event", str((alert.slots or {}).get("event_key") or alert.hazard))
+    _pair(info, "eventCode", "bosai:event", str(alert.slots.get("event_key") or alert.hazard))
     _sub(info, "effective", cap_time(alert.sent))
     if alert.expires is not None:
         _sub(info, "expires", cap_time(alert.expires))
@@ -112,7 +112,7 @@ def _info(root: etree._Element, alert: AlertRow, lang: str, base_url: str) -> No
     _area(info, alert, text)
 
 
-def render_cap(alert: AlertRow, *, languages: tuple[str, ...] | list[str] = LANGUAGES, sender: str,
+def render_cap(alert: Alert, *, languages: tuple[str, ...] | list[str] = LANGUAGES, sender: str,
                base_url: str) -> bytes:
     """The alert as a CAP 1.2 document (UTF-8 bytes); relayed JMA items name JMA as their source."""
     root = etree.Element(f"{{{CAP_NS}}}alert", nsmap={None: CAP_NS})
@@ -126,9 +126,9 @@ def render_cap(alert: AlertRow, *, languages: tuple[str, ...] | list[str] = LANG
     if alert.source == "jma":
         _sub(root, "note", "出典：気象庁 (source: Japan Meteorological Agency). Relayed, not issued by this service.")
     elif alert.source == "municipality":
-        issuer = str((alert.slots or {}).get("place") or "")
+        issuer = str(alert.slots.get("place") or "")
         _sub(root, "note", f"出典：{issuer} (source: {issuer}). Relayed, not issued by this service.")
-    references = (alert.slots or {}).get("references") or []
+    references = alert.slots.get("references") or []
     if references:
         _sub(root, "references", " ".join(f"{sender},{r['id']},{cap_time(datetime.fromisoformat(r['sent']))}"
                                           for r in references))

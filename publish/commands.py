@@ -39,13 +39,15 @@ def export_map(args: argparse.Namespace) -> int:
     """Read the store named in the config and write the map."""
     from kernel.config import load_config
     from kernel.store import Store
-    from publish.folium_map import build_map, load_from_store, load_shelters
+    from kernel.store.incidents import open_incidents
+    from kernel.store.observations import latest_gauges
+    from publish.folium_map import build_map, load_shelters
 
     config = load_config(args.config)
     store = Store(config.store.url)
     try:
         with store.session() as session:
-            incidents, readings = load_from_store(session)
+            incidents, readings = open_incidents(session), latest_gauges(session)
             shelters = [] if args.no_shelters else load_shelters()
             m = build_map(incidents, readings, shelters, tile_url=config.web.tile_url,
                           attribution=config.web.tile_attribution)
@@ -106,6 +108,7 @@ def relay_lines(path: Path, areas: list[str] | None, lang: str) -> list[dict[str
     """The ``bosai relay`` lines of one file (an error line when it is not a readable telegram)."""
     from collectors.jma_xml import parse_report
     from kernel.errors import SourceDataError
+    from kernel.store.snapshots import alert_record
     from publish.alerts import planned_alert_row
     from publish.messages import render_alert
     from publish.relay import plan_report
@@ -122,6 +125,6 @@ def relay_lines(path: Path, areas: list[str] | None, lang: str) -> list[dict[str
             "hazard": row.hazard, "msg_type": row.msg_type, "references": [],
             "expires": row.expires.isoformat() if row.expires else None,
             "areas": [{"code": a["code"], "name": a["name"]} for a in row.areas],
-            "headline": render_alert(row, lang).headline,
+            "headline": render_alert(alert_record(row), lang).headline,
         })
     return lines

@@ -13,20 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kernel.errors import DeliveryError
-from kernel.store import Store
-from kernel.store.models import AlertRow, Delivery, Subscription
+from kernel.store import Store, deliveries
+from kernel.store import alerts as stored_alerts
 from publish import areas as mie
 from publish.channels import Channel, Target
 from publish.messages import RenderedAlert, render_alert
 from publish.subscriptions import subscribe
 
-__all__ = ["CLAIM_TIMEOUT", "DispatchResult", "RetryPolicy", "claim", "dispatch", "record", "subscribe"]
+__all__ = ["CLAIM_TIMEOUT", "DispatchResult", "RetryPolicy", "claim", "dispatch", "subscribe"]
 
 log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a "sending" row older than this was left by a crash: send again
@@ -56,43 +53,13 @@ class DispatchResult:
 
 def claim(session: Session, alert_id: str, now: datetime) -> list[tuple[int, Target]]:
     """Create pending deliveries for matching subscribers; return (delivery id, target) still to send."""
-    alert = session.get(AlertRow, alert_id)
+    alert = stored_alerts.alert(session, alert_id)
     if alert is None:
         raise ValueError(f"alert {alert_id} does not exist")
-    codes = [str(a.get("code") or "") for a in alert.areas]
-    subs = [s for s in session.scalars(select(Subscription).where(Subscription.active.is_(True),
-                                                                  Subscription.confirmed_at.is_not(None)))
-            if mie.overlaps(codes, s.areas or [])]  # never to a sign-up not yet confirmed (double opt-in)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    for sub in subs:
-        session.execute(insert(Delivery).values(alert_id=alert_id, subscription_id=sub.id, status="pending",
-                                                attempts=0, updated_at=now)
-                        .on_conflict_do_nothing(index_elements=["alert_id", "subscription_id"]))
-    by_id = {s.id: s for s in subs}
-    stale = now - CLAIM_TIMEOUT
-    # On PostgreSQL the rows stay locked until the caller commits the state change below, and rows another
-    # dispatcher holds are skipped: two workers never both see one row pending (SQLite has one writer anyway).
-    rows = session.scalars(select(Delivery).where(
-        Delivery.alert_id == alert_id,
-        (Delivery.status == "pending") | ((Delivery.status == "sending") & (Delivery.updated_at < stale)))
-        .with_for_update(skip_locked=True))
-    claimed = []
-    for d in rows:
-        if d.subscription_id in by_id:
-            d.status, d.updated_at = "sending", now  # another dispatcher now skips it
-            sub = by_id[d.subscription_id]
-            claimed.append((d.id, Target(sub.id, sub.channel, sub.target, sub.language, sub.secret or "")))
-    session.flush()
-    return claimed
-
-
-def record(session: Session, delivery_id: int, *, ok: bool, attempts: int, error: str | None,
-           now: datetime) -> None:
-    """Store the outcome of a delivery."""
-    row = session.get(Delivery, delivery_id)
-    if row is not None:
-        row.status, row.attempts, row.last_error, row.updated_at = ("sent" if ok else "failed"), attempts, error, now
-        session.flush()
+    subs = {s.id: s for s in deliveries.subscribers(session) if mie.overlaps(alert.area_codes, list(s.areas))}
+    claimed = deliveries.claim(session, alert_id, list(subs), now, now - CLAIM_TIMEOUT)
+    return [(delivery_id, Target(sub_id, subs[sub_id].channel, subs[sub_id].target, subs[sub_id].language,
+                                 subs[sub_id].secret)) for delivery_id, sub_id in claimed]
 
 
 async def _send(channel: Channel, rendered: RenderedAlert, target: Target,
@@ -119,7 +86,8 @@ async def dispatch(store: Store, alert_id: str, channels: Mapping[str, Channel],
     pending = await store.write(lambda s: claim(s, alert_id, datetime.now(UTC)))
     if not pending:
         return DispatchResult(0, 0, 0)
-    alert = await store.read(lambda s: s.get(AlertRow, alert_id))
+    alert = await store.read(lambda s: stored_alerts.alert(s, alert_id))
+    assert alert is not None, "a claimed alert exists"
     rendered = {lang: render_alert(alert, lang) for lang in {t.language for _, t in pending}}
     gate = asyncio.Semaphore(concurrency)
 
@@ -130,8 +98,8 @@ async def dispatch(store: Store, alert_id: str, channels: Mapping[str, Channel],
             return None
         async with gate:
             ok, attempts, error = await _send(channel, rendered[target.language], target, policy)
-        await store.write(lambda s: record(s, delivery_id, ok=ok, attempts=attempts, error=error,
-                                           now=datetime.now(UTC)))
+        await store.write(lambda s: deliveries.record(s, delivery_id, ok=ok, attempts=attempts, error=error,
+                                                      now=datetime.now(UTC)))
         return ok
 
     outcomes = await asyncio.gather(*(_one(d, t) for d, t in pending))

@@ -13,9 +13,11 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from kernel.published import Alert
 from kernel.records import EvacuationNotice
 from kernel.store import evacuations as store
 from kernel.store.models import AlertRow, EvacuationRow
+from kernel.store.snapshots import alert_record
 from publish.alerts import alert_from_evacuation
 from publish.municipalities import by_code
 
@@ -40,11 +42,12 @@ class NoticeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """What a notice did: ``action`` is issue, raise, lower, lift, unchanged, stale or nothing_to_lift."""
+    """What a notice did: ``action`` is issue, raise, lower, lift, unchanged, stale or nothing_to_lift; ``alert``
+    is the resident alert it gave, as committed."""
 
     action: str
     evacuation: EvacuationRow | None
-    alert: AlertRow | None
+    alert: Alert | None
 
     @property
     def changed(self) -> bool:
@@ -127,7 +130,7 @@ def _audited(session: Session, action: str, row: EvacuationRow, alert: AlertRow 
                     entity_id=str(row.id), before=before, after=store.evacuation_state(row))
     log.info("evacuation_%s id=%s code=%s level=%s actor=%s", action, row.id, row.municipality_code, row.level,
              actor)
-    return Applied(action, row, alert)
+    return Applied(action, row, None if alert is None else alert_record(alert))
 
 
 def evacuation_feature(row: EvacuationRow, point: tuple[float, float] | None) -> dict[str, Any]:

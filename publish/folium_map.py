@@ -15,12 +15,11 @@ from typing import Any, Final
 
 import folium
 from branca.element import Element
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from kernel import reference
+from kernel.published import Incident
+from kernel.records import GaugeReading
 from kernel.reference import ReferenceData
-from kernel.store.models import GaugeReadingRow, IncidentRow
 from publish.colors import level_color
 from publish.geojson import gauges_geojson
 
@@ -57,7 +56,7 @@ def _offline(m: folium.Map, leaflet_dir: Path) -> None:
     root.header.add_child(Element(f"<script>{js.read_text(encoding='utf-8')}</script>"), name="leaflet_js")
 
 
-def build_map(incidents: Iterable[IncidentRow], readings: Iterable[GaugeReadingRow],
+def build_map(incidents: Iterable[Incident], readings: Iterable[GaugeReading],
               shelters: list[dict[str, Any]], *, tile_url: str, attribution: str,
               leaflet_dir: Path = LEAFLET_DIR) -> folium.Map:
     """A folium map with one layer per kind of thing; text shown in popups is HTML-escaped."""
@@ -88,13 +87,3 @@ def build_map(incidents: Iterable[IncidentRow], readings: Iterable[GaugeReadingR
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
-
-def load_from_store(session: Session) -> tuple[list[IncidentRow], list[GaugeReadingRow]]:
-    """Open incidents and the newest reading of each gauge."""
-    incidents = list(session.scalars(select(IncidentRow).where(
-        IncidentRow.status.in_(("unverified", "confirmed")), IncidentRow.merged_into.is_(None))))
-    newest = (select(GaugeReadingRow.gauge_id, func.max(GaugeReadingRow.observed_at).label("t"))
-              .group_by(GaugeReadingRow.gauge_id).subquery())
-    readings = list(session.scalars(select(GaugeReadingRow).join(
-        newest, (GaugeReadingRow.gauge_id == newest.c.gauge_id) & (GaugeReadingRow.observed_at == newest.c.t))))
-    return incidents, readings

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from kernel.store.models import AlertRow, GaugeReadingRow, IncidentRow, PostRow
+from kernel.published import Alert, Incident, MapPost
+from kernel.records import GaugeReading
 from publish.catalog import LANGUAGES
 from publish.colors import level_color
 from publish.safe_text import for_display
@@ -20,7 +21,7 @@ def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def incident_feature(incident: IncidentRow) -> dict[str, Any]:
+def incident_feature(incident: Incident) -> dict[str, Any]:
     """One incident as a GeoJSON Feature (colour from its 1..5 severity)."""
     return _point(incident.lng, incident.lat, {
         "kind": "incident", "id": incident.id, "hazard": incident.hazard, "title": for_display(incident.title),
@@ -29,31 +30,31 @@ def incident_feature(incident: IncidentRow) -> dict[str, Any]:
         "color": level_color(incident.severity), "status": incident.status,
         "first_seen": incident.first_seen.isoformat(), "last_seen": incident.last_seen.isoformat(),
         "post_count": incident.post_count, "duplicate_count": incident.duplicate_count,
-        "corroborated_by": list(incident.corroborated_by or []), "merged_into": incident.merged_into,
+        "corroborated_by": list(incident.corroborated_by), "merged_into": incident.merged_into,
         "updated_at": incident.updated_at.isoformat(),
     }, f"incident-{incident.id}")
 
 
-def incidents_geojson(incidents: Iterable[IncidentRow]) -> dict[str, Any]:
+def incidents_geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
     """Incidents as a FeatureCollection (the /api/incidents body)."""
     return _collection([incident_feature(i) for i in incidents])
 
 
-def posts_geojson(posts: Iterable[PostRow]) -> dict[str, Any]:
+def posts_geojson(posts: Iterable[MapPost]) -> dict[str, Any]:
     """Placed posts as a FeatureCollection; text is data, never markup (the client must escape it), and is
     shown without bidi controls and zero-width characters."""
     return _collection([_point(p.lng, p.lat, {
         "kind": "post", "id": p.id, "source": p.source, "author": for_display(p.author), "text": for_display(p.text),
-        "url": p.url,
-        "label": p.label, "score": p.score, "categories": [{"name": c[0], "score": c[1]} for c in p.categories],
-        "place": (p.places[0].get("name") if p.places else None), "municipality": p.municipality,
+        "url": p.url, "label": p.label, "score": p.score,
+        "categories": [{"name": name, "score": score} for name, score in p.categories],
+        "place": p.place, "municipality": p.municipality,
         "observed_at": p.observed_at.isoformat(), "incident_id": p.incident_id,
     }, f"post-{p.id}") for p in posts if p.lat is not None and p.lng is not None])
 
 
-def gauges_geojson(readings: Iterable[GaugeReadingRow]) -> dict[str, Any]:
+def gauges_geojson(readings: Iterable[GaugeReading]) -> dict[str, Any]:
     """The latest reading of each gauge as a FeatureCollection (colour from its 警戒レベル相当)."""
-    latest: dict[str, GaugeReadingRow] = {}
+    latest: dict[str, GaugeReading] = {}
     for r in readings:
         if r.gauge_id not in latest or r.observed_at > latest[r.gauge_id].observed_at:
             latest[r.gauge_id] = r
@@ -65,7 +66,7 @@ def gauges_geojson(readings: Iterable[GaugeReadingRow]) -> dict[str, Any]:
     }, f"gauge-{r.gauge_id}") for r in latest.values()])
 
 
-def alert_json(alert: AlertRow) -> dict[str, Any]:
+def alert_json(alert: Alert) -> dict[str, Any]:
     """One alert for ``/api/alerts``: id, source, hazard, areas, sent, languages and the CAP grading."""
     return {
         "id": alert.id, "source": alert.source, "hazard": alert.hazard, "event": alert.event,
@@ -83,13 +84,13 @@ WARNING_AREA_SOURCES: Final = ("jma", "municipality")  # official; gauges are po
 MIN_AREA_LEVEL: Final = 2  # below level 2 the convention has no colour (white): not drawn
 
 
-def warning_areas_geojson(warnings: Iterable[dict[str, Any]], alerts: Iterable[AlertRow]) -> dict[str, Any]:
+def warning_areas_geojson(warnings: Iterable[dict[str, Any]], alerts: Iterable[Alert]) -> dict[str, Any]:
     """Warnings in force as area polygons coloured by the highest level in force in each area.
 
-    ``warnings`` are ``queries.current_warnings`` rows (municipality-level JMA warnings); ``alerts`` are the
-    alerts in force, whose areas may be JMA forecast areas (drawn as the union of their municipalities) or
-    municipalities (evacuation information). Features come lowest level first, larger areas first within a
-    level, so a map that draws them in order shows the highest level on top.
+    ``warnings`` are ``kernel.store.observations.current_warnings`` rows (municipality-level JMA warnings);
+    ``alerts`` are the alerts in force, whose areas may be JMA forecast areas (drawn as the union of their
+    municipalities) or municipalities (evacuation information). Features come lowest level first, larger areas
+    first within a level, so a map that draws them in order shows the highest level on top.
     """
     from publish.boundaries import area_geometry, names
 

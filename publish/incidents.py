@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from kernel.store.models import CameraImageRow, GaugeReadingRow, IncidentEvent, IncidentRow, PostRow
+from kernel.store import incident_rows as rows
+from kernel.store.models import CameraImageRow, GaugeReadingRow, IncidentRow, PostRow
 from publish.geo import bbox, haversine_km
 from publish.grouping import group_key
 from publish.simhash import NGRAM, bands, hamming, normalize, simhash, to_signed
@@ -33,7 +33,6 @@ SAME_PLACE_REACH: Final = 4
 # A rescue request that repeats another near-verbatim ("拡散希望 …", a quote) is a copy even when the prefix
 # moves its SimHash further than MAX_HAMMING: this share of the shorter text's 3-grams shared, same places.
 COPY_CONTAINMENT: Final = 0.8
-OPEN_STATUSES: Final = ("unverified", "confirmed")
 # Starting severity (1..5, the warning-level scale) of a single report of each hazard.
 BASE_SEVERITY: Final = {"casualty_rescue": 3, "tsunami": 3, "landslide": 3, "fire": 3, "flood": 2,
                         "earthquake": 2, "evacuation_shelter": 2, "road_blocked": 2, "power_water_outage": 2,
@@ -62,27 +61,8 @@ def _live(session: Session, incident: IncidentRow) -> IncidentRow:
     seen = set()
     while incident.merged_into is not None and incident.id not in seen:
         seen.add(incident.id)
-        incident = session.get(IncidentRow, incident.merged_into, with_for_update=True) or incident
+        incident = rows.get(session, incident.merged_into, lock=True) or incident
     return incident
-
-
-# Built once: composing these statements per post cost more than running them.
-_BBOX = (bindparam("lat0"), bindparam("lat1"), bindparam("lng0"), bindparam("lng1"))
-# Not DISTINCT: the caller stops at the first row within Hamming distance, and DISTINCT would make the database
-# gather every copy in the window first (hundreds for a much-copied post) before handing out one.
-_NEAR_COPIES = (
-    select(PostRow.simhash, PostRow.incident_id)
-    .where(or_(PostRow.simhash_b0 == bindparam("b0"), PostRow.simhash_b1 == bindparam("b1"),
-               PostRow.simhash_b2 == bindparam("b2"), PostRow.simhash_b3 == bindparam("b3")),
-           PostRow.incident_id.is_not(None), PostRow.simhash.is_not(None), PostRow.id != bindparam("post_id"),
-           PostRow.observed_at.between(bindparam("t0"), bindparam("t1")),
-           PostRow.lat.between(_BBOX[0], _BBOX[1]), PostRow.lng.between(_BBOX[2], _BBOX[3])))
-# FOR UPDATE: with several workers on PostgreSQL, two posts updating one incident must not lose a count.
-_OPEN_NEARBY = select(IncidentRow).with_for_update().where(
-    IncidentRow.hazard.in_(bindparam("hazards", expanding=True)), IncidentRow.status.in_(OPEN_STATUSES),
-    IncidentRow.merged_into.is_(None),
-    IncidentRow.last_seen >= bindparam("t0"), IncidentRow.first_seen <= bindparam("t1"),
-    IncidentRow.lat.between(_BBOX[0], _BBOX[1]), IncidentRow.lng.between(_BBOX[2], _BBOX[3]))
 
 
 def _area(lat: float, lng: float, at: datetime, window: timedelta, radius_km: float) -> dict[str, object]:
@@ -114,7 +94,7 @@ class _Batch:
         """The incident, loaded FOR UPDATE once per batch: the lock lasts until the batch commits, and a
         query per copy of a much-copied post cost more than the rest of attaching it."""
         if incident_id not in self.held:
-            incident = session.get(IncidentRow, incident_id, with_for_update=True)
+            incident = rows.get(session, incident_id, lock=True)
             if incident is None:
                 return None
             self.held[incident_id] = incident
@@ -132,9 +112,7 @@ def _duplicate_of(session: Session, post: PostRow, hashed: int, batch: _Batch, w
         if (hamming(seen.hashed, hashed) <= MAX_HAMMING and area["t0"] <= seen.at <= area["t1"]
                 and area["lat0"] <= seen.lat <= area["lat1"] and area["lng0"] <= seen.lng <= area["lng1"]):
             return _live(session, seen.incident)
-    b0, b1, b2, b3 = bands(hashed)
-    params = {"b0": b0, "b1": b1, "b2": b2, "b3": b3, "post_id": post.id, **area}
-    for other_hash, incident_id in session.connection().execute(_NEAR_COPIES, params):  # Core: plain rows
+    for other_hash, incident_id in rows.near_copies(session, bands(hashed), post.id, area):
         if hamming(other_hash, hashed) <= MAX_HAMMING:
             incident = batch.lock(session, incident_id)
             if incident is not None:
@@ -165,10 +143,9 @@ def _rescue_copy_of(session: Session, post: PostRow, batch: _Batch, window: time
     batch.held.update((i.id, i) for i in nearby)
     ids = {i.id: i for i in nearby}
     texts = [(a.text, a.incident.id) for a in batch.attached if a.incident.id in ids]
-    stmt = select(PostRow.text, PostRow.incident_id, PostRow.places).where(PostRow.incident_id.in_(list(ids)))
     named = _named(post.places)
     # The copy names every place the request names (a prefix may add one, e.g. 希望 from 拡散希望 read as a town).
-    texts += [(text, incident_id) for text, incident_id, places in session.execute(stmt)
+    texts += [(text, incident_id) for text, incident_id, places in rows.post_texts(session, list(ids))
               if _named(places) <= named]
     for text, incident_id in texts:
         other = _grams(text or "")
@@ -180,14 +157,14 @@ def _rescue_copy_of(session: Session, post: PostRow, batch: _Batch, window: time
 def _nearby_open(session: Session, hazards: tuple[str, ...], lat: float, lng: float, at: datetime, *,
                  window: timedelta, radius_km: float) -> list[IncidentRow]:
     """Open, unmerged incidents of these hazards within radius and window, nearest first."""
-    found = session.scalars(_OPEN_NEARBY, {"hazards": list(hazards), **_area(lat, lng, at, window, radius_km)})
+    found = rows.open_nearby(session, hazards, _area(lat, lng, at, window, radius_km))
     near = sorted((haversine_km(lat, lng, i.lat, i.lng), i.id, i) for i in found)
     return [i for d, _, i in near if d <= radius_km]
 
 
 def _event(session: Session, incident: IncidentRow, action: str, reason: str, at: datetime,
            actor: str = "system") -> None:
-    session.add(IncidentEvent(incident_id=incident.id, at=at, actor=actor, action=action, reason=reason))
+    rows.add_event(session, incident.id, at, actor, action, reason)
 
 
 def _place_name(post: PostRow) -> str:
@@ -225,7 +202,7 @@ def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, r
     if post.label != "disaster" or post.lat is None or post.lng is None:
         return None
     if post.incident_id is not None:  # already attached (a replay after a crash): change nothing
-        existing = session.get(IncidentRow, post.incident_id)
+        existing = rows.get(session, post.incident_id)
         return _live(session, existing) if existing is not None else None
     hashed = to_signed(simhash(post.text))
     hazard = top_hazard(post.categories)
@@ -256,8 +233,7 @@ def _attach(session: Session, post: PostRow, batch: _Batch, window: timedelta, r
             municipality_code=post.municipality_code, severity=severity(hazard, 1), status="unverified",
             first_seen=post.observed_at, last_seen=post.observed_at, post_count=1, duplicate_count=0,
             corroborated_by=[], updated_at=now, group_key=key)
-        session.add(incident)
-        session.flush()  # for its id (this also writes the batch so far)
+        rows.add(session, incident)  # flushed for its id (this also writes the batch so far)
         batch.held[incident.id] = incident
         _event(session, incident, "created", f"post {post.id} ({hazard})", now)
         log.info("incident_created id=%s hazard=%s place=%s", incident.id, hazard, incident.place_name)

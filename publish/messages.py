@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -11,7 +12,7 @@ from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_decimal
 
 from kernel.languages import REGISTRY
-from kernel.store.models import AlertRow
+from kernel.published import Alert
 from publish.catalog import LANGUAGES, check_language, has_message, message
 from publish.colors import level_meaning, level_words
 from publish.events import INTENSITY_LABELS, THRESHOLDS
@@ -100,7 +101,7 @@ def has_level(level: int | None) -> bool:
     return level is not None and 1 <= level <= 5
 
 
-def _event(slots: dict[str, Any], lang: str) -> str:
+def _event(slots: Mapping[str, Any], lang: str) -> str:
     key = f"term.{slots.get('event_key')}"
     if slots.get("event_key") and has_message(lang, key):
         return message(lang, key)
@@ -117,21 +118,21 @@ def _threshold(name: str | None, lang: str) -> str:
     return message(lang, msgid) if msgid else str(name or "")
 
 
-def _time(alert: AlertRow, slots: dict[str, Any]) -> datetime | str:
+def _time(alert: Alert, slots: Mapping[str, Any]) -> datetime | str:
     """When it happened: an earthquake's origin time, else the time the source gave, else when it was sent."""
     return slots.get("origin_time") or slots.get("time") or alert.sent
 
 
-def _station(slots: dict[str, Any]) -> str:
+def _station(slots: Mapping[str, Any]) -> str:
     """The gauge's own name: gauges are named 「雲出川 大仰」, and the templates already name the river."""
     station, river = str(slots.get("station") or ""), str(slots.get("river") or "")
     rest = station.removeprefix(river).strip() if river else station
     return rest or station
 
 
-def _fill(alert: AlertRow, lang: str) -> dict[str, str]:
+def _fill(alert: Alert, lang: str) -> dict[str, str]:
     """Every slot a template may use, localised."""
-    slots = alert.slots or {}
+    slots = alert.slots
     names = [str(a.get("name") or a.get("code") or "") for a in alert.areas]
     names += [str(t) for t in slots.get("towns") or []]  # an evacuation order's towns, after their city
     level_m = slots.get("level_m")
@@ -165,8 +166,8 @@ def _tsunami_instruction(key: str, kind: str, lang: str) -> str:
                       message(lang, "term.tsunami_repeat_stay_safe"))
 
 
-def _instruction(alert: AlertRow, kind: str, lang: str) -> str:
-    slots = alert.slots or {}
+def _instruction(alert: Alert, kind: str, lang: str) -> str:
+    slots = alert.slots
     if alert.hazard == "tsunami":
         return _tsunami_instruction(str(slots.get("event_key") or ""), kind, lang)
     if kind in LIFTED_KINDS or (kind == "gauge_down" and (alert.level or 0) < 2):
@@ -185,20 +186,20 @@ def _instruction(alert: AlertRow, kind: str, lang: str) -> str:
     return message(lang, "instruction.default")
 
 
-def _headline(alert: AlertRow, kind: str, lang: str, slots: dict[str, str]) -> str:
+def _headline(alert: Alert, kind: str, lang: str, slots: dict[str, str]) -> str:
     """The headline, with the 警戒レベル in front so a mild-sounding name cannot hide a high level."""
     headline = message(lang, HEADLINES.get(kind, "headline.issued"), **slots)
-    key = str((alert.slots or {}).get("event_key") or "")
+    key = str(alert.slots.get("event_key") or "")
     leveled = alert.level is not None and 2 <= alert.level <= 5
     if kind in LEVEL_HEADLINE_KINDS and leveled and not key.startswith("level"):  # level2_... names say it
         return message(lang, "headline.with_level", level=level_words(alert.level, lang), headline=headline)
     return headline
 
 
-def render_alert(alert: AlertRow, lang: str) -> RenderedAlert:
+def render_alert(alert: Alert, lang: str) -> RenderedAlert:
     """All texts of ``alert`` in ``lang`` (one of LANGUAGES); unknown slots fall back to the raw value."""
     check_language(lang)
-    kind = str((alert.slots or {}).get("kind") or "issued")
+    kind = str(alert.slots.get("kind") or "issued")
     slots = _fill(alert, lang)
     plain_headline = message(lang, HEADLINES.get(kind, "headline.issued"), **slots)
     headline = _headline(alert, kind, lang, slots)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kernel.store import subscriptions as stored
 from kernel.store.models import Subscription
 from publish.catalog import LANGUAGES
 from publish.channels.links import check_link_token, new_secret
@@ -23,18 +23,14 @@ def subscribe(session: Session, *, channel: str, target: str, language: str, are
         raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
     if channel not in ("webhook", "email"):
         raise ValueError(f"unknown channel {channel!r}; expected webhook or email")
-    sub = Subscription(channel=channel, target=target, language=language, areas=[str(a) for a in areas],
-                       created_at=now, active=True, secret=new_secret(), confirmed_at=now if confirmed else None)
-    session.add(sub)
-    session.flush()
-    return sub
+    return stored.add(session, Subscription(
+        channel=channel, target=target, language=language, areas=[str(a) for a in areas], created_at=now,
+        active=True, secret=new_secret(), confirmed_at=now if confirmed else None))
 
 
 def pending_for(session: Session, channel: str, target: str, now: datetime, ttl: timedelta) -> Subscription | None:
     """A sign-up for this address still waiting for confirmation: a second one sends no second request."""
-    return session.scalars(select(Subscription).where(
-        Subscription.channel == channel, Subscription.target == target, Subscription.active.is_(True),
-        Subscription.confirmed_at.is_(None), Subscription.created_at > now - ttl).limit(1)).first()
+    return stored.pending_since(session, channel, target, now - ttl)
 
 
 def confirm(session: Session, sub_id: int, token: str, now: datetime, ttl: timedelta) -> Subscription | None:
@@ -42,7 +38,7 @@ def confirm(session: Session, sub_id: int, token: str, now: datetime, ttl: timed
 
     Confirming twice is harmless (the first time stays).
     """
-    sub = session.get(Subscription, sub_id)
+    sub = stored.get(session, sub_id)
     if sub is None or not sub.active or not check_link_token(sub.secret, "confirm", sub_id, token):
         return None
     if sub.confirmed_at is None:
@@ -60,7 +56,7 @@ def end(sub: Subscription) -> None:
 
 def unsubscribe(session: Session, sub_id: int, token: str) -> bool:
     """End the subscription whose unsubscribe link token this is; False when unknown, ended or wrong."""
-    sub = session.get(Subscription, sub_id)
+    sub = stored.get(session, sub_id)
     if sub is None or not sub.active or not check_link_token(sub.secret, "unsubscribe", sub_id, token):
         return False
     end(sub)
@@ -70,7 +66,4 @@ def unsubscribe(session: Session, sub_id: int, token: str) -> bool:
 
 def expire_pending(session: Session, now: datetime, ttl: timedelta) -> int:
     """End sign-ups never confirmed within ``ttl``; return how many."""
-    result = session.execute(update(Subscription).where(
-        Subscription.active.is_(True), Subscription.confirmed_at.is_(None),
-        Subscription.created_at <= now - ttl).values(active=False, target=""))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return stored.end_unconfirmed(session, now - ttl)

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kernel import clock
+from kernel.store import incident_rows as rows
 from kernel.store.labels import NotInIncident, record_judgements
-from kernel.store.models import IncidentEvent, IncidentRow, PostJudgement, PostRow
+from kernel.store.models import IncidentRow, PostRow
 from publish.alerts import alert_from_incident
 from publish.incidents import MAX_HAMMING, TITLE_CHARS, post_key, severity
 from publish.simhash import hamming
@@ -38,7 +38,7 @@ class IncidentNotFound(ValueError):
 
 
 def _get(session: Session, incident_id: int) -> IncidentRow:
-    incident = session.get(IncidentRow, incident_id)
+    incident = rows.get(session, incident_id)
     if incident is None:
         raise IncidentNotFound(f"incident {incident_id} does not exist")
     return incident
@@ -60,8 +60,7 @@ def _transition(session: Session, incident_id: int, target: str, actor: str, rea
     now = clock.now()  # the demo's scenario time in the demo: one clock on every date residents read
     incident.status = target
     incident.updated_at = now
-    session.add(IncidentEvent(incident_id=incident.id, at=now, actor=actor, action=ACTIONS[target],
-                              reason=reason or ""))
+    rows.add_event(session, incident.id, now, actor, ACTIONS[target], reason or "")
     session.flush()
     return incident
 
@@ -100,8 +99,7 @@ def reopen(session: Session, incident_id: int, actor: str, reason: str = "") -> 
     The dismissal's verdicts on its posts are withdrawn with it: a decision taken back is no training label.
     """
     incident = _transition(session, incident_id, "unverified", actor, reason)
-    session.execute(delete(PostJudgement).where(PostJudgement.incident_id == incident_id,
-                                                PostJudgement.label == "other"))
+    rows.withdraw_judgements(session, incident_id, "other")
     return incident
 
 
@@ -114,7 +112,7 @@ def merge(session: Session, incident_id: int, into_id: int, actor: str, reason: 
         raise ValueError(f"incident {into_id} is {into.status}; merge only into an open incident")
     source = _transition(session, incident_id, "merged", actor, reason or f"merged into {into_id}")
     source.merged_into = into.id
-    session.execute(update(PostRow).where(PostRow.incident_id == source.id).values(incident_id=into.id))
+    rows.move_posts(session, into.id, from_incident=source.id)
     into.post_count += source.post_count
     into.duplicate_count += source.duplicate_count
     into.corroborated_by = [*into.corroborated_by, *(c for c in source.corroborated_by
@@ -123,8 +121,8 @@ def merge(session: Session, incident_id: int, into_id: int, actor: str, reason: 
     into.last_seen = max(into.last_seen, source.last_seen)
     into.severity = max(into.severity, source.severity)
     into.updated_at = source.updated_at
-    session.add(IncidentEvent(incident_id=into.id, at=source.updated_at, actor=actor.strip(),
-                              action="merged", reason=f"absorbed incident {source.id}: {reason}".rstrip(": ")))
+    rows.add_event(session, into.id, source.updated_at, actor.strip(), "merged",
+                   f"absorbed incident {source.id}: {reason}".rstrip(": "))
     session.flush()
     return into
 
@@ -156,8 +154,7 @@ def split(session: Session, incident_id: int, post_ids: Iterable[int], actor: st
     source = _get(session, incident_id)
     if source.status not in ("unverified", "confirmed") or source.merged_into is not None:
         raise ValueError(f"incident {incident_id} is {source.status}; split only an open incident")
-    posts = list(session.scalars(select(PostRow).where(PostRow.incident_id == source.id)
-                                 .order_by(PostRow.observed_at, PostRow.id)))
+    posts = rows.posts_of(session, source.id)
     moved = [p for p in posts if p.id in set(ids)]
     strangers = sorted(set(ids) - {p.id for p in moved})
     if strangers:
@@ -177,12 +174,11 @@ def split(session: Session, incident_id: int, post_ids: Iterable[int], actor: st
         severity=severity(source.hazard, post_count, duplicate_count), status="unverified",
         first_seen=first.observed_at, last_seen=max(p.observed_at for p in moved), post_count=post_count,
         duplicate_count=duplicate_count, corroborated_by=[], updated_at=now, group_key=None)
-    session.add(new)
-    session.flush()  # for its id
+    rows.add(session, new)  # flushed, for its id
     key = post_key(first, source.hazard)
     # Posts of the split-off place keep arriving at the incident they were taken from only when it is that place.
     new.group_key = key if key != source.group_key else f"split:{source.id}:{new.id}"
-    session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(incident_id=new.id))
+    rows.move_posts(session, new.id, post_ids=ids)
     kept_posts, kept_copies = _counts(kept)
     source.post_count = max(1, min(source.post_count, kept_posts))
     source.duplicate_count = max(0, min(source.duplicate_count, kept_copies))
@@ -194,9 +190,9 @@ def split(session: Session, incident_id: int, post_ids: Iterable[int], actor: st
     source.last_seen = max(p.observed_at for p in kept)
     source.updated_at = now
     moved_ids = ", ".join(str(i) for i in ids)
-    session.add(IncidentEvent(incident_id=source.id, at=now, actor=actor, action="split",
-                              reason=f"posts {moved_ids} moved to incident {new.id}: {reason}".rstrip(": ")))
-    session.add(IncidentEvent(incident_id=new.id, at=now, actor=actor, action="split",
-                              reason=f"split from incident {source.id} (posts {moved_ids}): {reason}".rstrip(": ")))
+    rows.add_event(session, source.id, now, actor, "split",
+                   f"posts {moved_ids} moved to incident {new.id}: {reason}".rstrip(": "))
+    rows.add_event(session, new.id, now, actor, "split",
+                   f"split from incident {source.id} (posts {moved_ids}): {reason}".rstrip(": "))
     session.flush()
     return new

@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, select
 
 from bosai.bench.common import X_TOKEN_ENV, load_texts
 from bosai.bench.latency import LatencyWindows, SendLog, posts_planned
 from kernel.config import AppConfig
 from kernel.machine import describe
-from kernel.store.models import RawItem
+from kernel.store import repo
 
 BENCH_OPERATOR = "bench"
 SOAK_WINDOW_S = 600.0  # a soak reports p95 and memory per ten minutes
@@ -211,10 +210,7 @@ async def run_e2e(
         result.cpu_percent = 100 * (_cpu() - cpu0) / elapsed if elapsed else 0.0
         result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with service.store.session() as s:
-            result.posts_done = s.scalar(select(func.count()).select_from(RawItem).where(
-                RawItem.state == "done", RawItem.kind == "post")) or 0
-            result.posts_stored = s.scalar(select(func.count()).select_from(RawItem).where(
-                RawItem.kind == "post")) or 0
+            result.posts_done, result.posts_stored = repo.post_items(s, repo.DONE), repo.post_items(s)
         result.posts_per_s = result.posts_done / elapsed if elapsed else 0.0
         listener.cancel()
         await asyncio.gather(listener, sampler, return_exceptions=True)
@@ -307,11 +303,7 @@ async def _wait_done(service: Any, n: int, drain_s: float) -> float:
     deadline = time.monotonic() + drain_s
     last = time.monotonic()
     while time.monotonic() < deadline:
-        def count(s: Any) -> int:
-            return s.scalar(select(func.count()).select_from(RawItem).where(
-                RawItem.state == "done", RawItem.kind == "post")) or 0
-
-        done = await service.store.read(count)
+        done = await service.store.read(lambda s: repo.post_items(s, repo.DONE))
         last = time.monotonic()
         if done >= n:
             break

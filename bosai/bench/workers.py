@@ -19,13 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bosai.bench.common import load_texts
 from bosai.redis_bus import RedisBus
 from kernel.records import Post
 from kernel.store import Store, repo
-from kernel.store.models import RawItem
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,8 +43,7 @@ async def _fill(store: Store, bus: RedisBus, texts: list[str], run: str) -> None
 
 def _done(store: Store, run: str) -> int:
     with store.session() as s:
-        return s.scalar(select(func.count()).select_from(RawItem).where(
-            RawItem.state == "done", RawItem.source_id.like(f"{run}-%"))) or 0
+        return repo.post_items(s, repo.DONE, f"{run}-")
 
 
 def measure(n_workers: int, n_posts: int, store_url: str, redis_url: str, timeout_s: float = 600) -> float:

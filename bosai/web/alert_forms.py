@@ -14,17 +14,17 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bosai.context import ServiceContext
-from bosai.web import queries
 from bosai.web.api import NO_CACHE, languages
 from bosai.web.keys import CTX
 from bosai.web.params import bad_request
 from bosai.web.render import Safe, esc
+from kernel.store.alerts import alert
 from publish import speech
 from publish.messages import RenderedAlert, render_alert
 
@@ -43,14 +43,10 @@ async def _rendered(request: web.Request) -> tuple[ServiceContext, RenderedAlert
         raise bad_request("lang: expected one of " + ", ".join(languages(ctx)))
     alert_id = request.match_info["alert_id"]
 
-    def build(session: Any) -> RenderedAlert | None:
-        row = queries.alert(session, alert_id)
-        return None if row is None else render_alert(row, lang)
-
-    rendered = await ctx.store.read(build)
-    if rendered is None:
+    found = await ctx.store.read(lambda s: alert(s, alert_id))
+    if found is None:
         raise _not_found("no such alert")
-    return ctx, rendered
+    return ctx, render_alert(found, lang)
 
 
 def text_form(rendered: RenderedAlert) -> str:

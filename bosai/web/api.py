@@ -14,6 +14,10 @@ from bosai.web import queries
 from bosai.web.keys import AUTH, CTX, MIE
 from bosai.web.login import require_operator
 from bosai.web.params import parse_filters, parse_int, parse_point, parse_text, parse_word
+from kernel.records import CameraImage
+from kernel.store import alerts as stored_alerts
+from kernel.store import incidents as stored_incidents
+from kernel.store import observations
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,9 @@ async def alerts(request: web.Request) -> web.Response:
     limit = parse_int(request.query.get("limit"), "limit", 200, 1, 1000)
     active = parse_int(request.query.get("active"), "active", 0, 0, 1)
     now = ctx.clock()
-    rows = await ctx.store.read(lambda s: [alert_json(a) for a in (
-        queries.active_alerts(s, now, limit, area) if active else queries.alerts(s, limit, area))])
-    return _json(rows)
+    rows = await ctx.store.read(
+        lambda s: queries.active_alerts(s, now, limit, area) if active else queries.alerts(s, limit, area))
+    return _json([alert_json(a) for a in rows])
 
 
 async def cap(request: web.Request) -> web.Response:
@@ -62,13 +66,10 @@ async def cap(request: web.Request) -> web.Response:
     sender = f"bosai-watch@{urlsplit(base_url).hostname or 'localhost'}"
     langs = list(languages(ctx))
 
-    def build(session: Any) -> bytes | None:
-        row = queries.alert(session, alert_id)
-        return None if row is None else render_cap(row, languages=langs, sender=sender, base_url=base_url)
-
-    body = await ctx.store.read(build)
-    if body is None:
+    alert = await ctx.store.read(lambda s: stored_alerts.alert(s, alert_id))
+    if alert is None:
         raise web.HTTPNotFound(text='{"error": "no such alert"}', content_type="application/json")
+    body = render_cap(alert, languages=langs, sender=sender, base_url=base_url)
     return web.Response(body=body, content_type="application/cap+xml", charset="utf-8", headers=NO_CACHE)
 
 
@@ -83,8 +84,8 @@ async def feed(request: web.Request) -> web.Response:
     area = parse_word(request.query.get("area"), "area")
     base_url = ctx.config.publish.base_url
     now = ctx.clock()
-    body = await ctx.store.read(
-        lambda s: render_atom(queries.active_alerts(s, now, 100, area), lang=lang, base_url=base_url, area=area))
+    alerts = await ctx.store.read(lambda s: queries.active_alerts(s, now, 100, area))
+    body = render_atom(alerts, lang=lang, base_url=base_url, area=area)
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8", headers=NO_CACHE)
 
 
@@ -102,9 +103,10 @@ async def incidents(request: web.Request) -> web.Response:
     for s in statuses:
         parse_word(s, "status")
     if request.app[AUTH].session_of(request) is not None:
-        return _geojson(await ctx.store.read(lambda s: incidents_geojson(queries.incidents(s, f, statuses))), PRIVATE)
+        return _geojson(incidents_geojson(await ctx.store.read(lambda s: stored_incidents.incidents(s, f, statuses))),
+                        PRIVATE)
     shown = queries.public_statuses(statuses)
-    collection = await ctx.store.read(lambda s: incidents_geojson(queries.incidents(s, f, shown)))
+    collection = incidents_geojson(await ctx.store.read(lambda s: stored_incidents.incidents(s, f, shown)))
     features = [queries.public_incident_feature(x) for x in collection["features"]]
     return _geojson({"type": "FeatureCollection", "features": [x for x in features if x is not None]}, BY_SESSION)
 
@@ -117,7 +119,7 @@ async def posts(request: web.Request) -> web.Response:
     require_operator(request)
     ctx = request.app[CTX]
     f = parse_filters(request, ctx.clock())
-    return _geojson(await ctx.store.read(lambda s: posts_geojson(queries.flagged_posts(s, f))), PRIVATE)
+    return _geojson(posts_geojson(await ctx.store.read(lambda s: stored_incidents.flagged_posts(s, f))), PRIVATE)
 
 
 async def gauges(request: web.Request) -> web.Response:
@@ -126,14 +128,14 @@ async def gauges(request: web.Request) -> web.Response:
     from publish.geojson import gauges_geojson
 
     ctx = request.app[CTX]
-    collection = await ctx.store.read(lambda s: gauges_geojson(queries.latest_gauges(s)))
+    collection = gauges_geojson(await ctx.store.read(observations.latest_gauges))
     thresholds = configured_thresholds(ctx.config.sources)
     for feature in collection["features"]:  # the popup shows the reading against them (issue 19 §2)
         feature["properties"]["thresholds_m"] = thresholds.get(feature["properties"]["gauge_id"])
     return _geojson(collection)
 
 
-def camera_feature(row: Any) -> dict[str, Any]:
+def camera_feature(row: CameraImage) -> dict[str, Any]:
     """GeoJSON Feature of a camera with links to its latest still and thumbnail."""
     base = f"/cameras/{quote(row.camera_id, safe='')}"
     props = {"camera_id": row.camera_id, "name": row.name, "status": row.status,
@@ -145,7 +147,7 @@ def camera_feature(row: Any) -> dict[str, Any]:
 async def cameras(request: web.Request) -> web.Response:
     """GET /api/cameras: river and road cameras with their newest still."""
     ctx = request.app[CTX]
-    rows = await ctx.store.read(queries.latest_cameras)
+    rows = await ctx.store.read(observations.latest_cameras)
     return _geojson({"type": "FeatureCollection", "features": [camera_feature(r) for r in rows]})
 
 
@@ -169,7 +171,7 @@ async def camera_image(request: web.Request) -> web.StreamResponse:
     """GET /cameras/{id}/latest.jpg and /thumbnail.jpg, served from the data folder only."""
     ctx = request.app[CTX]
     camera_id = request.match_info["camera_id"]
-    row = await ctx.store.read(lambda s: queries.camera_latest(s, camera_id))
+    row = await ctx.store.read(lambda s: observations.camera_latest(s, camera_id))
     if row is None:
         raise web.HTTPNotFound()
     wanted = row.thumbnail_path if request.match_info["which"] == "thumbnail" and row.thumbnail_path else row.image_path
@@ -186,7 +188,7 @@ async def warnings(request: web.Request) -> web.Response:
     from publish.colors import level_color
 
     ctx, mie = request.app[CTX], request.app[MIE]
-    areas = await ctx.store.read(queries.current_warnings)
+    areas = await ctx.store.read(observations.current_warnings)
     for area in areas:
         place = mie.municipality(area["area_code"])
         area["lat"], area["lng"] = (place.lat, place.lng) if place else (None, None)

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bosai.web import queries
 from bosai.web.keys import CTX
+from kernel.store.observations import current_warnings
 from publish.boundaries import served
 from publish.geojson import warning_areas_geojson
 
@@ -32,8 +33,8 @@ async def warning_areas(request: web.Request) -> web.Response:
     """GET /api/warnings/areas: warnings and evacuation information in force as polygons, by highest level."""
     ctx = request.app[CTX]
     now = ctx.clock()
-    body = await ctx.store.read(
-        lambda s: warning_areas_geojson(queries.current_warnings(s), queries.active_alerts(s, now, 1000)))
+    warnings, alerts = await ctx.store.read(lambda s: (current_warnings(s), queries.active_alerts(s, now, 1000)))
+    body = warning_areas_geojson(warnings, alerts)
     return web.json_response(body, content_type=GEOJSON, headers={"Cache-Control": "no-cache"})
 
 

@@ -12,7 +12,6 @@ from functools import cache
 from typing import Any, Final
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bosai.context import ServiceContext
@@ -20,8 +19,8 @@ from bosai.web import queries
 from bosai.web.api import camera_feature, languages
 from bosai.web.keys import CTX
 from bosai.web.ui_text import hazard_names
+from kernel.store import observations
 from kernel.store.evacuations import evacuations
-from kernel.store.models import GaugeReadingRow, OfficialReportRow
 from publish.catalog import has_message, message
 from publish.colors import level_color
 from publish.evacuations import LEVELS
@@ -70,7 +69,7 @@ def _level(level: int | None) -> dict[str, Any]:
 def warnings_data(session: Session, lang: str) -> list[dict[str, Any]]:
     """Warnings and advisories in force per municipality, highest level first, names translated."""
     out = []
-    for area in queries.current_warnings(session):
+    for area in observations.current_warnings(session):
         out.append({"area_code": area["area_code"], "area": _place(str(area["area_name"]), lang),
                     **_level(area["level"]), "issued": _time(area["report_datetime"], lang),
                     "kinds": [{"name": kind_name(str(k["name"]), lang), "name_ja": k["name"],
@@ -114,19 +113,9 @@ THRESHOLD_LEVELS: Final = (("standby", 1, "threshold.standby"), ("caution", 2, "
 def rivers_data(session: Session, lang: str, now: datetime,
                 thresholds: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     """Each gauge: latest level, its four thresholds, the last 24 hours, and the forecast where it is useful."""
-    from sqlalchemy.orm import load_only
-
-
-    stmt = (select(GaugeReadingRow).options(load_only(GaugeReadingRow.gauge_id, GaugeReadingRow.observed_at,
-                                                      GaugeReadingRow.level_m))
-            .where(GaugeReadingRow.observed_at >= now - RIVER_WINDOW, GaugeReadingRow.observed_at <= now)
-            .order_by(GaugeReadingRow.observed_at))
-    series: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for row in session.scalars(stmt):
-        if row.level_m is not None and (not series[row.gauge_id] or series[row.gauge_id][-1][0] < row.observed_at):
-            series[row.gauge_id].append((row.observed_at, row.level_m))
+    series = observations.gauge_series(session, now - RIVER_WINDOW, now)
     out = []
-    for g in queries.latest_gauges(session):
+    for g in observations.latest_gauges(session):
         limits = thresholds.get(g.gauge_id, {})
         points = series.get(g.gauge_id, [])
         out.append({
@@ -149,13 +138,14 @@ def _station(name: str, river: str) -> str:
 def cameras_data(session: Session, lang: str, now: datetime) -> list[dict[str, Any]]:
     """The latest still of each camera with its time; stale when the camera says so or it is old."""
     out = []
-    for row in queries.latest_cameras(session):
+    for row in observations.latest_cameras(session):
         props = camera_feature(row)["properties"]
         stale = row.status != "ok" or now - row.observed_at > CAMERA_STALE_AFTER
+        version = int(row.observed_at.timestamp())  # a new still has a new time: the browser fetches it again
         out.append({"camera_id": row.camera_id, "name": _place(row.name, lang), "status": row.status,
                     "stale": stale, "observed_at": row.observed_at.isoformat(), "taken": _time(row.observed_at, lang),
-                    "image_url": f"{props['image_url']}?v={row.id}",
-                    "thumbnail_url": f"{props['thumbnail_url']}?v={row.id}"})
+                    "image_url": f"{props['image_url']}?v={version}",
+                    "thumbnail_url": f"{props['thumbnail_url']}?v={version}"})
     return out
 
 
@@ -166,18 +156,15 @@ def _intensity(code: str | None, lang: str) -> str:
 
 def quake_data(session: Session, lang: str, now: datetime) -> dict[str, Any]:
     """The latest earthquake (intensity by Mie area) and the tsunami warnings in force."""
-    stmt = (select(OfficialReportRow).where(OfficialReportRow.report_type == "earthquake")
-            .order_by(OfficialReportRow.report_datetime.desc(), OfficialReportRow.id.desc()).limit(20))
     quake: dict[str, Any] | None = None
-    for report in session.scalars(stmt):
-        items = report.items or []
+    for report_id, report_datetime, items in observations.latest_earthquakes(session):
         hypo = next((i for i in items if i.get("type") == "earthquake"), None)
         if hypo is None:
             continue
         areas = [i for i in items if i.get("type") == "intensity" and i.get("scope") == "area"
                  and str(i.get("pref_code") or "") == MIE_PREF_CODE]
-        quake = {"report_id": report.id, "origin_time": hypo.get("origin_time"),
-                 "time": _time(hypo.get("origin_time") or report.report_datetime, lang),
+        quake = {"report_id": report_id, "origin_time": hypo.get("origin_time"),
+                 "time": _time(hypo.get("origin_time") or report_datetime, lang),
                  "hypocenter": _place(str(hypo.get("hypocenter_name") or ""), lang),
                  "magnitude": hypo.get("magnitude"), "depth_km": hypo.get("depth_km"),
                  "max_int": hypo.get("max_int"), "max_int_label": _intensity(hypo.get("max_int"), lang),

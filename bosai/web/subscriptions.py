@@ -35,7 +35,7 @@ from bosai.web.subscribe_text import labels
 from bosai.web.ui_text import HTML_LANG, LANGUAGE_NAMES
 from kernel.config import AppConfig
 from kernel.errors import DeliveryError, MalformedURLError, UnsafeURLError
-from kernel.store.models import Subscription
+from kernel.store import subscriptions as stored
 from publish import areas as mie
 from publish.channels import Channel, Confirmable, Target
 from publish.channels.links import check_link_token, link_token
@@ -169,7 +169,7 @@ async def _sign_up(request: web.Request, data: dict[str, Any]) -> dict[str, Any]
 
 
 def _end_by_id(session: Session, sub_id: int) -> None:
-    sub = session.get(Subscription, sub_id)
+    sub = stored.get(session, sub_id)
     if sub is not None:
         end(sub)
 
@@ -245,7 +245,7 @@ async def _link(request: web.Request, purpose: str) -> tuple[int, str, str, bool
     now, ttl = ctx.clock(), _ttl(ctx)
 
     def look(session: Session) -> tuple[str, bool]:
-        sub = session.get(Subscription, sub_id)
+        sub = stored.get(session, sub_id)
         if sub is None:
             return "", False
         valid = (sub.active and check_link_token(sub.secret, purpose, sub_id, token)
@@ -329,7 +329,7 @@ async def delete(request: web.Request) -> web.Response:
         raise bad_request("token: the unsubscribe token given at sign-up is required")
 
     def finish(session: Session) -> bool:
-        sub = session.get(Subscription, sub_id)
+        sub = stored.get(session, sub_id)
         if sub is None or not sub.active:
             return False
         by_hash = bool(sub.unsubscribe_token_hash) and hmac.compare_digest(sub.unsubscribe_token_hash or "",

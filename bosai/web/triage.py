@@ -18,15 +18,18 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from bosai.web import queries
 from bosai.web.keys import CTX
 from bosai.web.login import require_operator
 from bosai.web.params import bad_request, parse_filters, parse_int
 from collectors.river_gauge import configured_thresholds
+from kernel.published import Alert, Incident, MapPost
+from kernel.store import alerts as stored_alerts
+from kernel.store import incidents as stored
+from kernel.store import observations
 from kernel.store.labels import NotInIncident
-from kernel.store.models import AlertRow, GaugeReadingRow, IncidentEvent, IncidentRow, OfficialReportRow
+from kernel.store.snapshots import incident_record
 from publish import triage
-from publish.geojson import alert_json, incidents_geojson
+from publish.geojson import alert_json, incident_feature, incidents_geojson
 from publish.safe_text import for_display
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,7 @@ PAGE: Final = 50  # cards per page: enough to work through, few enough to render
 CARD_POSTS: Final = 5  # posts shown (and judged) on one card
 
 
-def _post_json(post: Any) -> dict[str, Any]:
+def _post_json(post: MapPost) -> dict[str, Any]:
     return {"id": post.id, "author": for_display(post.author), "text": for_display(post.text),
             "observed_at": post.observed_at.isoformat(),
             "score": post.score, "url": post.url}
@@ -48,15 +51,11 @@ def _post_json(post: Any) -> dict[str, Any]:
 def _sensors(session: Session, refs: list[str], thresholds: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
     """What corroborates an incident, readable: a gauge's name, reading and level against its thresholds, a
     camera's name and thumbnail, a JMA telegram's title, instead of raw ids like ``gauge:2499000104``."""
-    from sqlalchemy import select
-
-
     out: list[dict[str, Any]] = []
     for ref in refs:
         kind, _, ident = str(ref).partition(":")
         if kind == "gauge":
-            reading = session.scalars(select(GaugeReadingRow).where(GaugeReadingRow.gauge_id == ident)
-                                      .order_by(GaugeReadingRow.observed_at.desc()).limit(1)).first()
+            reading = observations.gauge_latest(session, ident)
             out.append({"kind": "gauge", "id": ident, "name": reading.name if reading else ident,
                         "river": reading.river if reading else None,
                         "level_m": reading.level_m if reading else None,
@@ -65,7 +64,7 @@ def _sensors(session: Session, refs: list[str], thresholds: dict[str, dict[str, 
                         "observed_at": reading.observed_at.isoformat() if reading else None,
                         "thresholds_m": thresholds.get(ident)})
         elif kind == "camera":
-            still = queries.camera_latest(session, ident)
+            still = observations.camera_latest(session, ident)
             base = f"/cameras/{quote(ident, safe='')}"
             out.append({"kind": "camera", "id": ident, "name": still.name if still else ident,
                         "status": still.status if still else "offline",
@@ -73,26 +72,26 @@ def _sensors(session: Session, refs: list[str], thresholds: dict[str, dict[str, 
                         "thumbnail_url": (f"{base}/thumbnail.jpg" if still.thumbnail_path else f"{base}/latest.jpg")
                         if still else None, "image_url": f"{base}/latest.jpg" if still else None})
         elif kind == "jma":
-            report = session.get(OfficialReportRow, int(ident)) if ident.isdigit() else None
-            out.append({"kind": "jma", "id": ident, "name": report.title if report else ident})
+            title = observations.report_title(session, int(ident)) if ident.isdigit() else None
+            out.append({"kind": "jma", "id": ident, "name": title or ident})
     return out
 
 
-def _cards(session: Session, rows: list[IncidentRow], stale: set[int], ctx: Any) -> list[dict[str, Any]]:
+def _cards(session: Session, rows: list[Incident], stale: set[int], ctx: Any) -> list[dict[str, Any]]:
     """Incidents as triage cards: the GeoJSON feature plus its newest posts, the AI's confidence, sensor
     support, urgency and staleness."""
     collection = incidents_geojson(rows)
     ids = [r.id for r in rows]
-    samples = queries.incident_posts(session, ids, per_incident=CARD_POSTS)
-    scores = queries.incident_scores(session, ids)
+    samples = stored.incident_posts(session, ids, per_incident=CARD_POSTS)
+    scores = stored.incident_scores(session, ids)
     thresholds = configured_thresholds(ctx.config.sources)
     for feature, row in zip(collection["features"], rows, strict=True):
         props = feature["properties"]
         props["posts"] = [_post_json(p) for p in samples.get(row.id, [])]
         props["confidence"] = scores.get(row.id)
-        props["urgency"] = queries.URGENCY.get(row.hazard, 0)
+        props["urgency"] = stored.URGENCY.get(row.hazard, 0)
         props["stale"] = row.id in stale
-        props["sensors"] = _sensors(session, list(row.corroborated_by or []), thresholds)
+        props["sensors"] = _sensors(session, list(row.corroborated_by), thresholds)
     return list(collection["features"])
 
 
@@ -114,14 +113,14 @@ async def queue(request: web.Request) -> web.Response:
     limit = parse_int(q.get("limit"), "limit", PAGE, 1, 200)
     offset = parse_int(q.get("offset"), "offset", 0, 0, 10**6)
     status = q.get("status") or "unverified"
-    if status not in queries.QUEUE_STATUSES:
-        raise bad_request(f"status: one of {', '.join(queries.QUEUE_STATUSES)}")
+    if status not in stored.QUEUE_STATUSES:
+        raise bad_request(f"status: one of {', '.join(stored.QUEUE_STATUSES)}")
     text = (q.get("q") or "").strip()[:64] or None
     stale_before = _stale_before(ctx)
 
     def build(session: Session) -> dict[str, Any]:
-        page = queries.triage_queue(session, replace(f, limit=limit), stale_before,
-                                    statuses=queries.QUEUE_STATUSES[status], offset=offset, text=text)
+        page = stored.triage_queue(session, replace(f, limit=limit), stale_before,
+                                   statuses=stored.QUEUE_STATUSES[status], offset=offset, text=text)
         features = _cards(session, page.rows, page.stale, ctx)
         shown_to = offset + len(features)
         return {"type": "FeatureCollection", "features": features, "total": page.total, "offset": offset,
@@ -140,11 +139,10 @@ async def card(request: web.Request) -> web.Response:
     stale_before = _stale_before(ctx)
 
     def build(session: Session) -> dict[str, Any] | None:
-        row = session.get(IncidentRow, incident_id)
+        row = stored.incident(session, incident_id)
         if row is None:
             return None
-        stale = {row.id} if row.status == "unverified" and queries._aware(row.last_seen) < stale_before else set()
-        return _cards(session, [row], stale, ctx)[0]
+        return _cards(session, [row], {row.id} if stored.is_stale(row, stale_before) else set(), ctx)[0]
 
     feature = await ctx.store.read(build)
     if feature is None:
@@ -154,22 +152,15 @@ async def card(request: web.Request) -> web.Response:
 
 async def events(request: web.Request) -> web.Response:
     """GET /api/triage/{id}/events: the incident's audit trail, oldest first (who did what, when and why)."""
-    from sqlalchemy import select
-
-
     require_operator(request)
     ctx = request.app[CTX]
     incident_id = int(request.match_info["incident_id"])
 
     def build(session: Session) -> dict[str, Any] | None:
-        row = session.get(IncidentRow, incident_id)
+        row = stored.incident(session, incident_id)
         if row is None:
             return None
-        trail = session.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
-                                .order_by(IncidentEvent.at, IncidentEvent.id))
-        return {"incident": incident_id, "status": row.status,
-                "events": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
-                           for e in trail]}
+        return {"incident": incident_id, "status": row.status, "events": stored.incident_events(session, incident_id)}
 
     body = await ctx.store.read(build)
     if body is None:
@@ -222,26 +213,24 @@ async def act(request: web.Request) -> web.Response:
                                  content_type="application/json")
     judged = _judged_posts(body, action)
 
-    split_off: list[dict[str, Any]] = []
-
-    def run(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    def run(session: Session) -> tuple[Incident, Alert | None, Incident | None]:
+        split_off = None
         if action == "merge":
             triage.merge(session, incident_id, int(into), operator.username, reason)  # type: ignore[arg-type]
         elif action == "split":
-            new = triage.split(session, incident_id, judged, operator.username, reason)
-            split_off[:] = incidents_geojson([new])["features"]
+            split_off = incident_record(triage.split(session, incident_id, judged, operator.username, reason))
         elif action in ("confirm", "dismiss"):
             getattr(triage, action)(session, incident_id, operator.username, reason, judged)
         else:
             getattr(triage, action)(session, incident_id, operator.username, reason)
         session.flush()
-        incident = session.get(IncidentRow, incident_id)
-        feature = incidents_geojson([incident])["features"][0]
-        alert = session.get(AlertRow, f"incident-{incident_id}") if action == "confirm" else None
-        return feature, (alert_json(alert) if alert is not None else None)
+        incident = stored.incident(session, incident_id)
+        assert incident is not None, "the action found the incident"
+        alert = stored_alerts.alert(session, f"incident-{incident_id}") if action == "confirm" else None
+        return incident, alert, split_off
 
     try:
-        feature, alert = await ctx.store.write(run)
+        incident, made, split_off = await ctx.store.write(run)
     except triage.IncidentNotFound as err:
         raise web.HTTPNotFound(text='{"error": "no such incident"}', content_type="application/json") from err
     except NotInIncident as err:
@@ -250,12 +239,15 @@ async def act(request: web.Request) -> web.Response:
         log.info("triage_refused incident=%d action=%s error=%s", incident_id, action, err)
         return web.json_response({"error": str(err)}, status=409)
     log.info("triage_done incident=%d action=%s operator=%s", incident_id, action, operator.username)
+    feature = incident_feature(incident)
+    alert = alert_json(made) if made is not None else None
     ctx.hub.publish("incident", feature)
     if alert is not None:
         ctx.hub.publish("alert", alert)
-    if split_off:
-        ctx.hub.publish("incident", split_off[0])
-        return web.json_response({"incident": feature, "alert": alert, "split": split_off[0]})
+    if split_off is not None:
+        split = incident_feature(split_off)
+        ctx.hub.publish("incident", split)
+        return web.json_response({"incident": feature, "alert": alert, "split": split})
     return web.json_response({"incident": feature, "alert": alert})
 
 

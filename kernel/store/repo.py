@@ -11,7 +11,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from kernel.records import CameraImage, EvacuationNotice, GaugeReading, OfficialReport, Post, Record
+from kernel.records import (
+    CameraImage,
+    EvacuationNotice,
+    GaugeReading,
+    OfficialReport,
+    Post,
+    Record,
+    record_from_json,
+)
 from kernel.store.models import (
     CameraImageRow,
     GaugeReadingRow,
@@ -127,6 +135,23 @@ def unfinished(session: Session, before: datetime | None = None) -> list[tuple[i
     if before is not None:
         stmt = stmt.where(RawItem.received_at < before)
     return [(r.id, r.kind, r.state) for r in session.execute(stmt.order_by(RawItem.id))]
+
+
+def evacuation_notices(session: Session, ids: list[int]) -> list[tuple[int, str, EvacuationNotice]]:
+    """(id, source, notice) of the evacuation notices among these raw items, in the order received."""
+    stmt = select(RawItem).where(RawItem.id.in_(ids), RawItem.kind == "evacuation").order_by(RawItem.id)
+    found = [(item.id, item.source, record_from_json(item.record)) for item in session.scalars(stmt)]
+    return [(item_id, source, notice) for item_id, source, notice in found if isinstance(notice, EvacuationNotice)]
+
+
+def post_items(session: Session, state: str | None = None, source_id_prefix: str = "") -> int:
+    """How many post items are stored: in ``state`` when given, with source ids starting ``source_id_prefix``."""
+    stmt = select(func.count()).select_from(RawItem).where(RawItem.kind == "post")
+    if state is not None:
+        stmt = stmt.where(RawItem.state == state)
+    if source_id_prefix:
+        stmt = stmt.where(RawItem.source_id.startswith(source_id_prefix, autoescape=True))
+    return session.scalar(stmt) or 0
 
 
 def counts(session: Session) -> dict[str, int]:

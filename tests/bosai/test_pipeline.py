@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -198,3 +199,52 @@ async def test_one_bad_item_fails_alone_not_with_its_batch(store: Store):
     assert "model exploded" in failed.error
     assert pipeline.workers_running() is False  # stopped
 
+
+
+class RecordingHub(LiveHub):
+    """A hub that keeps every event it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, dict]] = []
+
+    def publish(self, name, data):
+        self.sent.append((name, data))
+        return super().publish(name, data)
+
+
+async def test_live_events_are_built_after_the_commit_from_what_was_committed(store: Store, monkeypatch):
+    """The writer's transaction returns frozen records; the GeoJSON of the events is built from them after the
+    commit, never on the writer thread while the transaction is open."""
+    from publish import geojson
+
+    threads: list[str] = []
+    for name in ("alert_json", "incident_feature", "incidents_geojson", "posts_geojson", "gauges_geojson"):
+        original = getattr(geojson, name)
+
+        def spy(*args, _original=original, **kwargs):
+            threads.append(threading.current_thread().name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(geojson, name, spy)
+    hub = RecordingHub()
+    pipeline = _pipeline(store, hub, Metrics())
+    pipeline.start()
+    for i, text in enumerate(["津市の国道が冠水してる", "津駅前も冠水"]):
+        await pipeline.ingest(_post(i, text), b"raw")
+    reading = GaugeReading(source="river", source_id="g1@1", observed_at=datetime.now(UTC), gauge_id="g1",
+                           name="高岡", river="鈴鹿川", lat=34.88, lng=136.55, level_m=4.5, warning_level=4,
+                           threshold_name="氾濫危険水位", crossing="up")
+    await pipeline.ingest(reading, b"{}")
+    await _wait_done(store, 3)
+    assert await pipeline.drain(5)
+    await pipeline.stop()
+    names = [name for name, _ in hub.sent]
+    assert {"post", "incident", "alert", "gauge"} <= set(names)
+    assert threads and "store-writer" not in threads
+    with store.session() as s:
+        incident = s.scalars(select(IncidentRow)).one()
+    last = [data for name, data in hub.sent if name == "incident"][-1]["properties"]
+    assert (last["id"], last["status"]) == (incident.id, "unverified")
+    assert (last["post_count"], last["duplicate_count"]) == (incident.post_count, incident.duplicate_count)
+    assert incident.post_count + incident.duplicate_count == 2  # the second post's event shows both

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from bosai.web.queries import URGENCY
+from kernel.store.incidents import URGENCY
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

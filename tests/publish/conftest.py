@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from publish_records import HOSTILE, T0
+from publish_records import sample_alerts as build_sample_alerts
 from sqlalchemy.orm import Session
 
+from kernel.published import Alert
 from kernel.records import GaugeReading, OfficialReport, Post
 from kernel.store import Store
 from kernel.store.models import AlertRow, GaugeReadingRow, OfficialReportRow, PostRow
 from kernel.store.repo import save_raw
 
-T0 = datetime(2026, 9, 12, 10, 0, tzinfo=UTC)  # 19:00 JST
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jma" / "samples"
 CAP_XSD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "schemas" / "cap12.xsd"
 _ids = itertools.count(1)
@@ -95,7 +97,6 @@ def store_report(session: Session) -> Callable[[OfficialReport], OfficialReportR
 
     return store
 
-HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'
 
 
 def _warning_report(n: int, kind: str, status: str, last: str | None, minutes: float) -> OfficialReport:
@@ -136,3 +137,9 @@ def alert_set(session, store_report, make_post, make_reading):
     session.flush()
     assert all(a is not None for a in made) and len(made) == 6
     return made
+
+
+@pytest.fixture
+def sample_alerts() -> list[Alert]:
+    """One alert record of every kind, built directly (no database): see publish_records.sample_alerts."""
+    return build_sample_alerts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from bosai.web.queries import active_alerts
 from kernel.records import OfficialReport
 from kernel.store.models import AlertRow
+from kernel.store.snapshots import alert_record
 from publish.alerts import alert_from_gauge, alerts_from_report
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jma" / "samples"
@@ -289,7 +291,7 @@ def test_flood_forecast_names_its_rivers(session, store_report) -> None:
     assert [(a.event, a.level, a.hazard) for a in made] == [("氾濫注意情報", 2, "flood")]
     names = [a["name"] for a in made[0].areas]
     assert names[:2] == ["○○川", "△△川"] and names[-1] == "○○県"
-    doc = etree.fromstring(render_cap(made[0], sender="s", base_url="http://x"))
+    doc = etree.fromstring(render_cap(alert_record(made[0]), sender="s", base_url="http://x"))
     values = doc.xpath("//c:geocode/c:valueName/text()", namespaces={"c": "urn:oasis:names:tc:emergency:cap:1.2"})
     assert "JMA-RIVER" in values
 
@@ -339,3 +341,13 @@ def test_nankai_information_is_shown_for_the_prefecture_and_the_next_one_replace
         "report_datetime": report.report_datetime + timedelta(days=2)})
     [second] = alerts_from_report(session, store_report(later), areas=MIE)
     assert (second.msg_type, second.references, first.ended_at) == ("Update", first.id, second.sent)
+
+
+def test_the_sample_records_are_the_alerts_the_service_makes(alert_set, sample_alerts) -> None:
+    """The renderer tests build their alerts directly; they must stay what publish.alerts and triage make."""
+    made = [alert_record(a) for a in alert_set]
+    assert made[:5] == sample_alerts[:5]
+    incident, sample = made[5], sample_alerts[5]  # dated by the clock at confirmation: only the times differ
+    assert replace(incident, sent=sample.sent, expires=sample.expires,
+                   slots={**incident.slots, "time": sample.slots["time"]}) == sample
+    assert incident.expires - incident.sent == sample.expires - sample.sent

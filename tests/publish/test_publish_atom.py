@@ -12,36 +12,36 @@ NS = {"a": ATOM_NS}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_feed_is_well_formed_in_every_language(alert_set, lang) -> None:
-    raw = render_atom(alert_set, lang=lang, base_url="https://bosai.example")
+def test_feed_is_well_formed_in_every_language(sample_alerts, lang) -> None:
+    raw = render_atom(sample_alerts, lang=lang, base_url="https://bosai.example")
     feed = etree.fromstring(raw)  # raises if not well-formed
     entries = feed.findall("a:entry", NS)
-    assert len(entries) == len(alert_set)
+    assert len(entries) == len(sample_alerts)
     for entry, field in [(entries[0], "title"), (entries[0], "id"), (entries[0], "updated")]:
         assert entry.findtext(f"a:{field}", namespaces=NS)
     ids = [e.findtext("a:id", namespaces=NS) for e in entries]
     assert len(set(ids)) == len(ids) and all(i.startswith("tag:bosai-watch,2026:alert:") for i in ids)
     links = {e.find("a:link", NS).get("href") for e in entries}
-    assert f"https://bosai.example/cap/{alert_set[0].id}.xml" in links
+    assert f"https://bosai.example/cap/{sample_alerts[0].id}.xml" in links
     assert feed.findtext("a:id", namespaces=NS) == f"tag:bosai-watch,2026:feed:{lang}"
     sent = [e.findtext("a:updated", namespaces=NS) for e in entries]
     assert sent == sorted(sent, reverse=True)
 
 
-def test_entry_ids_are_stable_between_renders(alert_set) -> None:
-    assert render_atom(alert_set, lang="en", base_url="http://x") == render_atom(
-        list(reversed(alert_set)), lang="en", base_url="http://x")
+def test_entry_ids_are_stable_between_renders(sample_alerts) -> None:
+    assert render_atom(sample_alerts, lang="en", base_url="http://x") == render_atom(
+        list(reversed(sample_alerts)), lang="en", base_url="http://x")
 
 
-def test_area_feed_keeps_only_that_area(alert_set) -> None:
-    feed = etree.fromstring(render_atom(alert_set, lang="en", base_url="http://x", area="24202"))
+def test_area_feed_keeps_only_that_area(sample_alerts) -> None:
+    feed = etree.fromstring(render_atom(sample_alerts, lang="en", base_url="http://x", area="24202"))
     titles = [e.findtext("a:title", namespaces=NS) for e in feed.findall("a:entry", NS)]
     assert any("Yokkaichi" in t for t in titles)
-    other = etree.fromstring(render_atom(alert_set, lang="en", base_url="http://x", area="24562"))
+    other = etree.fromstring(render_atom(sample_alerts, lang="en", base_url="http://x", area="24562"))
     assert all("Yokkaichi" not in e.findtext("a:title", namespaces=NS) for e in other.findall("a:entry", NS))
     assert feed.findtext("a:id", namespaces=NS).endswith(":area:24202")
 
 
-def test_hostile_html_is_escaped(alert_set) -> None:
-    raw = render_atom(alert_set, lang="ja", base_url="http://x")
+def test_hostile_html_is_escaped(sample_alerts) -> None:
+    raw = render_atom(sample_alerts, lang="ja", base_url="http://x")
     assert b"<script" not in raw and b"<img" not in raw and b"&lt;script&gt;" in raw

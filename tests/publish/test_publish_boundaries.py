@@ -63,7 +63,7 @@ def alert(alert_id: str, source: str, level: int | None, areas: list[dict], even
 
 
 def test_warnings_become_area_polygons_coloured_by_the_highest_level() -> None:
-    warnings = [  # queries.current_warnings rows: municipality-level JMA warnings
+    warnings = [  # kernel.store.observations.current_warnings rows: municipality-level JMA warnings
         {"area_code": "2420100", "area_name": "津市", "level": 3,
          "kinds": [{"name": "大雨警報", "level": 3}, {"name": "雷注意報", "level": 2}]},
         {"area_code": "2420200", "area_name": "四日市市", "level": 2, "kinds": [{"name": "大雨注意報", "level": 2}]},

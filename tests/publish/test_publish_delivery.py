@@ -94,12 +94,12 @@ async def test_webhook_refuses_private_addresses_unless_allowed() -> None:
         await check_url("http://no-such-host.invalid/hook", allow_private=False)
 
 
-async def test_webhook_refuses_a_host_rebound_to_an_internal_address(alert_set, webhook_receiver,
+async def test_webhook_refuses_a_host_rebound_to_an_internal_address(sample_alerts, webhook_receiver,
                                                                       rebinding_dns) -> None:
     hook = await webhook_receiver()
     target = Target(1, "webhook", f"http://{rebinding_dns.host}:{hook.port}/hook", "en")
     with pytest.raises(DeliveryError, match=r"non-public address 127\.0\.0\.1"):
-        await WebhookChannel().deliver(render_alert(alert_set[0], "en"), target)
+        await WebhookChannel().deliver(render_alert(sample_alerts[0], "en"), target)
     assert rebinding_dns.answers == ["93.184.216.34", "127.0.0.1"]  # the check saw a public address
     assert hook.bodies == []
 
@@ -136,10 +136,10 @@ async def test_email_goes_through_smtp(running, alert_set) -> None:
     assert "警戒(けいかい)レベル3" in body and "出典(しゅってん)：気象庁(きしょうちょう)" in body
 
 
-async def test_email_to_unreachable_server_is_a_delivery_error(alert_set) -> None:
+async def test_email_to_unreachable_server_is_a_delivery_error(sample_alerts) -> None:
     channel = EmailChannel(host="127.0.0.1", port=1, sender="a@b.example", timeout_s=2)
     with pytest.raises(DeliveryError, match="smtp failed"):
-        await channel.deliver(render_alert(alert_set[0], "en"), Target(1, "email", "x@y.example", "en"))
+        await channel.deliver(render_alert(sample_alerts[0], "en"), Target(1, "email", "x@y.example", "en"))
     assert isinstance(channel, Channel) and isinstance(WebhookChannel(), Channel)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from kernel import clock
 from kernel.store.models import AlertRow, IncidentEvent
+from kernel.store.snapshots import alert_record
 from publish import incidents, triage
 from publish.messages import render_alert
 
@@ -23,4 +24,5 @@ def test_a_confirmed_incident_is_dated_on_the_installed_clock(session, make_post
     assert alert.sent == SCENARIO_NOW and alert.slots["time"] == SCENARIO_NOW.isoformat()
     events = session.query(IncidentEvent).filter_by(incident_id=incident.id).all()
     assert [e.at for e in events if e.action == "confirmed"] == [SCENARIO_NOW]
-    assert "12 de setembro" in render_alert(alert, "pt").description + render_alert(alert, "pt").accessible_text
+    text = render_alert(alert_record(alert), "pt")
+    assert "12 de setembro" in text.description + text.accessible_text

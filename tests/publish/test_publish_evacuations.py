@@ -75,26 +75,26 @@ async def test_bad_notices_are_refused(sqlite_store: Store, code: str, level: in
 async def test_messages_cap_atom_name_the_municipality(sqlite_store: Store) -> None:
     issued = await sqlite_store.write(lambda s: apply_notice(s, notice(1, 4), actor="a"))
     lifted = await sqlite_store.write(lambda s: apply_notice(s, notice(2, None, lifted=True), actor="a"))
-    with sqlite_store.session() as s:
-        alert, cancel = s.get(AlertRow, issued.alert.id), s.get(AlertRow, lifted.alert.id)
-        for lang in LANGUAGES:
-            text = render_alert(alert, lang)
-            assert text.headline and text.description and text.instruction and text.source_label
-            assert "%(" not in text.description + text.source_label
-        ja = render_alert(alert, "ja")
-        assert ja.source_label == "出典：津市" and "避難指示" in ja.headline and "警戒レベル4" in ja.headline
-        assert "津市は" in ja.description and "安濃町今徳" in ja.area_desc
-        assert render_alert(cancel, "ja").headline.startswith("避難指示解除")
-        en = render_alert(alert, "en")
-        assert "Evacuation Instruction" in en.headline and "Tsu" in en.source_label
-        root = etree.fromstring(render_cap(alert, sender="bosai@test", base_url="http://t"))
-        assert root.findtext(f"{CAP}msgType") == "Alert" and "出典：津市" in root.findtext(f"{CAP}note")
-        assert root.find(f"{CAP}info/{CAP}area/{CAP}geocode/{CAP}value").text == "24201"
-        cancel_xml = etree.fromstring(render_cap(cancel, sender="bosai@test", base_url="http://t"))
-        assert cancel_xml.findtext(f"{CAP}msgType") == "Cancel"
-        assert cancel_xml.findtext(f"{CAP}info/{CAP}responseType") == "AllClear"
-        assert alert.id in cancel_xml.findtext(f"{CAP}references")
-        assert "避難指示" in render_atom([alert], lang="ja", base_url="http://t").decode()
+    alert, cancel = issued.alert, lifted.alert  # the records apply_notice returns, as committed
+    assert alert is not None and cancel is not None
+    for lang in LANGUAGES:
+        text = render_alert(alert, lang)
+        assert text.headline and text.description and text.instruction and text.source_label
+        assert "%(" not in text.description + text.source_label
+    ja = render_alert(alert, "ja")
+    assert ja.source_label == "出典：津市" and "避難指示" in ja.headline and "警戒レベル4" in ja.headline
+    assert "津市は" in ja.description and "安濃町今徳" in ja.area_desc
+    assert render_alert(cancel, "ja").headline.startswith("避難指示解除")
+    en = render_alert(alert, "en")
+    assert "Evacuation Instruction" in en.headline and "Tsu" in en.source_label
+    root = etree.fromstring(render_cap(alert, sender="bosai@test", base_url="http://t"))
+    assert root.findtext(f"{CAP}msgType") == "Alert" and "出典：津市" in root.findtext(f"{CAP}note")
+    assert root.find(f"{CAP}info/{CAP}area/{CAP}geocode/{CAP}value").text == "24201"
+    cancel_xml = etree.fromstring(render_cap(cancel, sender="bosai@test", base_url="http://t"))
+    assert cancel_xml.findtext(f"{CAP}msgType") == "Cancel"
+    assert cancel_xml.findtext(f"{CAP}info/{CAP}responseType") == "AllClear"
+    assert alert.id in cancel_xml.findtext(f"{CAP}references")
+    assert "避難指示" in render_atom([alert], lang="ja", base_url="http://t").decode()
 
 
 def test_level_names_exist_in_all_nine_languages() -> None:

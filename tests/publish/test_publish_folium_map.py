@@ -6,19 +6,19 @@ import argparse
 from pathlib import Path
 
 import pytest
+from publish_records import incident, reading
 from sqlalchemy import select
 
 from kernel.store.models import GaugeReadingRow, IncidentRow
 from publish import commands
-from publish.folium_map import LEAFLET_DIR, build_map, load_from_store, load_shelters
+from publish.folium_map import LEAFLET_DIR, build_map, load_shelters
 
 TILES = "http://tiles.local/{z}/{x}/{y}.png"
 
 
 @pytest.mark.skipif(not (LEAFLET_DIR / "leaflet.js").exists(), reason="Leaflet not vendored")
-def test_map_is_offline_and_escaped(session, alert_set, tmp_path) -> None:
-    incidents, readings = load_from_store(session)
-    assert len(incidents) == 1 and len(readings) == 1
+def test_map_is_offline_and_escaped(tmp_path) -> None:
+    incidents, readings = [incident()], [reading(5), reading(50, warning_level=1, threshold_name=None)]
     shelters = [{"name": "中央市民館", "kind": "both", "municipality": "津市", "lat": 34.72, "lng": 136.51}]
     out = tmp_path / "map.html"
     build_map(incidents, readings, shelters, tile_url=TILES, attribution="地理院タイル").save(str(out))

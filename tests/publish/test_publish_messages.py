@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from publish_records import SENT, YOKKAICHI
+from publish_records import alert as make_alert
 from required_tools import require_tool
 
-from kernel.store.models import AlertRow
+from kernel.published import Alert
 from publish.catalog import LANGUAGES, has_message, message, po_path
 from publish.colors import LEVEL_COLORS, level_color, level_words
 from publish.messages import format_time, render_alert
@@ -28,8 +30,6 @@ from publish.speech import has_voice, speech_form, synthesize
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 KINDS_CSV = Path(__file__).resolve().parents[2] / "publish" / "data" / "jma_kinds.csv"
-SENT = datetime(2026, 9, 12, 10, 40, tzinfo=UTC)  # 19:40 JST
-YOKKAICHI = {"code": "2420200", "name": "四日市市"}
 # Event keys the relay sends (issue 16): every one needs a term in every catalog.
 EVENT_KEYS = (
     "heavy_rain_warning", "flood_warning", "storm_warning", "storm_surge_warning", "heavy_rain_emergency_warning",
@@ -46,60 +46,46 @@ EVENT_KEYS = (
 )
 
 
-def _alert(alert_id: str, *, hazard: str, event_key: str | None, level: int | None, kind: str = "issued",
-           areas: list[dict[str, Any]] | None = None, source: str = "jma", sent: datetime = SENT,
-           **slots: Any) -> AlertRow:
-    """An alert built in memory, the way publish.alerts fills it (no database needed)."""
-    all_slots = {"kind": kind, "time": sent.isoformat(), "source": source, **slots}
-    if event_key:
-        all_slots["event_key"] = event_key
-    return AlertRow(id=alert_id, source=source, ref=f"test:{alert_id}", hazard=hazard,
-                    event=str(slots.get("event_name") or slots.get("threshold") or hazard), level=level,
-                    severity="Severe", urgency="Immediate", certainty="Likely",
-                    msg_type="Cancel" if kind == "lifted" else "Alert", status="Actual",
-                    areas=areas if areas is not None else [YOKKAICHI], slots=all_slots, sent=sent, expires=None)
-
-
-def golden_alerts() -> list[AlertRow]:
+def golden_alerts() -> list[Alert]:
     """The fixed set rendered into the golden files (one of each kind of text the service sends)."""
     tsunami_areas = [{"code": "431", "name": "三重県南部"}, {"code": "430", "name": "伊勢・三河湾"}]
     quake_sent = datetime(2026, 9, 12, 10, 42, tzinfo=UTC)
     return [
-        _alert("level2-advisory", hazard="heavy_rain", event_key="heavy_rain_advisory", level=2,
+        make_alert("level2-advisory", hazard="heavy_rain", event_key="heavy_rain_advisory", level=2,
                event_name="大雨注意報", sent=datetime(2026, 9, 12, 10, 0, tzinfo=UTC)),
-        _alert("level3-warning", hazard="heavy_rain", event_key="heavy_rain_warning", level=3,
+        make_alert("level3-warning", hazard="heavy_rain", event_key="heavy_rain_warning", level=3,
                event_name="大雨警報", areas=[YOKKAICHI, {"code": "2420700", "name": "鈴鹿市"}]),
-        _alert("level4-flood-danger", hazard="flood", event_key="flood_danger_info", level=4,
+        make_alert("level4-flood-danger", hazard="flood", event_key="flood_danger_info", level=4,
                event_name="氾濫危険情報", areas=[{"code": "river", "name": "鈴鹿川"}]),
-        _alert("level4-river-flood-urgent", hazard="flood", event_key="river_flood_urgent_warning", level=4,
+        make_alert("level4-river-flood-urgent", hazard="flood", event_key="river_flood_urgent_warning", level=4,
                event_name="氾濫危険警報", areas=[{"code": "river", "name": "鈴鹿川"}]),
-        _alert("level5-flood-occurred", hazard="flood", event_key="flood_occurred_info", level=5,
+        make_alert("level5-flood-occurred", hazard="flood", event_key="flood_occurred_info", level=5,
                event_name="氾濫発生情報"),
-        _alert("level3-storm-surge-r06", hazard="storm_surge", event_key="level3_storm_surge_warning", level=3,
+        make_alert("level3-storm-surge-r06", hazard="storm_surge", event_key="level3_storm_surge_warning", level=3,
                event_name="レベル３高潮警報"),
-        _alert("warning-lifted", hazard="heavy_rain", event_key="heavy_rain_warning", level=None, kind="lifted",
+        make_alert("warning-lifted", hazard="heavy_rain", event_key="heavy_rain_warning", level=None, kind="lifted",
                event_name="大雨警報"),
-        _alert("tsunami-warning", hazard="tsunami", event_key="tsunami_warning", level=None,
+        make_alert("tsunami-warning", hazard="tsunami", event_key="tsunami_warning", level=None,
                event_name="津波警報", areas=tsunami_areas),
-        _alert("tsunami-advisory", hazard="tsunami", event_key="tsunami_advisory", level=None,
+        make_alert("tsunami-advisory", hazard="tsunami", event_key="tsunami_advisory", level=None,
                event_name="津波注意報", areas=tsunami_areas),
-        _alert("tsunami-lifted", hazard="tsunami", event_key="tsunami_warning", level=None, kind="lifted",
+        make_alert("tsunami-lifted", hazard="tsunami", event_key="tsunami_warning", level=None, kind="lifted",
                event_name="津波警報", areas=tsunami_areas),
-        _alert("earthquake", hazard="earthquake", event_key="earthquake_info", level=None, kind="earthquake",
+        make_alert("earthquake", hazard="earthquake", event_key="earthquake_info", level=None, kind="earthquake",
                event_name="地震情報", intensity="6-", origin_time="2026-09-12T19:38:00+09:00",
                areas=[{"code": "460", "name": "三重県北部"}], sent=quake_sent),
-        _alert("gauge-up", hazard="flood", event_key=None, level=4, kind="gauge_up", source="gauge",
+        make_alert("gauge-up", hazard="flood", event_key=None, level=4, kind="gauge_up", source="gauge",
                river="鈴鹿川", station="高岡", threshold="氾濫危険水位", level_m=4.1,
                areas=[{"code": "gauge:suzuka-takaoka", "name": "高岡"}, YOKKAICHI]),
-        _alert("gauge-down", hazard="flood", event_key=None, level=1, kind="gauge_down", source="gauge",
+        make_alert("gauge-down", hazard="flood", event_key=None, level=1, kind="gauge_down", source="gauge",
                river="鈴鹿川", station="高岡", threshold="氾濫注意水位", level_m=2.35, all_clear=True,
                areas=[{"code": "gauge:suzuka-takaoka", "name": "高岡"}, YOKKAICHI]),
-        _alert("incident", hazard="flood", event_key=None, level=None, kind="incident", source="incident",
+        make_alert("incident", hazard="flood", event_key=None, level=None, kind="incident", source="incident",
                place="四日市市", confirmed_by="tanaka"),
-        _alert("info-nankai", hazard="earthquake", event_key="nankai_trough_info", level=None, kind="info",
+        make_alert("info-nankai", hazard="earthquake", event_key="nankai_trough_info", level=None, kind="info",
                event_name="南海トラフ地震臨時情報", areas=[],
                info_text="南海トラフ地震臨時情報（巨大地震注意）を発表しました。"),
-        _alert("midnight", hazard="heavy_rain", event_key="heavy_rain_warning", level=3,
+        make_alert("midnight", hazard="heavy_rain", event_key="heavy_rain_warning", level=3,
                event_name="大雨警報", sent=datetime(2026, 9, 12, 15, 0, tzinfo=UTC)),
     ]
 
@@ -298,8 +284,8 @@ def test_place_names_per_script(name: str, lang: str, expected: str) -> None:
     assert localize_place(name, lang) == expected
 
 
-def test_every_alert_renders_in_every_language(alert_set) -> None:
-    for alert in [*alert_set, *golden_alerts()]:
+def test_every_alert_renders_in_every_language(sample_alerts) -> None:
+    for alert in [*sample_alerts, *golden_alerts()]:
         seen = set()
         for lang in LANGUAGES:
             r = render_alert(alert, lang)
@@ -310,8 +296,8 @@ def test_every_alert_renders_in_every_language(alert_set) -> None:
         assert len(seen) >= 8, alert.id  # really translated (ja/zh may coincide for some terms)
 
 
-def test_jma_alert_is_labelled_with_its_source_and_uses_official_terms(alert_set) -> None:
-    issued = alert_set[0]
+def test_jma_alert_is_labelled_with_its_source_and_uses_official_terms(sample_alerts) -> None:
+    issued = sample_alerts[0]
     assert "出典：気象庁" in render_alert(issued, "ja").accessible_text
     en = render_alert(issued, "en")
     assert en.headline == "Alert level 3: Heavy Rain Warning (Yokkaichi City)"
@@ -320,8 +306,8 @@ def test_jma_alert_is_labelled_with_its_source_and_uses_official_terms(alert_set
     assert render_alert(issued, "ko").event == "호우 경보"  # JMA dictionary term
 
 
-def test_accessible_form_names_the_level_in_words(alert_set) -> None:
-    gauge = alert_set[3]
+def test_accessible_form_names_the_level_in_words(sample_alerts) -> None:
+    gauge = sample_alerts[3]
     assert gauge.level == 4
     text = render_alert(gauge, "en").accessible_text
     assert text.startswith("Alert level 4: everyone evacuates") and "(purple)" in text
@@ -329,8 +315,8 @@ def test_accessible_form_names_the_level_in_words(alert_set) -> None:
     assert "Nível de alerta 4" in render_alert(gauge, "pt").accessible_text
 
 
-def test_all_clear_and_earthquake_instructions(alert_set) -> None:
-    lifted, quake, down = alert_set[1], alert_set[2], alert_set[4]
+def test_all_clear_and_earthquake_instructions(sample_alerts) -> None:
+    lifted, quake, down = sample_alerts[1], sample_alerts[2], sample_alerts[4]
     assert render_alert(lifted, "en").headline == "Lifted: Heavy Rain Warning (Yokkaichi City)"
     assert "Stay away" in render_alert(down, "en").instruction
     assert render_alert(quake, "en").instruction == "Watch out for strong tremors."
@@ -344,9 +330,9 @@ def test_colors_follow_the_warning_level_convention() -> None:
     assert level_words(5, "en") == "Alert level 5" and level_words(None, "en") == "No alert level"
 
 
-def test_unknown_language_is_a_clear_error(alert_set) -> None:
+def test_unknown_language_is_a_clear_error(sample_alerts) -> None:
     with pytest.raises(ValueError, match="unknown language 'fr'"):
-        render_alert(alert_set[0], "fr")
+        render_alert(sample_alerts[0], "fr")
 
 
 @pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
@@ -357,17 +343,15 @@ def test_a_missing_speech_program_fails_when_servers_are_required(monkeypatch, r
         require_tool("espeak-ng")
 
 
-def test_voice_form_is_synthesised(alert_set, tmp_path, espeak) -> None:
-    out = synthesize(render_alert(alert_set[3], "en").speech_text, "en", tmp_path / "a.wav")
+def test_voice_form_is_synthesised(sample_alerts, tmp_path, espeak) -> None:
+    out = synthesize(render_alert(sample_alerts[3], "en").speech_text, "en", tmp_path / "a.wav")
     assert out is not None and out.read_bytes()[:4] == b"RIFF"
 
 
 def test_a_gauge_named_with_its_river_is_not_read_twice() -> None:
-    gauge = AlertRow(id="g", source="gauge", ref="gauge:x", hazard="flood", event="氾濫危険水位", level=4,
-                     severity="Severe", urgency="Immediate", certainty="Observed", msg_type="Alert", status="Actual",
-                     areas=[{"code": "gauge:x", "name": "志登茂川 江戸橋"}],
-                     slots={"kind": "gauge_up", "river": "志登茂川", "station": "志登茂川 江戸橋",
-                            "threshold": "氾濫危険水位", "time": "2026-09-12T10:00:00+00:00", "level_m": 3.2},
-                     sent=datetime(2026, 9, 12, 10, tzinfo=UTC))
+    station = {"code": "gauge:x", "name": "志登茂川 江戸橋"}
+    gauge = make_alert("g", hazard="flood", event_key=None, level=4, kind="gauge_up", source="gauge",
+                       sent=datetime(2026, 9, 12, 10, tzinfo=UTC), areas=[station], river="志登茂川",
+                       station="志登茂川 江戸橋", threshold="氾濫危険水位", level_m=3.2)
     headline = render_alert(gauge, "en").headline
     assert "Shitomo River at Edobashi" in headline and headline.count("Shitomo") == 1

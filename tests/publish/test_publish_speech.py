@@ -37,8 +37,8 @@ def _seconds(path: Path) -> tuple[int, float]:
 
 
 @pytest.mark.parametrize("lang", list(EXPECTED))
-def test_each_language_is_read_by_its_engine(alert_set, tmp_path, engines, lang) -> None:
-    text = render_alert(alert_set[0], lang).speech_text
+def test_each_language_is_read_by_its_engine(sample_alerts, tmp_path, engines, lang) -> None:
+    text = render_alert(sample_alerts[0], lang).speech_text
     assert speech.engine_for(lang) == EXPECTED[lang]
     made = speech.synthesize_speech(text, lang, tmp_path / f"{lang}.wav")
     if EXPECTED[lang] is None:  # Tagalog: no voice, no speech form (the text form stays)

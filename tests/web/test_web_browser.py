@@ -48,6 +48,7 @@ async def page():
 
 
 async def test_live_incident_triage_and_feeds(server, page, ctx):
+    from kernel.store.snapshots import incident_record, post_record
     from publish.geojson import incidents_geojson, posts_geojson
 
     await create_operator(ctx.store, "ops", "s3cret-pass")
@@ -63,7 +64,7 @@ async def test_live_incident_triage_and_feeds(server, page, ctx):
 
     def new_incident(s):
         row = add_incident(s, title="雲出川 あふれそう", place_name="香良洲")
-        return row.id, incidents_geojson([row])["features"][0]
+        return row.id, incidents_geojson([incident_record(row)])["features"][0]
 
     incident_id, feature = await ctx.store.write(new_incident)
     ctx.hub.publish("incident", feature)
@@ -71,7 +72,8 @@ async def test_live_incident_triage_and_feeds(server, page, ctx):
     await page.wait_for_selector(badge, timeout=10_000)
     assert await page.get_attribute(badge, "data-status") == "unverified"
 
-    hostile = await ctx.store.write(lambda s: posts_geojson([add_post(s, HOSTILE, author="troll2")])["features"][0])
+    hostile_post = await ctx.store.write(lambda s: post_record(add_post(s, HOSTILE, author="troll2")))
+    hostile = posts_geojson([hostile_post])["features"][0]
     ctx.hub.publish("post", hostile)
     await page.wait_for_selector("#event-log .ev-post", timeout=10_000)
     assert "<script>window.__pwned=1</script>" in await page.text_content("#event-log .ev-post")
@@ -97,6 +99,7 @@ async def test_live_incident_triage_and_feeds(server, page, ctx):
 async def test_anonymous_command_center_shows_no_post_author_or_unverified_incident(server, page, ctx):
     """Issue 18 §4 in the browser: without a login the page gets confirmed incidents only, under a title made
     from hazard and place, never post text or an author handle, neither at load nor over the live stream."""
+    from kernel.store.snapshots import incident_record, post_record
     from publish.geojson import incidents_geojson, posts_geojson
 
     secrets = ("yamada_taro", "suzuki_h", "kuroneko88", "家の前まで水", "裏山が崩れ", "誰か助けて")
@@ -118,8 +121,9 @@ async def test_anonymous_command_center_shows_no_post_author_or_unverified_incid
         post = add_post(s, "kuroneko88: 誰か助けて", author="kuroneko88", lat=34.1, lng=136.1)
         unverified = add_incident(s, title="kuroneko88: 誰か助けて", lat=34.1, lng=136.1)
         later = add_incident(s, title="@yamada_taro 家の前まで水 2", status="confirmed", lat=34.95, lng=136.6)
-        return (posts_geojson([post])["features"][0], incidents_geojson([unverified])["features"][0],
-                incidents_geojson([later])["features"][0], later.id)
+        return (posts_geojson([post_record(post)])["features"][0],
+                incidents_geojson([incident_record(unverified)])["features"][0],
+                incidents_geojson([incident_record(later)])["features"][0], later.id)
 
     post, unverified, later, later_id = await ctx.store.write(live_rows)
     ctx.hub.publish("post", post)

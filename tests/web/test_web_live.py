@@ -61,6 +61,7 @@ async def _until(resp: Any, name: str) -> list[dict[str, str]]:
 async def _private_and_public_events(ctx: Any) -> dict[str, dict[str, Any]]:
     """Features as the pipeline and triage publish them: a flagged post, an unverified incident, a confirmed
     one (title from post text naming its author) and one merged away."""
+    from kernel.store.snapshots import incident_record, post_record
     from publish.geojson import incidents_geojson, posts_geojson
 
     def build(s: Any) -> dict[str, dict[str, Any]]:
@@ -68,11 +69,11 @@ async def _private_and_public_events(ctx: Any) -> dict[str, dict[str, Any]]:
         unverified = add_incident(s, title=f"{HANDLE} 裏山が崩れた", hazard="landslide")
         confirmed = add_incident(s, title=f"{HANDLE} 家の前まで水がきてる", status="confirmed")
         merged = add_incident(s, title=f"{HANDLE} merged", status="merged", merged_into=confirmed.id)
-        feature = incidents_geojson([confirmed])["features"][0]
+        feature = incidents_geojson([incident_record(confirmed)])["features"][0]
         feature["properties"]["posts"] = [{"author": "yamada_taro", "text": post.text}]  # a nested sample
-        return {"post": posts_geojson([post])["features"][0],
-                "unverified": incidents_geojson([unverified])["features"][0], "confirmed": feature,
-                "merged": incidents_geojson([merged])["features"][0]}
+        return {"post": posts_geojson([post_record(post)])["features"][0],
+                "unverified": incidents_geojson([incident_record(unverified)])["features"][0], "confirmed": feature,
+                "merged": incidents_geojson([incident_record(merged)])["features"][0]}
 
     return await ctx.store.write(build)
 

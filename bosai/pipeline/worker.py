@@ -1,44 +1,30 @@
-"""Stage workers: ingest (persist raw, then queue) -> classify -> geocode -> incidents, and observe for
-official reports, gauges and cameras.
-
-Each stage reads its items from the store by id, does its work, and writes its results together with the
-item's next state in one transaction, so a crash at any point leaves every item in a state from which
-the next start resumes it; re-running a stage on an item changes nothing twice.
-"""
+"""The worker loop: one task per stage (several for classify) taking batches off the bus, with retries while
+the database is away and one-by-one reruns so that a bad item fails alone."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session
 
 from bosai.bus import Bus
 from bosai.context import utc_now
 from bosai.live import LiveHub
+from bosai.pipeline.classify import classify
+from bosai.pipeline.events import EventSink, publish_all
+from bosai.pipeline.geocode import geocode
+from bosai.pipeline.incidents import group
+from bosai.pipeline.ingest import ingest, reject
+from bosai.pipeline.observe import observe
 from kernel.metrics import Metrics
-from kernel.records import Classifier, EvacuationNotice, Geocoder, Place, Prediction, Record, record_from_json
+from kernel.records import Classifier, Geocoder, Record
 from kernel.store import Store, repo
-from kernel.store.db import Batched
-from kernel.store.models import CameraImageRow, GaugeReadingRow, OfficialReportRow, PostRow, RawItem
-from publish import alerts, evacuations, geojson, incidents
 
 log = logging.getLogger(__name__)
-Event = tuple[str, dict[str, Any]]
-
-
-class EventSink(Protocol):
-    """Where the stages send live events: the local hub, or a fan-out to every process."""
-
-    def publish(self, name: str, data: dict[str, Any]) -> None:
-        """Send one event."""
-        ...
 
 
 class Pipeline:
@@ -72,15 +58,11 @@ class Pipeline:
 
     async def ingest(self, record: Record, raw: bytes) -> bool:
         """Persist the raw item, then queue it; False when it was already stored (a duplicate)."""
-        item_id = await self.store.write(Batched(repo.save_raws, (record, raw, utc_now())))
-        if item_id is None:
-            return False  # the collector runner counts ingested and duplicate items per source
-        await self.bus.put("classify" if record.kind == "post" else "observe", item_id)
-        return True
+        return await ingest(self.store, self.bus, record, raw)
 
     async def reject(self, source: str, source_id: str | None, raw: bytes, error: str) -> None:
         """Keep bad data from a source with the reason (the collector runner counts it in the metrics)."""
-        await self.store.write(lambda s: repo.save_reject(s, source, source_id, raw, error, utc_now()))
+        await reject(self.store, source, source_id, raw, error)
 
     def start(self, *, resume: bool = True) -> None:
         """Start the stage workers and, unless told not to, re-queue what a previous run left unfinished."""
@@ -216,140 +198,18 @@ class Pipeline:
                 delay = min(delay * 2, 5.0)
 
     async def _classify(self, ids: list[int]) -> None:
-        posts = await self.store.read(lambda s: _texts(s, ids))
-        assert self.classifier is not None, "stage workers need a classifier"
-        preds = await asyncio.to_thread(self.classifier.predict, [text for _, text, _ in posts])
-        version = getattr(self.classifier, "version", "unknown")
-
-        def save(session: Session) -> list[int]:
-            flagged, other = [], []
-            now = utc_now()
-            pairs = list(zip(posts, preds, strict=True))
-            rows = [_prediction_row(post_id, pred, version, now) for (post_id, _, _), pred in pairs]
-            if rows:
-                session.execute(update(PostRow), rows)
-            for (post_id, _, _), pred in pairs:
-                (flagged if pred.label == "disaster" else other).append(post_id)
-            repo.set_state(session, flagged, repo.CLASSIFIED)
-            repo.set_state(session, other, repo.DONE)
-            return flagged
-
-        for post_id in await self.store.write(save):
-            await self.bus.put("geocode", post_id)
+        await classify(self.store, self.bus, self.classifier, ids)
 
     async def _geocode(self, ids: list[int]) -> None:
-        posts = await self.store.read(lambda s: _texts(s, ids))
-        geocoder = self.geocoder
-        assert geocoder is not None, "stage workers need a geocoder"
-        found = await asyncio.to_thread(lambda: [geocoder.resolve(text, geo=geo) for _, text, geo in posts])
-
-        def save(session: Session) -> None:
-            rows = [_places_row(post_id, places) for (post_id, _, _), places in zip(posts, found, strict=True)]
-            if rows:
-                session.execute(update(PostRow), rows)
-            repo.set_state(session, [p[0] for p in posts], repo.GEOCODED)
-
-        await self.store.write(save)
-        for post_id in ids:
-            await self.bus.put("incidents", post_id)
+        await geocode(self.store, self.bus, self.geocoder, ids)
 
     async def _incidents(self, ids: list[int]) -> None:
-        now = self.clock()
-
-        def save(session: Session) -> tuple[list[Event], list[float]]:
-            events: list[Event] = []
-            ages: list[float] = []
-            posts = list(session.scalars(select(PostRow).where(PostRow.id.in_(ids))))
-            attached = incidents.attach_posts(
-                session, posts, window=self.incident_window, radius_km=self.incident_radius_km, now=now
-            )
-            for post, incident in zip(posts, attached, strict=True):
-                if post.lat is not None:
-                    events.append(("post", geojson.posts_geojson([post])["features"][0]))
-                if incident is not None:
-                    events.append(("incident", geojson.incidents_geojson([incident])["features"][0]))
-            repo.set_state(session, ids, repo.DONE)
-            received = session.scalars(select(RawItem.received_at).where(RawItem.id.in_(ids)))
-            wall = utc_now()
-            ages.extend((wall - r).total_seconds() for r in received)
-            return events, ages
-
-        events, ages = await self.store.write(save)
-        self._publish(events)
+        snapshots, ages = await group(self.store, ids, window=self.incident_window,
+                                      radius_km=self.incident_radius_km, now=self.clock())
+        publish_all(self.hub, snapshots)
         for age in ages:
             self.metrics.ingest_to_publish.observe(age)
 
     async def _observe(self, ids: list[int]) -> None:
-        window, radius = self.incident_window, self.incident_radius_km
-
-        def save(session: Session) -> list[Event]:
-            events: list[Event] = []
-            for report in session.scalars(select(OfficialReportRow).where(OfficialReportRow.id.in_(ids))):
-                for alert in alerts.alerts_from_report(session, report, areas=self.jma_areas):
-                    events.append(("alert", geojson.alert_json(alert)))
-                events.append(("warning", {"id": report.id, "title": report.title, "type": report.report_type}))
-            for reading in session.scalars(select(GaugeReadingRow).where(GaugeReadingRow.id.in_(ids))):
-                alert = alerts.alert_from_gauge(session, reading)
-                if alert is not None:
-                    events.append(("alert", geojson.alert_json(alert)))
-                for incident in incidents.corroborate(session, reading, radius_km=radius, window=window):
-                    events.append(("incident", geojson.incidents_geojson([incident])["features"][0]))
-                events.append(("gauge", geojson.gauges_geojson([reading])["features"][0]))
-            for image in session.scalars(select(CameraImageRow).where(CameraImageRow.id.in_(ids))):
-                incidents.corroborate(session, image, radius_km=radius, window=window)
-                events.append(("camera", {"camera_id": image.camera_id, "name": image.name,
-                                          "lat": image.lat, "lng": image.lng, "status": image.status}))
-            events += _apply_evacuation_notices(session, ids)
-            repo.set_state(session, ids, repo.DONE)
-            return events
-
-        self._publish(await self.store.write(save))
-
-    def _publish(self, events: list[Event]) -> None:
-        for name, data in events:
-            self.hub.publish(name, data)
-
-
-def _apply_evacuation_notices(session: Session, ids: list[int]) -> list[Event]:
-    """Municipal evacuation notices (CAP) among ``ids``: applied in the order received, as the municipality
-    sent them; a notice that cannot be applied is logged and left with its raw item, never retried forever."""
-    events: list[Event] = []
-    stmt = select(RawItem).where(RawItem.id.in_(ids), RawItem.kind == "evacuation").order_by(RawItem.id)
-    for item in session.scalars(stmt):
-        notice = record_from_json(item.record)
-        if not isinstance(notice, EvacuationNotice):
-            continue
-        try:
-            applied = evacuations.apply_notice(session, notice, actor=f"cap:{item.source}")
-        except evacuations.NoticeError as err:
-            log.warning("evacuation_notice_not_applied item=%d error=%s", item.id, err)
-            continue
-        if applied.alert is not None and applied.changed:
-            events.append(("alert", geojson.alert_json(applied.alert)))
-        if applied.evacuation is not None and applied.changed:
-            events.append(("evacuation", evacuations.feature(applied.evacuation)))
-    return events
-
-
-def _texts(session: Session, ids: list[int]) -> list[tuple[int, str, tuple[float, float] | None]]:
-    rows = session.execute(
-        select(PostRow.id, PostRow.text, PostRow.geo_lat, PostRow.geo_lng).where(PostRow.id.in_(ids))
-    )
-    return [
-        (r.id, r.text, (r.geo_lat, r.geo_lng) if r.geo_lat is not None and r.geo_lng is not None else None)
-        for r in rows
-    ]
-
-
-def _prediction_row(post_id: int, pred: Prediction, version: str, now: datetime) -> dict[str, Any]:
-    """Values of a bulk UPDATE of one post's classification."""
-    return {"id": post_id, "label": pred.label, "score": pred.score, "model_version": version,
-            "categories": [[name, score] for name, score in pred.categories], "classified_at": now}
-
-
-def _places_row(post_id: int, places: list[Place]) -> dict[str, Any]:
-    """Values of a bulk UPDATE of one post's places; the best place locates the post."""
-    best = places[0] if places else None
-    return {"id": post_id, "places": [asdict(p) for p in places],
-            "lat": best.lat if best else None, "lng": best.lng if best else None,
-            "municipality": best.municipality if best else None, "municipality_code": best.code if best else None}
+        publish_all(self.hub, await observe(self.store, ids, jma_areas=self.jma_areas, window=self.incident_window,
+                                            radius_km=self.incident_radius_km))
