@@ -1,4 +1,4 @@
-"""Frozen snapshots of what the service publishes: incidents, alerts and placed posts.
+"""Frozen snapshots of what the service publishes: incidents, alerts, placed posts and evacuation information.
 
 The store turns its rows into these (``kernel.store.snapshots``) at the end of a read or a write, so the
 renderers in ``publish`` (CAP, Atom, GeoJSON, messages, the static map) are pure functions of records and never
@@ -83,3 +83,21 @@ class MapPost:
     municipality: str | None
     observed_at: datetime
     incident_id: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evacuation:
+    """One episode of a municipality's evacuation information (高齢者等避難 / 避難指示 / 緊急安全確保), 発令 to 解除."""
+
+    id: int
+    municipality_code: str  # 5-digit JIS, e.g. 24201
+    municipality: str  # e.g. 津市
+    towns: tuple[str, ...]  # empty: the whole municipality
+    level: int  # 3, 4 or 5 (kept after 解除: the level that was lifted)
+    hazard: str  # the reason: flood, landslide, storm_surge ...
+    issued_at: datetime  # first 発令
+    updated_at: datetime  # the time stated by the last notice applied
+    lifted_at: datetime | None  # 解除
+    source: str  # how it reached the service: "operator" or the CAP source's name
+    sender: str  # operator name or the CAP <sender>
+    alert_id: str | None  # the resident alert now standing for it

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kernel import reference
+from kernel.published import Alert
 from kernel.reference import ReferenceData
 
 # Mie's, the defaults of [publish] (JMA codes from ../shared/docs/feeds.md §1.6-1.7).
@@ -140,3 +141,8 @@ def overlaps(alert_codes: list[str], subscribed: list[str]) -> bool:
         if code in t.quake_areas or code in t.tsunami_areas:
             return True  # sea and quake areas are broad: tell every subscriber in the prefecture
     return bool(covered & wanted)
+
+
+def touches(alert: Alert, area: str | None) -> bool:
+    """Whether an alert's areas touch a municipality or area code (every alert does when ``area`` is empty)."""
+    return not area or overlaps(alert.area_codes, [area])

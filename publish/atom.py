@@ -8,7 +8,7 @@ from typing import Final
 from lxml import etree
 
 from kernel.published import Alert
-from publish import areas as mie
+from publish.areas import touches
 from publish.cap import CAP_LANGUAGES, cap_time
 from publish.catalog import check_language, message
 from publish.messages import render_alert
@@ -24,17 +24,11 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
     return el
 
 
-def _matches(alert: Alert, area: str | None) -> bool:
-    if area is None:
-        return True
-    return mie.overlaps(alert.area_codes, [area])
-
-
 def render_atom(alerts: list[Alert], *, lang: str, base_url: str, area: str | None = None) -> bytes:
     """The feed (UTF-8 bytes), newest first; ``area`` keeps only alerts touching that municipality code."""
     check_language(lang)
     base = base_url.rstrip("/")
-    chosen = sorted((a for a in alerts if _matches(a, area)), key=lambda a: (a.sent, a.id), reverse=True)
+    chosen = sorted((a for a in alerts if touches(a, area)), key=lambda a: (a.sent, a.id), reverse=True)
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", CAP_LANGUAGES[lang])
     suffix = f":area:{area}" if area else ""

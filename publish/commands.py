@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--source", type=Path, default=None, help="N03 GeoJSON (default: the shared open data)")
     b.add_argument("--output", type=Path, default=None, help="output file (default: the shipped copy)")
     b.set_defaults(func=build_boundaries)
-    p = sub.add_parser("i18n-compile", help="compile i18n/*/LC_MESSAGES/bosai.po to .mo files")
+    p = sub.add_parser("i18n-compile", help="compile every catalog, i18n/*/LC_MESSAGES/*.po, to .mo files")
     p.set_defaults(func=compile_catalogs)
     p = sub.add_parser("relay", help="print the alerts JMA telegrams would produce, one JSON line per alert")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="JMA XML telegrams")

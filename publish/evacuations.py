@@ -13,11 +13,11 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from kernel.published import Alert
+from kernel.published import Alert, Evacuation
 from kernel.records import EvacuationNotice
 from kernel.store import evacuations as store
 from kernel.store.models import AlertRow, EvacuationRow
-from kernel.store.snapshots import alert_record
+from kernel.store.snapshots import alert_record, evacuation_record
 from publish.alerts import alert_from_evacuation
 from publish.municipalities import by_code
 
@@ -42,11 +42,11 @@ class NoticeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """What a notice did: ``action`` is issue, raise, lower, lift, unchanged, stale or nothing_to_lift; ``alert``
-    is the resident alert it gave, as committed."""
+    """What a notice did: ``action`` is issue, raise, lower, lift, unchanged, stale or nothing_to_lift;
+    ``evacuation`` the episode and ``alert`` the resident alert it gave, as committed."""
 
     action: str
-    evacuation: EvacuationRow | None
+    evacuation: Evacuation | None
     alert: Alert | None
 
     @property
@@ -91,7 +91,7 @@ def apply_notice(session: Session, notice: EvacuationNotice, *, actor: str) -> A
     if active is not None and at < active.updated_at:
         log.warning("evacuation_notice_older_than_state code=%s source=%s id=%s", notice.municipality_code,
                     notice.source, notice.source_id)
-        return Applied("stale", active, None)
+        return Applied("stale", evacuation_record(active), None)
     key = f"{notice.source}\0{notice.source_id}"
     if notice.lifted:
         if active is None:
@@ -105,14 +105,12 @@ def apply_notice(session: Session, notice: EvacuationNotice, *, actor: str) -> A
     level = int(notice.level or 0)
     hazard = hazard_key(notice.hazard) if notice.hazard else (active.hazard if active else "other")
     if active is not None and active.level == level:
-        return Applied("unchanged", active, None)
+        return Applied("unchanged", evacuation_record(active), None)
     if active is None:
         action, before = "issue", None
-        active = EvacuationRow(municipality_code=notice.municipality_code, municipality=name, towns=towns,
-                               level=level, hazard=hazard, issued_at=at, updated_at=at, source=notice.source,
-                               sender=notice.sender[:128] or actor[:128])
-        session.add(active)
-        session.flush()
+        active = store.add_evacuation(session, municipality_code=notice.municipality_code, municipality=name,
+                                      towns=towns, level=level, hazard=hazard, at=at, source=notice.source,
+                                      sender=notice.sender or actor)
     else:
         action, before = ("raise" if level > active.level else "lower"), store.evacuation_state(active)
         active.level, active.hazard, active.updated_at = level, hazard, at
@@ -130,32 +128,31 @@ def _audited(session: Session, action: str, row: EvacuationRow, alert: AlertRow 
                     entity_id=str(row.id), before=before, after=store.evacuation_state(row))
     log.info("evacuation_%s id=%s code=%s level=%s actor=%s", action, row.id, row.municipality_code, row.level,
              actor)
-    return Applied(action, row, None if alert is None else alert_record(alert))
+    return Applied(action, evacuation_record(row), None if alert is None else alert_record(alert))
 
 
-def evacuation_feature(row: EvacuationRow, point: tuple[float, float] | None) -> dict[str, Any]:
+def evacuation_feature(evacuation: Evacuation, point: tuple[float, float] | None) -> dict[str, Any]:
     """One evacuation episode as a GeoJSON Feature at the municipality's point (pure: the caller looks it up).
 
     ``source`` is the municipality (the issuer), ``received_via`` how it reached the service.
     """
+    e = evacuation
     geometry = {"type": "Point", "coordinates": [point[1], point[0]]} if point is not None else None
-    props = {"kind": "evacuation", "id": row.id, "municipality_code": row.municipality_code,
-             "municipality": row.municipality, "towns": list(row.towns or []), "level": row.level,
-             "name": level_name(row.level), "hazard": row.hazard, "issued": row.issued_at.isoformat(),
-             "updated": row.updated_at.isoformat(), "lifted": row.lifted_at.isoformat() if row.lifted_at else None,
-             "in_force": row.lifted_at is None, "source": row.municipality, "received_via": row.source,
-             "alert_id": row.alert_id}
-    return {"type": "Feature", "id": f"evacuation-{row.id}", "geometry": geometry, "properties": props}
+    props = {"kind": "evacuation", "id": e.id, "municipality_code": e.municipality_code,
+             "municipality": e.municipality, "towns": list(e.towns), "level": e.level, "name": level_name(e.level),
+             "hazard": e.hazard, "issued": e.issued_at.isoformat(), "updated": e.updated_at.isoformat(),
+             "lifted": e.lifted_at.isoformat() if e.lifted_at else None, "in_force": e.lifted_at is None,
+             "source": e.municipality, "received_via": e.source, "alert_id": e.alert_id}
+    return {"type": "Feature", "id": f"evacuation-{e.id}", "geometry": geometry, "properties": props}
 
 
-def feature(row: EvacuationRow) -> dict[str, Any]:
+def feature(evacuation: Evacuation) -> dict[str, Any]:
     """The Feature of an episode at its municipality's office (reference data, publish.municipalities)."""
-    office = by_code(row.municipality_code)
-    return evacuation_feature(row, (office.lat, office.lng) if office is not None else None)
+    office = by_code(evacuation.municipality_code)
+    return evacuation_feature(evacuation, (office.lat, office.lng) if office is not None else None)
 
 
-def evacuations_geojson(rows: list[EvacuationRow],
-                        points: dict[str, tuple[float, float]]) -> dict[str, Any]:
+def evacuations_geojson(evacuations: list[Evacuation], points: dict[str, tuple[float, float]]) -> dict[str, Any]:
     """Evacuation episodes as a FeatureCollection (the GET /api/evacuations body)."""
     return {"type": "FeatureCollection",
-            "features": [evacuation_feature(r, points.get(r.municipality_code)) for r in rows]}
+            "features": [evacuation_feature(e, points.get(e.municipality_code)) for e in evacuations]}

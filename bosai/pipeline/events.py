@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from kernel.published import Alert, Incident, MapPost
+from kernel.published import Alert, Evacuation, Incident, MapPost
 from kernel.records import GaugeReading
-from publish import geojson
+from publish import evacuations, geojson
 
 Event = tuple[str, dict[str, Any]]
 # What a stage transaction returns for the live map: a record of what it committed, or an event's plain data.
-Snapshot = Alert | Incident | MapPost | GaugeReading | dict[str, Any]
+Snapshot = Alert | Incident | MapPost | GaugeReading | Evacuation | dict[str, Any]
 
 
 class EventSink(Protocol):
@@ -31,6 +31,8 @@ def event_data(snapshot: Snapshot) -> dict[str, Any]:
         return geojson.posts_geojson([snapshot])["features"][0]
     if isinstance(snapshot, GaugeReading):
         return geojson.gauges_geojson([snapshot])["features"][0]
+    if isinstance(snapshot, Evacuation):
+        return evacuations.feature(snapshot)
     return snapshot
 
 

@@ -56,5 +56,5 @@ def _apply_evacuation_notices(session: Session, ids: list[int]) -> list[tuple[st
         if applied.alert is not None and applied.changed:
             out.append(("alert", applied.alert))
         if applied.evacuation is not None and applied.changed:
-            out.append(("evacuation", evacuations.feature(applied.evacuation)))
+            out.append(("evacuation", applied.evacuation))
     return out

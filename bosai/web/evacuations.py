@@ -88,9 +88,9 @@ async def list_evacuations(request: web.Request) -> web.Response:
 
     ctx, mie = request.app[CTX], request.app[MIE]
     include_lifted = bool(parse_int(request.query.get("all"), "all", 0, 0, 1))
-    rows = await ctx.store.read(lambda s: store.evacuations(s, include_lifted=include_lifted))
+    episodes = await ctx.store.read(lambda s: store.evacuations(s, include_lifted=include_lifted))
     points = {code: (m.lat, m.lng) for code, m in mie.municipalities().items()}
-    return web.json_response(evacuations_geojson(rows, points), content_type="application/geo+json",
+    return web.json_response(evacuations_geojson(episodes, points), content_type="application/geo+json",
                              headers={"Cache-Control": "no-cache"})
 
 
@@ -118,16 +118,13 @@ async def record_evacuation(request: web.Request) -> web.Response:
     )
     actor = f"operator:{operator.username}"
 
-    def run(session: Session) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
-        applied = evacuations.apply_notice(session, notice, actor=actor)
-        feature = evacuations.feature(applied.evacuation) if applied.evacuation is not None else None
-        alert = alert_json(applied.alert) if applied.alert is not None and applied.changed else None
-        return applied.action, feature, alert
-
     try:
-        action, feature, alert = await ctx.store.write(run)
+        applied = await ctx.store.write(lambda s: evacuations.apply_notice(s, notice, actor=actor))
     except evacuations.NoticeError as err:
         raise _bad(str(err)) from err
+    action = applied.action
+    feature = evacuations.feature(applied.evacuation) if applied.evacuation is not None else None
+    alert = alert_json(applied.alert) if applied.alert is not None and applied.changed else None
     if action in ("nothing_to_lift", "stale"):
         return web.json_response({"action": action, "evacuation": feature,
                                   "error": "nothing in force to lift" if action == "nothing_to_lift"

@@ -307,7 +307,8 @@ def page_html(request: web.Request, lang: str, now: datetime, data: dict[str, An
                                            "status_full", "status_closed", "open_now")}}
     return render(
         "public.html", lang=HTML_LANG.get(lang, lang), title=t["title"], switcher=switcher, nav=nav,
-        t_sections=s["sections"], t_updated=s["updated"], updated=format_time(now, lang), updated_iso=now.isoformat(),
+        t_languages=t["languages"], t_sections=s["sections"], t_updated=s["updated"],
+        updated=format_time(now, lang), updated_iso=now.isoformat(),
         sections=join(sections), settings=json_for_attribute(settings), feed=f"/feeds/{lang}.atom",
         t_credits=t["credits"], credits=join([Safe(f"<li>{esc(c)}</li>") for c in credits if c]),
     )

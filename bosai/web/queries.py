@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kernel.published import Alert
 from kernel.store import alerts as stored
 from kernel.store.incidents import Filters
-from publish.areas import overlaps
+from publish.areas import touches
 from publish.catalog import has_message, message
 
 __all__ = ["Filters", "active_alerts", "alerts", "public_incident_feature", "public_statuses", "public_title"]
@@ -32,20 +32,14 @@ PUBLIC_INCIDENT_FIELDS: Final = ("kind", "id", "hazard", "place", "municipality"
 
 def alerts(session: Session, limit: int = 200, area: str | None = None) -> list[Alert]:
     """Every alert, in force or past (the archive), newest first; ``area`` keeps those touching it."""
-    return _touching(stored.alerts(session), area)[:limit]
+    return [a for a in stored.alerts(session) if touches(a, area)][:limit]
 
 
 def active_alerts(session: Session, now: datetime, limit: int = 200, area: str | None = None) -> list[Alert]:
     """Alerts in force at ``now`` (kernel.store.alerts.in_force), highest level first."""
-    rows = _touching(stored.active_alerts(session, now), area)
+    rows = [a for a in stored.active_alerts(session, now) if touches(a, area)]
     rows.sort(key=lambda a: -(a.level or 0))  # stable: newest first within a level
     return rows[:limit]
-
-
-def _touching(rows: list[Alert], area: str | None) -> list[Alert]:
-    if not area:
-        return rows
-    return [a for a in rows if overlaps(a.area_codes, [area])]
 
 
 def public_statuses(requested: tuple[str, ...]) -> tuple[str, ...]:

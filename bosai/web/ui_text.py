@@ -19,7 +19,7 @@ FALLBACK: Final = "en"  # the labels of a language we do not know
 # The page's frame, headings and empty states, and the archive of past alerts.
 UI_KEYS: Final = ("title", "alerts", "no_alerts", "warnings", "no_warnings", "shelters", "shelters_note",
                   "rivers", "no_rivers", "river", "station", "water_level", "level", "credits", "accessible",
-                  "archive", "archive_note", "no_archive")
+                  "archive", "archive_note", "no_archive", "languages")
 # The sections of the public page (issue 18 §2): headings, empty states, buttons and short labels.
 SECTION_KEYS: Final = (
     "sections", "evacuations", "no_evacuations", "whole_area", "near_button", "locating", "geo_error", "open_now",

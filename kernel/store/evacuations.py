@@ -12,7 +12,9 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kernel.published import Evacuation
 from kernel.store.models import AuditRow, EvacuationRow, Operator, ShelterStatusRow
+from kernel.store.snapshots import evacuation_record
 
 SHELTER_STATUSES: Final = ("open", "full", "closed")
 OPENED: Final = ("open", "full")  # a full shelter is open, and residents must see that it is full
@@ -41,14 +43,24 @@ def active_evacuation(session: Session, municipality_code: str, towns: list[str]
     return next((r for r in session.scalars(stmt) if sorted(r.towns or []) == wanted), None)
 
 
-def evacuations(session: Session, *, include_lifted: bool = False, limit: int = 1000) -> list[EvacuationRow]:
+def add_evacuation(session: Session, *, municipality_code: str, municipality: str, towns: list[str], level: int,
+                   hazard: str, at: datetime, source: str, sender: str) -> EvacuationRow:
+    """Open a new episode (発令 at ``at``) and flush it, so it has its id."""
+    row = EvacuationRow(municipality_code=municipality_code, municipality=municipality, towns=towns, level=level,
+                        hazard=hazard, issued_at=at, updated_at=at, source=source, sender=sender[:128])
+    session.add(row)
+    session.flush()
+    return row
+
+
+def evacuations(session: Session, *, include_lifted: bool = False, limit: int = 1000) -> list[Evacuation]:
     """Evacuation information in force (or, with ``include_lifted``, every episode), highest level first."""
     stmt = select(EvacuationRow)
     if not include_lifted:
         stmt = stmt.where(EvacuationRow.lifted_at.is_(None))
     stmt = stmt.order_by(EvacuationRow.lifted_at.is_not(None), EvacuationRow.level.desc(),
                          EvacuationRow.updated_at.desc(), EvacuationRow.id.desc())
-    return list(session.scalars(stmt.limit(limit)))
+    return [evacuation_record(r) for r in session.scalars(stmt.limit(limit))]
 
 
 def add_audit(session: Session, *, at: datetime, actor: str, action: str, entity: str, entity_id: str,

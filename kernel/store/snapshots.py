@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kernel.published import Alert, Incident, MapPost
+from kernel.published import Alert, Evacuation, Incident, MapPost
 from kernel.records import CameraImage, GaugeReading
-from kernel.store.models import AlertRow, CameraImageRow, GaugeReadingRow, IncidentRow, PostRow
+from kernel.store.models import AlertRow, CameraImageRow, EvacuationRow, GaugeReadingRow, IncidentRow, PostRow
 
 
 def incident_record(row: IncidentRow) -> Incident:
@@ -24,6 +24,15 @@ def alert_record(row: AlertRow) -> Alert:
         severity=row.severity, urgency=row.urgency, certainty=row.certainty, msg_type=row.msg_type,
         status=row.status, areas=tuple(dict(a) for a in row.areas or ()), slots=dict(row.slots or {}),
         sent=row.sent, expires=row.expires, references=row.references, family=row.family, ended_at=row.ended_at)
+
+
+def evacuation_record(row: EvacuationRow) -> Evacuation:
+    """The evacuation episode as stored (in force while ``lifted_at`` is None)."""
+    return Evacuation(
+        id=row.id, municipality_code=row.municipality_code, municipality=row.municipality,
+        towns=tuple(str(t) for t in row.towns or ()), level=row.level, hazard=row.hazard, issued_at=row.issued_at,
+        updated_at=row.updated_at, lifted_at=row.lifted_at, source=row.source, sender=row.sender,
+        alert_id=row.alert_id)
 
 
 def post_record(row: PostRow) -> MapPost:

@@ -14,7 +14,7 @@ from bosai.bus import MemoryBus
 from bosai.live import LiveHub
 from bosai.pipeline import Pipeline
 from kernel.metrics import Metrics
-from kernel.records import GaugeReading, Place, Post, Prediction
+from kernel.records import EvacuationNotice, GaugeReading, Place, Post, Prediction
 from kernel.store import Store, repo
 from kernel.store.models import IncidentRow, PostRow, RawItem
 
@@ -216,17 +216,18 @@ class RecordingHub(LiveHub):
 async def test_live_events_are_built_after_the_commit_from_what_was_committed(store: Store, monkeypatch):
     """The writer's transaction returns frozen records; the GeoJSON of the events is built from them after the
     commit, never on the writer thread while the transaction is open."""
-    from publish import geojson
+    from publish import evacuations, geojson
 
     threads: list[str] = []
-    for name in ("alert_json", "incident_feature", "incidents_geojson", "posts_geojson", "gauges_geojson"):
-        original = getattr(geojson, name)
+    for module, name in [(geojson, "alert_json"), (geojson, "incident_feature"), (geojson, "incidents_geojson"),
+                         (geojson, "posts_geojson"), (geojson, "gauges_geojson"), (evacuations, "evacuation_feature")]:
+        original = getattr(module, name)
 
         def spy(*args, _original=original, **kwargs):
             threads.append(threading.current_thread().name)
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(geojson, name, spy)
+        monkeypatch.setattr(module, name, spy)
     hub = RecordingHub()
     pipeline = _pipeline(store, hub, Metrics())
     pipeline.start()
@@ -236,12 +237,17 @@ async def test_live_events_are_built_after_the_commit_from_what_was_committed(st
                            name="高岡", river="鈴鹿川", lat=34.88, lng=136.55, level_m=4.5, warning_level=4,
                            threshold_name="氾濫危険水位", crossing="up")
     await pipeline.ingest(reading, b"{}")
-    await _wait_done(store, 3)
+    order = EvacuationNotice(source="cap_tsu", source_id="e1", observed_at=datetime.now(UTC),
+                             municipality_code="24201", level=4, towns=("安濃町今徳",), hazard="洪水")
+    await pipeline.ingest(order, b"<alert/>")
+    await _wait_done(store, 4)
     assert await pipeline.drain(5)
     await pipeline.stop()
     names = [name for name, _ in hub.sent]
-    assert {"post", "incident", "alert", "gauge"} <= set(names)
+    assert {"post", "incident", "alert", "gauge", "evacuation"} <= set(names)
     assert threads and "store-writer" not in threads
+    (evacuation,) = [data for name, data in hub.sent if name == "evacuation"]
+    assert evacuation["properties"]["level"] == 4 and evacuation["properties"]["alert_id"].startswith("evac-")
     with store.session() as s:
         incident = s.scalars(select(IncidentRow)).one()
     last = [data for name, data in hub.sent if name == "incident"][-1]["properties"]

@@ -81,7 +81,7 @@ async def test_signed_cap_is_stored_then_becomes_the_evacuation_and_its_alert(se
     with db.session() as s:
         assert s.query(RawItem).filter_by(source=SOURCE, kind="evacuation").count() == 3
         (row,) = store.evacuations(s, include_lifted=True)
-        assert row.towns == sorted(["安濃町今徳", "安濃町内多"]) and row.level == 4 and row.lifted_at is not None
+        assert list(row.towns) == sorted(["安濃町今徳", "安濃町内多"]) and row.level == 4 and row.lifted_at is not None
         assert row.hazard == "flood" and row.source == SOURCE and row.sender == "24201@demo.bosai.invalid"
         alerts = s.query(AlertRow).order_by(AlertRow.sent).all()
         assert [(a.msg_type, a.level, a.source) for a in alerts] == [

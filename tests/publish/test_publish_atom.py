@@ -42,6 +42,21 @@ def test_area_feed_keeps_only_that_area(sample_alerts) -> None:
     assert feed.findtext("a:id", namespaces=NS).endswith(":area:24202")
 
 
+def test_the_feed_and_the_web_share_one_area_filter(sample_alerts) -> None:
+    """publish.areas.touches is the one "alert touches this area" rule: the Atom feed and the web's alert
+    queries (bosai.web.queries) both use it, and an empty area keeps every alert."""
+    from publish.areas import touches
+
+    assert all(touches(a, None) and touches(a, "") for a in sample_alerts)
+    assert 0 < sum(touches(a, "24562") for a in sample_alerts) < len(sample_alerts)
+    for area in ("24202", "24562"):
+        feed = etree.fromstring(render_atom(sample_alerts, lang="en", base_url="http://x", area=area))
+        ids = {e.findtext("a:id", namespaces=NS).rsplit(":", 1)[1] for e in feed.findall("a:entry", NS)}
+        assert ids == {a.id for a in sample_alerts if touches(a, area)}
+    everything = etree.fromstring(render_atom(sample_alerts, lang="en", base_url="http://x", area=""))
+    assert len(everything.findall("a:entry", NS)) == len(sample_alerts)
+
+
 def test_hostile_html_is_escaped(sample_alerts) -> None:
     raw = render_atom(sample_alerts, lang="ja", base_url="http://x")
     assert b"<script" not in raw and b"<img" not in raw and b"&lt;script&gt;" in raw

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
+from kernel.published import Evacuation
 from kernel.records import EvacuationNotice
 from kernel.store import Store
 from kernel.store import evacuations as store
@@ -15,7 +16,7 @@ from kernel.store.models import AlertRow
 from publish.atom import render_atom
 from publish.cap import render_cap
 from publish.catalog import LANGUAGES
-from publish.evacuations import NoticeError, apply_notice, evacuations_geojson, hazard_key
+from publish.evacuations import NoticeError, apply_notice, evacuations_geojson, feature, hazard_key
 from publish.messages import render_alert
 
 T0 = datetime(2026, 9, 20, 0, 0, tzinfo=UTC)
@@ -115,3 +116,16 @@ def test_hazard_words_and_geojson_contract() -> None:
         "flood", "landslide", "storm_surge", "flood", "other"]
     fc = evacuations_geojson([], {})
     assert fc == {"type": "FeatureCollection", "features": []}
+
+
+def test_the_feature_is_a_pure_function_of_the_record() -> None:
+    """No session, no row: the GeoJSON of an episode comes from its frozen record and the point looked up."""
+    order = Evacuation(id=7, municipality_code="24201", municipality="津市", towns=("安濃町今徳",), level=4,
+                       hazard="flood", issued_at=T0, updated_at=T0, lifted_at=None, source="cap_test",
+                       sender="24201@city.tsu.test", alert_id="evac-1")
+    (f,) = evacuations_geojson([order], {"24201": (34.7, 136.5)})["features"]
+    assert f["id"] == "evacuation-7" and f["geometry"]["coordinates"] == [136.5, 34.7]
+    p = f["properties"]
+    assert (p["name"], p["towns"], p["in_force"], p["source"], p["received_via"]) == (
+        "避難指示", ["安濃町今徳"], True, "津市", "cap_test")
+    assert feature(order)["properties"] == p and feature(order)["geometry"]["type"] == "Point"

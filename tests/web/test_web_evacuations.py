@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -75,6 +76,29 @@ async def test_municipal_operator_is_restricted_to_its_municipality(aiohttp_clie
     assert (await _post(client, csrf, f"/api/shelters/{YOKKAICHI_SHELTER}/status", {"status": "open"})).status == 200
     rows = await ctx.store.read(lambda s: [(r.municipality_code, r.level) for r in store.evacuations(s)])
     assert rows == [("24202", 4)]
+
+
+async def test_live_events_of_an_entry_are_built_after_the_commit(aiohttp_client, ctx, monkeypatch) -> None:
+    """The writer's transaction returns frozen records; the evacuation and alert events are rendered from them
+    after the commit, never on the writer thread while the transaction is open."""
+    from publish import evacuations, geojson
+
+    threads: list[str] = []
+    for module, name in [(evacuations, "evacuation_feature"), (geojson, "alert_json")]:
+        original = getattr(module, name)
+
+        def spy(*args, _original=original, **kwargs):
+            threads.append(threading.current_thread().name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(ctx.hub, "publish", lambda name, data, **_k: sent.append((name, data)))
+    client, csrf = await _client(aiohttp_client, ctx)
+    body = await (await _post(client, csrf, "/api/evacuations", ORDER)).json()
+    assert [name for name, _ in sent] == ["evacuation", "alert"]
+    assert sent[0][1] == body["evacuation"] and body["evacuation"]["properties"]["alert_id"] == body["alert"]["id"]
+    assert threads and "store-writer" not in threads
 
 
 async def test_prefecture_operator_may_act_for_every_municipality(aiohttp_client, ctx) -> None:

@@ -66,6 +66,7 @@ async def test_each_page_shows_the_labels_of_its_language(aiohttp_client, ctx, l
     for table, keys in ON_THE_PAGE.items():
         for key in keys:
             assert _html(table(lang)[key]) in page, (lang, table.__name__, key)
+    assert f'<nav class="languages" aria-label="{_html(ui(lang)["languages"])}">' in page, lang  # not in English
     settings = json.loads(unescape(SETTINGS.search(page)[1]))
     assert settings["hazards"] == hazard_names(lang)
     assert settings["text"]["status_open"] == section_labels(lang)["status_open"]
