@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from classifier.realtext_sources import SOURCES, MirrorMissingError, Snapshot, Source, find_mirror
+from classifier.realtext_readers import MirrorMissingError, Snapshot, find_mirror
+from classifier.realtext_sources import SOURCES, Source
 
 log = logging.getLogger(__name__)
 

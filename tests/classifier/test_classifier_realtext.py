@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from classifier import realtext as rt
+from classifier import realtext_readers as readers
 from classifier import realtext_sources as rts
 
 
@@ -81,7 +82,7 @@ def _src(repo: str, commit: str) -> rt.Source:
         repo=repo,
         commit=commit,
         paths=("posts.csv",),
-        extractor=rts.extract_csv_text,
+        extractor=readers.extract_csv_text,
         licence="test",
         redistributable=False,
         kind="test",
@@ -172,17 +173,17 @@ def test_twitter_archive_reader_keeps_hazard_posts_and_a_fixed_sample():
     ] + [{"id_str": str(i), "text": f"普通の投稿 {i}"} for i in range(10, 40)]
     body = "Grailbird.data.tweets_2016_04 = \n " + json.dumps(records, ensure_ascii=False)
     snap = _FakeSnapshot({"data/js/tweets/2016_04.js": body.encode(), "data/js/tweets/README.txt": b"x"})
-    extract = rts.twitter_archive_extractor(sample_every=4)
-    paths = rts._month_files("data/js/tweets", "2016_04")
+    extract = readers.twitter_archive_extractor(sample_every=4)
+    paths = readers.month_files("data/js/tweets", "2016_04")
     assert paths == ("data/js/tweets/2016_04.js",)
     out = list(extract(_fake_src(paths, extract), snap))
     # every hazard post, HTML entities decoded, retweets kept
     assert out[0] == "台風で停電してる & 雨漏り"
     assert "RT @someone: 震度5弱 揺れた" in out
     # the other posts only through the fixed hash sample of their ids
-    plain = [r for r in records if not rts.ARCHIVE_HAZARD_RE.search(r["text"])]
-    expected = [r["text"] for r in plain if rts._in_sample(r["id_str"], 4)]
-    assert [t for t in out if not rts.ARCHIVE_HAZARD_RE.search(t)] == expected
+    plain = [r for r in records if not readers.ARCHIVE_HAZARD_RE.search(r["text"])]
+    expected = [r["text"] for r in plain if readers._in_sample(r["id_str"], 4)]
+    assert [t for t in out if not readers.ARCHIVE_HAZARD_RE.search(t)] == expected
     assert 0 < len(expected) < len(plain)
     assert out == list(extract(_fake_src(paths, extract), snap))  # same texts on every build
 
@@ -195,8 +196,8 @@ def test_wikinews_reader_joins_headline_and_first_sentence_without_token_spaces(
         "1\t短い\n"
     )
     snap = _FakeSnapshot({"raw/cleaned-data.tsv.gz": gzip.compress(tsv.encode("utf-8"))})
-    src = _fake_src(("raw/cleaned-data.tsv.gz",), rts.extract_wikinews_leads)
-    out = list(rts.extract_wikinews_leads(src, snap))
+    src = _fake_src(("raw/cleaned-data.tsv.gz",), readers.extract_wikinews_leads)
+    out = list(readers.extract_wikinews_leads(src, snap))
     assert out == ["宮城県沖でマグニチュード7.4 2011年4月7日、宮城県沖でM 7.4の地震があった。"]
     assert rt.drop_reason(rt.normalise(out[0])) is None
 
