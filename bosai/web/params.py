@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bosai.web.queries import Filters
 from kernel.records import time_problem
+from kernel.store.incidents import Filters
 
 TOKYO: Final = ZoneInfo("Asia/Tokyo")
 _RELATIVE: Final = re.compile(r"^(\d{1,5})([mhd])$")

@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 
 from kernel.published import Alert
 from kernel.store import alerts as stored
-from kernel.store.incidents import Filters
 from publish.areas import touches
 from publish.catalog import has_message, message
 
-__all__ = ["Filters", "active_alerts", "alerts", "public_incident_feature", "public_statuses", "public_title"]
+__all__ = ["active_alerts", "alerts", "public_incident_feature", "public_statuses", "public_title"]
 
 # What the public (no operator session) may see of incidents: only those an operator confirmed, and, when
 # asked for, those confirmed and since resolved. Unverified, dismissed and merged ones stay with operators.
