@@ -42,6 +42,23 @@ class Source:
     everyday: bool = True
 
 
+
+def _twitter_archive(*, name: str, repo: str, commit: str, months: str, sample_every: int, kind: str) -> Source:
+    """A personal Twitter archive export pushed to GitHub (no licence stated: rebuilt, never shipped): its pinned
+    month files, every post naming a hazard plus a 1-in-``sample_every`` hash sample of the rest."""
+    return Source(
+        name=name,
+        repo=repo,
+        commit=commit,
+        paths=month_files("data/js/tweets", months),
+        extractor=twitter_archive_extractor(sample_every=sample_every),
+        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
+        redistributable=False,
+        kind=kind,
+        use="real posts of other events: training labels (disaster and everyday), distillation",
+        everyday=False,
+    )
+
 SOURCES: tuple[Source, ...] = (
     Source(
         name="tohoku2011_tweets",
@@ -145,65 +162,50 @@ SOURCES: tuple[Source, ...] = (
         "aftermath, politics): training labels, distillation",
         everyday=False,
     ),
-    Source(
+    _twitter_archive(
         name="archive_raryosu",
         repo="raryosu/tweets",
         commit="130e99c053cf2fc4606e65a463b4a93e0d92272d",
-        paths=month_files(
-            "data/js/tweets",
+        months=(
             "2013_10 2013_12 2014_01 2014_02 2014_03 2014_04 2014_05 2014_06 2015_01 2015_05 2015_06 "
             "2015_07 2015_08 2015_09 2015_11 2016_01 2016_02 2016_03 2016_04 2016_05 2016_06 2016_07 "
             "2016_08 2016_09 2016_10 2016_11 2016_12 2017_01 2017_02 2017_03 2017_04 2017_05 2017_06 "
-            "2017_07 2017_08 2017_09 2017_10",
+            "2017_07 2017_08 2017_09 2017_10"
         ),
-        extractor=twitter_archive_extractor(sample_every=8),
-        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
-        redistributable=False,
+        sample_every=8,
         kind="personal Twitter archive, 2013-2017 (a student in western Japan): posts naming a hazard (2015 "
         "and 2017 typhoons, 2016 Kumamoto quake) plus a 1-in-8 hash sample of the rest (months 2015_10 "
         "and 2015_12 are absent from the snapshot)",
-        use="real posts of other events: training labels (disaster and everyday), distillation",
-        everyday=False,
     ),
-    Source(
+    _twitter_archive(
         name="archive_hukanzen",
         repo="Hukanzen/tweet_analysis",
         commit="72d175aaff27c88d8eeaad2d6e8353fbf8263066",
-        paths=month_files(
-            "data/js/tweets",
+        months=(
             "2012_01.1 2012_01 2012_03 2012_05 2012_07 2012_08 2012_10 2012_11 2012_12 2013_01 "
             "2013_02 2013_03 2013_04 2013_06 2013_09 2013_10 2013_11 2013_12 2014_01 2014_02 2014_03 "
             "2014_04 2014_05 2014_06 2014_07 2014_08 2014_09 2014_10 2014_11 2014_12 2015_01 2015_02 "
             "2015_03 2015_04 2015_05 2015_06 2015_07 2015_08 2015_09 2015_10 2015_11 2015_12 2016_01 "
             "2016_02 2016_03 2016_04 2016_05 2016_06 2016_07 2016_08 2016_09 2016_10 2016_11 2016_12 "
             "2017_01 2017_02 2017_03 2017_04 2017_05 2017_06 2017_07 2017_08 2017_09 2017_10 2017_11 "
-            "2017_12 2018_01 2018_02 2018_03 2018_04 2018_05",
+            "2017_12 2018_01 2018_02 2018_03 2018_04 2018_05"
         ),
-        extractor=twitter_archive_extractor(sample_every=20),
-        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
-        redistributable=False,
+        sample_every=20,
         kind="personal Twitter archive, 2012-2018 (branch develop): posts naming a hazard (typhoons, heavy "
         "rain, 2014 and 2016 quakes, snow) plus a 1-in-20 hash sample of the rest (months 2013_05, "
         "2013_07 and 2013_08 are absent from the snapshot)",
-        use="real posts of other events: training labels (disaster and everyday), distillation",
-        everyday=False,
     ),
-    Source(
+    _twitter_archive(
         name="archive_xanxus",
         repo="xanxus1204/xanxus1204.github.io",
         commit="83796318399f378f54cf8803f1ccc04ce038ee46",
-        paths=month_files(
-            "data/js/tweets",
+        months=(
             "2016_10 2016_11 2016_12 2017_01 2017_02 2017_03 2017_04 2017_05 2017_06 2017_07 2017_08 "
             "2017_09 2017_10 2017_11 2018_01 2018_03 2018_04 2018_05 2018_07 2018_08 2018_09 2018_10 "
-            "2018_11 2018_12 2019_01 2019_02 2019_03",
+            "2018_11 2018_12 2019_01 2019_02 2019_03"
         ),
-        extractor=twitter_archive_extractor(sample_every=8),
-        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
-        redistributable=False,
+        sample_every=8,
         kind="personal Twitter archive, 2016-2019 (commit of 2019-11-30; later commits removed it): posts "
         "naming a hazard (2018 rains, typhoons and quakes) plus a 1-in-8 hash sample",
-        use="real posts of other events: training labels (disaster and everyday), distillation",
-        everyday=False,
     ),
 )
