@@ -54,6 +54,9 @@ class E2EResult:
     # Latency by minute of sending (by 10 s for runs under two minutes), and by ten minutes for a soak.
     by_minute: LatencyWindows = field(init=False)
     by_10min: LatencyWindows = field(default_factory=lambda: LatencyWindows(SOAK_WINDOW_S))
+    # The first leg of that latency, from the stream to the store (every post, from the stored times): a page
+    # latency that grows while this one stays flat lies in the pipeline or the live page, not in the ingest.
+    to_store_by_minute: LatencyWindows = field(init=False)
     cpu_percent: float = 0.0
     peak_rss_mb: float = 0.0
     baseline_posts_per_s: float = 0.0
@@ -69,6 +72,7 @@ class E2EResult:
 
     def __post_init__(self) -> None:
         self.by_minute = LatencyWindows(60.0 if self.duration_s >= 120 else 10.0)
+        self.to_store_by_minute = LatencyWindows(self.by_minute.width_s)
 
     def add_latency(self, sent_offset_s: float, latency_s: float) -> None:
         self.by_minute.add(sent_offset_s, latency_s)
@@ -108,6 +112,7 @@ class E2EResult:
             "drain_after_load_s": round(self.drain_s, 2),
             "jma_telegrams_sent": self.jma_sent,
             "p95_by_window": self.by_minute.p95_by_window(),
+            "p95_stream_to_store_by_window": self.to_store_by_minute.p95_by_window(),
             **({"p95_by_10min": self.by_10min.p95_by_window(), "anon_by_10min_mb": self.anon_by_window()}
                if soak else {}),
             "gc_full_collections": len(self.gc_pauses_s),
@@ -183,7 +188,7 @@ async def run_e2e(
         sampler = asyncio.create_task(_sample(service, result))
         gc_watch = _full_gc_timer(result.gc_pauses_s)
         gc.callbacks.append(gc_watch)
-        cpu0, t0 = _cpu(), time.monotonic()
+        cpu0, t0, wall0 = _cpu(), time.monotonic(), datetime.now(UTC)
         sends.t0 = t0
         i = 0
         for phase_rate, phase_s in phases:
@@ -211,6 +216,8 @@ async def run_e2e(
         result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with service.store.session() as s:
             result.posts_done, result.posts_stored = repo.post_items(s, repo.DONE), repo.post_items(s)
+            for written, stored in repo.post_arrivals(s):
+                result.to_store_by_minute.add((written - wall0).total_seconds(), (stored - written).total_seconds())
         result.posts_per_s = result.posts_done / elapsed if elapsed else 0.0
         listener.cancel()
         await asyncio.gather(listener, sampler, return_exceptions=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -127,6 +128,12 @@ def set_state(session: Session, item_ids: list[int], state: str, error: str | No
     """Move items to a pipeline state."""
     if item_ids:
         session.execute(update(RawItem).where(RawItem.id.in_(item_ids)).values(state=state, error=error))
+
+
+def post_arrivals(session: Session) -> Iterator[tuple[datetime, datetime]]:
+    """(observed_at, received_at) of every stored post, streamed: when it was written and when it was stored."""
+    stmt = select(RawItem.observed_at, RawItem.received_at).where(RawItem.kind == "post")
+    yield from session.execute(stmt.execution_options(yield_per=10_000)).tuples()
 
 
 def unfinished(session: Session, before: datetime | None = None) -> list[tuple[int, str, str]]:

@@ -19,6 +19,10 @@ async def test_short_e2e_run_loses_nothing_and_reports_the_contract() -> None:
     assert 0 < summary["anon_last_mb"] <= summary["rss_last_mb"]
     assert summary["simd"] is not None and summary["cpus"] >= 1
     assert sum(n for _, n, _ in summary["p95_by_window"]) == summary["latency_samples"]
+    # Every stored post has its stream-to-store time, a part of its page latency.
+    to_store = summary["p95_stream_to_store_by_window"]
+    assert sum(n for _, n, _ in to_store) == 60
+    assert 0 <= max(p95 for _, _, p95 in to_store) <= summary["p99_ingest_to_page_s"] + 1.0
     json.dumps(summary)  # the --json line
 
 
