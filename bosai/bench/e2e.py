@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import json
 import logging
 import os
@@ -64,6 +65,9 @@ class E2EResult:
     posts_stored: int = 0
     rss_samples_mb: list[float] = field(default_factory=list)
     anon_samples_mb: list[float] = field(default_factory=list)  # RSS less mapped files (libraries, dictionaries)
+    # The machine's CPU time taken by its hypervisor for other guests, as sampled: on a shared virtual machine a
+    # latency excursion with steal climbing is the host's, not the service's.
+    steal_samples_s: list[float] = field(default_factory=list)
     max_queue_depth: int = 0
     burst_posts: int = 0
     drain_s: float = 0.0
@@ -107,6 +111,7 @@ class E2EResult:
             "rss_last_mb": self.rss_samples_mb[-1] if self.rss_samples_mb else None,
             "anon_first_mb": self.anon_samples_mb[0] if self.anon_samples_mb else None,
             "anon_last_mb": self.anon_samples_mb[-1] if self.anon_samples_mb else None,
+            "cpu_steal_by_minute_s": self.steal_by_minute(),
             "max_queue_depth": self.max_queue_depth,
             "burst_posts": self.burst_posts,
             "drain_after_load_s": round(self.drain_s, 2),
@@ -124,6 +129,13 @@ class E2EResult:
     def _ratio(self, posts_per_s: float) -> float | None:
         """posts_per_s as a multiple of the naive baseline."""
         return round(posts_per_s / self.baseline_posts_per_s, 1) if self.baseline_posts_per_s else None
+
+    def steal_by_minute(self) -> list[float]:
+        """CPU seconds stolen from this machine in each minute of the run (empty where the kernel gives none)."""
+        per_minute = int(60 / SAMPLE_S)
+        samples = self.steal_samples_s
+        marks = samples[::per_minute] + (samples[-1:] if (len(samples) - 1) % per_minute else [])
+        return [round(b - a, 2) for a, b in itertools.pairwise(marks)]
 
     def anon_by_window(self) -> list[float]:
         """Anonymous memory at the end of each ten minutes of the run (samples are ``SAMPLE_S`` apart)."""
@@ -243,8 +255,20 @@ async def _sample(service: Any, result: E2EResult) -> None:
         status = _proc_status()
         result.rss_samples_mb.append(round(status["VmRSS"] / 1024, 1))
         result.anon_samples_mb.append(round(status["RssAnon"] / 1024, 1))
+        if (steal := _steal_s()) is not None:
+            result.steal_samples_s.append(steal)
         result.max_queue_depth = max(result.max_queue_depth, *service.pipeline.queue_depths().values())
         await asyncio.sleep(SAMPLE_S)
+
+
+def _steal_s() -> float | None:
+    """Seconds of CPU stolen from all CPUs since boot (/proc/stat), or None off Linux."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else None
 
 
 def _full_gc_timer(pauses: list[float]) -> Callable[[str, dict[str, Any]], None]:

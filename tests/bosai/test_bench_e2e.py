@@ -43,3 +43,10 @@ def test_a_soak_reports_p95_and_memory_per_ten_minutes() -> None:
     summary = result.summary()
     assert summary["p95_by_10min"] == [[0.0, 2, 0.4], [600.0, 1, 0.9], [1200.0, 1, 0.5]]
     assert summary["anon_by_10min_mb"] == [119.0, 239.0, 359.0]
+
+
+def test_steal_is_reported_per_minute_from_the_samples() -> None:
+    result = E2EResult(rate=10.0, duration_s=180.0)
+    # One sample per 5 s: 1 s stolen in the first minute, none in the second, 6 s in the last 40 s.
+    result.steal_samples_s = [100.0 + min(i, 12) / 12 + max(0, i - 24) * 0.75 for i in range(33)]
+    assert result.summary()["cpu_steal_by_minute_s"] == [1.0, 0.0, 6.0]
