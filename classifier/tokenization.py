@@ -11,8 +11,6 @@ from pathlib import Path
 from transformers import BertJapaneseTokenizer
 from transformers.models.bert_japanese.tokenization_bert_japanese import MecabTokenizer, WordpieceTokenizer
 
-from kernel.renewing import TAGGER_USES, Renewing
-
 log = logging.getLogger(__name__)
 
 SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -95,10 +93,6 @@ def batch_encoder(tokenizer, max_length: int) -> Encoder:  # type: ignore[no-unt
     )
     if not direct:
         return generic
-    # The tokenizer's own tagger would keep every new word of the stream (kernel.renewing): a fresh one, built
-    # as the tokenizer builds its own, is used instead and renewed.
-    fresh_words = Renewing(lambda: MecabTokenizer(do_lower_case=False, never_split=tokenizer.never_split,
-                                                  **(tokenizer.mecab_kwargs or {})), uses=TAGGER_USES)
     vocab, unk = tokenizer.vocab, tokenizer.unk_token_id
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     specials = tuple(tokenizer.all_special_tokens)
@@ -106,7 +100,7 @@ def batch_encoder(tokenizer, max_length: int) -> Encoder:  # type: ignore[no-unt
     def one(text: str) -> list[int]:
         if any(special in text for special in specials):
             return generic([text])[0]
-        ids = [vocab.get(piece, unk) for word in fresh_words.get().tokenize(text) for piece in pieces.tokenize(word)]
+        ids = [vocab.get(piece, unk) for word in words.tokenize(text) for piece in pieces.tokenize(word)]
         return [cls, *ids[: max_length - 2], sep]
 
     return lambda texts: [one(text) for text in texts]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
-
-from kernel.renewing import TAGGER_USES, Renewing
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +37,17 @@ class Tokens:
 _lock = threading.Lock()
 
 
-def _new_tagger() -> Any:
+@cache
+def _tagger() -> Any:
+    """The process's one MeCab tagger, created on first use; callers hold ``_lock``.
+
+    A tagger is not safe to share between threads without a lock, but one per thread maps the 260 MB
+    unidic dictionary once per thread, so resident memory grew with every pool thread that geocoded.
+    """
     import fugashi
 
     log.debug("tagger_created thread=%s", threading.current_thread().name)
     return fugashi.Tagger()
-
-
-# The process's one MeCab tagger, created on first use; callers hold ``_lock``. A tagger is not safe to share
-# between threads without a lock, but one per thread maps the 260 MB unidic dictionary once per thread, so
-# resident memory grew with every pool thread that geocoded.
-_tagger = Renewing(_new_tagger, uses=TAGGER_USES)
 
 
 def tokenize(text: str) -> Tokens:
@@ -58,7 +57,7 @@ def tokenize(text: str) -> Tokens:
     pos: dict[int, tuple[int, str, str, str]] = {}
     offset = 0
     with _lock:  # the nodes point into the tagger's lattice: read them before another thread tags
-        for word in _tagger.get()(text):
+        for word in _tagger()(text):
             offset += len(word.white_space)
             end = offset + len(word.surface)
             feature = word.feature

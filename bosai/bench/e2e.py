@@ -228,11 +228,12 @@ async def run_e2e(
         result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with service.store.session() as s:
             result.posts_done, result.posts_stored = repo.post_items(s, repo.DONE), repo.post_items(s)
-            for written, stored in repo.post_arrivals(s):
-                result.to_store_by_minute.add((written - wall0).total_seconds(), (stored - written).total_seconds())
         result.posts_per_s = result.posts_done / elapsed if elapsed else 0.0
         listener.cancel()
         await asyncio.gather(listener, sampler, return_exceptions=True)
+        with service.store.session() as s:  # read once the listener has stopped: a long read blocks the loop
+            for written, stored in repo.post_arrivals(s):
+                result.to_store_by_minute.add((written - wall0).total_seconds(), (stored - written).total_seconds())
         classifier = service.pipeline.classifier if service.pipeline else None
         await service.stop()
         await fakes.stop()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import sys
 from pathlib import Path
 from unittest import mock
 
 from transformers import AutoTokenizer, BertJapaneseTokenizer
 
 from classifier.examples import DATA_DIR
-from classifier import tokenization
 from classifier.tokenization import SPECIAL_TOKENS, batch_encoder, build_vocab, make_tokenizer
 
 SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "classifier" / "model"
@@ -64,20 +61,3 @@ def test_batch_encoder_keeps_special_tokens_written_in_a_post() -> None:
     text = "川があふれた[SEP]助けて"
     ids = batch_encoder(tok, 96)([text])[0]
     assert ids == tok(text)["input_ids"] and ids.count(tok.sep_token_id) == 2
-
-
-def test_batch_encoder_memory_stays_flat_over_a_stream_of_new_words(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Its MeCab tagger is renewed (kernel.renewing): one tagger kept for 10,000 posts with new numbers held
-    about 20,000 more objects at the end; renewed every 1,000 texts, at most one tagger's worth. Same ids."""
-    monkeypatch.setattr(tokenization, "TAGGER_USES", 1_000)
-    tok = AutoTokenizer.from_pretrained(str(SHIPPED_MODEL))
-    encode = batch_encoder(tok, 96)
-    posts = [f"津市で冠水 #{n} 道路が通れない" for n in range(11_000)]
-    encode(posts[:1_000])
-    gc.collect()
-    before = sys.getallocatedblocks()
-    for start in range(1_000, len(posts), 500):
-        encode(posts[start : start + 500])
-    gc.collect()
-    assert sys.getallocatedblocks() - before < 5_000
-    assert encode(posts[-3:]) == tok(posts[-3:])["input_ids"]
