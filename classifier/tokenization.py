@@ -11,6 +11,8 @@ from pathlib import Path
 from transformers import BertJapaneseTokenizer
 from transformers.models.bert_japanese.tokenization_bert_japanese import MecabTokenizer, WordpieceTokenizer
 
+from kernel import morphemes
+
 log = logging.getLogger(__name__)
 
 SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -79,28 +81,34 @@ def batch_encoder(tokenizer, max_length: int) -> Encoder:  # type: ignore[no-unt
 
     For a BertJapaneseTokenizer (MeCab words, then WordPiece) the words and pieces are looked up directly,
     without the generic slow-tokenizer machinery around them: the same ids in about a third of the time, time
-    the service spends holding the GIL. A text that spells a special token (``[SEP]``) goes the generic way,
-    which turns it into the special id; so does every text of any other tokenizer.
+    the service spends holding the GIL. The words come from kernel.morphemes (the same split, from the same
+    dictionary), not from the tokenizer's own fugashi tagger, which keeps every distinct word it has seen. A
+    text that spells a special token (``[SEP]``) goes the generic way, which turns it into the special id; so
+    does every text of any other tokenizer.
     """
 
     def generic(texts: list[str]) -> list[list[int]]:
         return tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
 
     words, pieces = getattr(tokenizer, "word_tokenizer", None), getattr(tokenizer, "subword_tokenizer", None)
+    ours = (morphemes.dictionary_dir() / "sys.dic").resolve()
     direct = (
         isinstance(tokenizer, BertJapaneseTokenizer) and isinstance(words, MecabTokenizer)
         and isinstance(pieces, WordpieceTokenizer) and not tokenizer.do_lower_case
+        and Path(words.mecab.dictionary_info[0]["filename"]).resolve() == ours
     )
     if not direct:
         return generic
     vocab, unk = tokenizer.vocab, tokenizer.unk_token_id
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    specials = tuple(tokenizer.all_special_tokens)
+    specials, normalize = tuple(tokenizer.all_special_tokens), words.normalize_text
 
     def one(text: str) -> list[int]:
         if any(special in text for special in specials):
             return generic([text])[0]
-        ids = [vocab.get(piece, unk) for word in words.tokenize(text) for piece in pieces.tokenize(word)]
+        if normalize:
+            text = unicodedata.normalize("NFKC", text)
+        ids = [vocab.get(piece, unk) for word in morphemes.words(text) for piece in pieces.tokenize(word)]
         return [cls, *ids[: max_length - 2], sep]
 
     return lambda texts: [one(text) for text in texts]

@@ -1,14 +1,10 @@
-"""Morpheme boundaries and parts of speech from fugashi/unidic-lite, used to vet dictionary matches."""
+"""Morpheme boundaries and parts of speech (MeCab, unidic-lite), used to vet dictionary matches."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
-log = logging.getLogger(__name__)
+from kernel.morphemes import morphemes
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,35 +30,8 @@ class Tokens:
         return item is None or item[1] not in ("助動詞", "動詞", "形容詞")
 
 
-_lock = threading.Lock()
-
-
-@cache
-def _tagger() -> Any:
-    """The process's one MeCab tagger, created on first use; callers hold ``_lock``.
-
-    A tagger is not safe to share between threads without a lock, but one per thread maps the 260 MB
-    unidic dictionary once per thread, so resident memory grew with every pool thread that geocoded.
-    """
-    import fugashi
-
-    log.debug("tagger_created thread=%s", threading.current_thread().name)
-    return fugashi.Tagger()
-
-
 def tokenize(text: str) -> Tokens:
-    """Tag ``text`` and return its token boundaries (whitespace skipped by MeCab is accounted for)."""
-    starts: set[int] = set()
-    ends: set[int] = set()
-    pos: dict[int, tuple[int, str, str, str]] = {}
-    offset = 0
-    with _lock:  # the nodes point into the tagger's lattice: read them before another thread tags
-        for word in _tagger()(text):
-            offset += len(word.white_space)
-            end = offset + len(word.surface)
-            feature = word.feature
-            starts.add(offset)
-            ends.add(end)
-            pos[offset] = (end, feature.pos1 or "", feature.pos2 or "", feature.pos3 or "")
-            offset = end
-    return Tokens(frozenset(starts), frozenset(ends), pos)
+    """Tag ``text`` and return its token boundaries (whitespace skipped by MeCab lies between tokens)."""
+    words = morphemes(text)
+    pos = {w.start: (w.end, *w.pos) for w in words}
+    return Tokens(frozenset(pos), frozenset(w.end for w in words), pos)

@@ -25,16 +25,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from kernel import reference
 from kernel.languages import language
+from kernel.morphemes import morphemes
 from publish.catalog import check_language, message
 from publish.kana import kana_to_hangul, kana_to_romaji, to_hiragana
 from publish.municipalities import municipalities
-
-if TYPE_CHECKING:
-    import fugashi
 
 log = logging.getLogger(__name__)
 
@@ -183,17 +181,7 @@ def split_place(name: str) -> list[list[str]]:
 # --- readings of unknown names ----------------------------------------------------------------------------
 
 _lock = threading.Lock()
-_state: dict[str, fugashi.Tagger] = {}
 _missing: set[str] = set()
-
-
-def _tagger() -> fugashi.Tagger:
-    with _lock:
-        if "tagger" not in _state:
-            import fugashi
-
-            _state["tagger"] = fugashi.Tagger()  # unidic-lite
-        return _state["tagger"]
 
 
 def _report_missing(name: str) -> None:
@@ -207,7 +195,7 @@ def _report_missing(name: str) -> None:
 @lru_cache(maxsize=4096)
 def _mecab(name: str) -> PlaceName:
     """A name read by MeCab word by word (江戸橋 is one word, not 江 + 戸 + 橋), its kind guessed from its suffix."""
-    hira = to_hiragana("".join((getattr(w.feature, "kana", None) or w.surface) for w in _tagger()(name)))
+    hira = to_hiragana("".join(w.kana or w.surface for w in morphemes(name)))
     for suffix, readings, kind, hangul in SUFFIXES:
         seen = next((r for r in readings if hira.endswith(r)), None)
         if name.endswith(suffix) and len(name) > len(suffix) and seen is not None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 import re
-from functools import cache
 
-import fugashi
+from kernel.morphemes import morphemes
 
 # 三重弁 / 関西弁 endings and words, applied as plain substitutions.
 DIALECT_SUBS: list[tuple[str, tuple[str, ...]]] = [
@@ -159,11 +158,6 @@ _KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "副詞", "代名詞", "形状詞", "感動詞"}
 
 
-@cache
-def _tagger() -> fugashi.Tagger:
-    return fugashi.Tagger()
-
-
 def has_kanji(text: str) -> bool:
     """Whether the text has any kanji for plain_kana to rewrite."""
     return bool(_KANJI.search(text))
@@ -172,12 +166,13 @@ def has_kanji(text: str) -> bool:
 def plain_kana(text: str, *, spaced: bool) -> str:
     """Rewrite kanji words in hiragana by their MeCab reading; ``spaced`` also splits words as 分かち書き."""
     parts: list[str] = []
-    for word in _tagger()(text):
-        reading = word.feature.kana
+    done = 0
+    for word in morphemes(text):
         surface = word.surface
-        if _KANJI.search(surface) and reading and reading != "*":
-            surface = reading.translate(_KATA_TO_HIRA)
+        if _KANJI.search(surface) and word.kana:
+            surface = word.kana.translate(_KATA_TO_HIRA)
         after_word = bool(parts) and bool(_KANA_OR_KANJI.match(parts[-1][-1:]))
-        gap = word.white_space or (" " if spaced and after_word and word.feature.pos1 in _CONTENT_POS else "")
+        gap = text[done : word.start] or (" " if spaced and after_word and word.pos[0] in _CONTENT_POS else "")
         parts.append(gap + surface)
+        done = word.end
     return "".join(parts).strip()

@@ -27,10 +27,9 @@ from kernel.extras import EXTRAS, MissingExtra, require
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("kernel", "bosai", "collectors", "classifier", "geocode", "publish", "i18n")
-# Used without an import statement of their own: unidic-lite is the MeCab dictionary that fugashi and the
-# tokenizer load by name; psycopg is the driver SQLAlchemy loads for postgresql+psycopg:// URLs; onnx is
-# what torch.onnx.export and the ONNX Runtime quantiser import.
-INDIRECT = {"unidic-lite": "MeCab dictionary", "psycopg": "SQLAlchemy driver", "onnx": "torch.onnx.export"}
+# Used without an import statement of their own: psycopg is the driver SQLAlchemy loads for
+# postgresql+psycopg:// URLs; onnx is what torch.onnx.export and the ONNX Runtime quantiser import.
+INDIRECT = {"psycopg": "SQLAlchemy driver", "onnx": "torch.onnx.export"}
 
 
 def _project() -> dict:
