@@ -31,6 +31,13 @@ def embed_texts(texts: list[str], *, threads: int = 2, batch: int = 256, cache_d
     return emb
 
 
+def known_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy over the known targets only: NaN marks one that is not known (the categories of a
+    news report, see classifier.examples.training_targets)."""
+    known = ~torch.isnan(targets)
+    return torch.nn.functional.binary_cross_entropy_with_logits(logits[known], targets[known])
+
+
 def probe_soft_labels(
     train_emb: np.ndarray, train_targets: np.ndarray, other_emb: np.ndarray, *, epochs: int = 300, seed: int = 0
 ) -> np.ndarray:
@@ -41,7 +48,7 @@ def probe_soft_labels(
     opt = torch.optim.Adam(probe.parameters(), lr=0.01, weight_decay=1e-4)
     for _ in range(epochs):
         opt.zero_grad()
-        torch.nn.functional.binary_cross_entropy_with_logits(probe(x * 8), y).backward()
+        known_bce(probe(x * 8), y).backward()
         opt.step()
     with torch.no_grad():
         return torch.sigmoid(probe(torch.from_numpy(other_emb) * 8)).numpy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -61,17 +62,23 @@ def targets(example: dict[str, Any]) -> list[float]:
 
 
 AMBIGUOUS_TARGET = 0.75
+NEWS = "news"  # the register of a source written as news reports (classifier.realtext_sources.Source.register)
 
 
 def training_targets(example: dict[str, Any]) -> list[float]:
-    """Targets to train on: a post its labeller marked ``ambiguous`` teaches a softer disaster target.
+    """Targets to train on: a post its labeller marked ``ambiguous`` teaches a softer disaster target, and a
+    news report (``register`` "news") teaches the disaster output only, its categories unknown (NaN).
 
-    The SPEC rule, not the text, settled such a post (a stopped train with the cause only implied), so
-    the model should lean its way without learning to be sure of it.
+    The SPEC rule, not the text, settled an ambiguous post (a stopped train with the cause only implied), so
+    the model should lean its way without learning to be sure of it. A news lead's categories are a report's
+    (damage totals, several hazards in one sentence); trained as targets they pulled the category heads away
+    from first-hand posts (run 3 of 2026-12-02, classifier/model/README.md).
     """
     y = targets(example)
     if example.get("ambiguous"):
         y[0] = AMBIGUOUS_TARGET if y[0] else 1.0 - AMBIGUOUS_TARGET
+    if example.get("register") == NEWS:
+        y[1:] = [math.nan] * len(CATEGORIES)
     return y
 
 

@@ -232,7 +232,8 @@ def join_collection(labels: list[dict[str, Any]], realtext: Path) -> list[dict[s
                 continue
             if hashlib.sha1(item["text"].encode("utf-8"), usedforsecurity=False).hexdigest() != row["text_sha1"]:
                 raise MirrorError(f"{item['id']}: text differs from the labelled one (rebuild realtext?)")
-            rows[item["id"]] = {**row, "text": item["text"], "source": item["source"]}
+            rows[item["id"]] = {**row, "text": item["text"], "source": item["source"],
+                                "register": item.get("register", "post")}
     missing = [i for i in wanted if i not in rows]
     if missing:
         raise MirrorError(f"{len(missing)} labelled posts not in {realtext}, e.g. {missing[:3]}")

@@ -280,8 +280,8 @@ def build(
         for src in sources:
             stats = SourceStats()
             texts = select_texts(src.name, src.extractor(src, snaps[src.name]), seen, leak_keys, src.cap, stats)
-            rows.extend({"id": f"{src.name}:{n}", "text": t, "source": src.name, "everyday": src.everyday}
-                        for n, t in enumerate(texts))
+            rows.extend({"id": f"{src.name}:{n}", "text": t, "source": src.name, "everyday": src.everyday,
+                         "register": src.register} for n, t in enumerate(texts))
             report[src.name] = {
                 "repo": src.repo,
                 "commit": src.commit,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from classifier.examples import NEWS
 from classifier.realtext_readers import (
     Extractor,
     extract_asdc,
@@ -40,6 +41,9 @@ class Source:
     # Texts written away from any disaster stream (chat, bulletin boards, example sentences): training may
     # take them as weak "other" labels. A disaster-time stream (the 2011 tweets) is False.
     everyday: bool = True
+    # How its texts are written: "post" (first-hand posts, chat, pages) or NEWS (news reports, whose
+    # categories training leaves unknown: classifier.examples.training_targets).
+    register: str = "post"
 
 
 
@@ -159,8 +163,9 @@ SOURCES: tuple[Source, ...] = (
         "typhoons, floods, eruptions and fires in Japan (2008 Iwate-Miyagi, 2009 Chugoku-Kyushu rains, 2011 Kii "
         "typhoon, 2016 Kumamoto/Oita, 2017 Shinmoedake...) and abroad, and every other kind of news",
         use="news-register disaster reports (relays) and hard negatives (disasters abroad, forecasts, "
-        "aftermath, politics): training labels, distillation",
+        "aftermath, politics): training labels (whether a disaster, not which), distillation",
         everyday=False,
+        register=NEWS,
     ),
     _twitter_archive(
         name="archive_raryosu",

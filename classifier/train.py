@@ -178,7 +178,6 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     params = list(model.parameters()) + (list(proj.parameters()) if proj else [])
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
-    bce = nn.BCEWithLogitsLoss()
     # Scored and kept: an exponential moving average of the weights when asked for; unseen sentence frames
     # swing the dev score from epoch to epoch, and the average is steadier than any single epoch's weights.
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(o.ema_decay)) if dev_fn and o.ema_decay else None
@@ -195,7 +194,7 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
             idx = order[start : start + o.batch_size]
             ids, mask = batches.batch(idx, device)
             logits, pooled = _forward(model, ids, mask)
-            loss = bce(logits, y[idx].to(device))
+            loss = distill.known_bce(logits, y[idx].to(device))
             if proj is not None:
                 loss = loss + (1.0 if dev_fn is None else o.distill_weight) * _cos_loss(
                     proj, pooled, emb[idx].to(device)

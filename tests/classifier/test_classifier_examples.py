@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,31 @@ def test_ambiguous_posts_train_on_a_softer_disaster_target() -> None:
     assert soft[0] == 0.75 and soft[1:] == targets(row)[1:]
     assert training_targets({"text": "無事です", "label": "other", "categories": [], "ambiguous": True})[0] == 0.25
     assert targets({**row, "ambiguous": True})[0] == 1.0  # evaluation keeps the hard label
+
+
+def test_news_reports_train_the_disaster_output_only() -> None:
+    row = {"text": "熊本で震度7、家屋倒壊", "label": "disaster", "categories": ["earthquake", "other_damage"]}
+    news = training_targets({**row, "register": "news"})
+    assert news[0] == 1.0 and len(news) == len(targets(row))
+    assert all(math.isnan(v) for v in news[1:])  # unknown, not "no category"
+    assert training_targets({**row, "register": "post"}) == targets(row)
+
+
+def test_known_bce_leaves_unknown_targets_out() -> None:
+    import torch
+
+    from classifier.distill import known_bce
+
+    logits = torch.tensor([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]])
+    full = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    unknown = full.clone()
+    unknown[0, 1:] = float("nan")
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(logits, full)
+    assert torch.isclose(known_bce(logits, full), expected)
+    kept = torch.tensor([True, False, False, True, True, True])
+    partial = torch.nn.functional.binary_cross_entropy_with_logits(logits.flatten()[kept], full.flatten()[kept])
+    assert torch.isclose(known_bce(logits, unknown), partial)
+    assert not torch.isnan(known_bce(logits, unknown))
 
 
 def test_validate_and_targets() -> None:

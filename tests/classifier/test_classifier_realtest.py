@@ -177,7 +177,8 @@ def test_join_collection_joins_labels_with_the_real_collection_and_checks_hashes
     collection = tmp_path / "realtext.jsonl.gz"
     with gzip.open(collection, "wt", encoding="utf-8") as fh:
         for i, text in enumerate(["地震で棚が倒れた", "今日は晴れ"]):
-            fh.write(json.dumps({"id": f"s:{i}", "text": text, "source": "s"}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"id": f"s:{i}", "text": text, "source": "s", "register": ("news", "post")[i]},
+                                ensure_ascii=False) + "\n")
 
     def label(i: int, text: str, lab: str) -> dict:
         cats = ["earthquake"] if lab == "disaster" else []
@@ -186,6 +187,7 @@ def test_join_collection_joins_labels_with_the_real_collection_and_checks_hashes
 
     rows = join_collection([label(1, "今日は晴れ", "other"), label(0, "地震で棚が倒れた", "disaster")], collection)
     assert [(r["id"], r["text"]) for r in rows] == [("s:1", "今日は晴れ"), ("s:0", "地震で棚が倒れた")]
+    assert [r["register"] for r in rows] == ["post", "news"]  # what training_targets reads
     with pytest.raises(MirrorError, match="differs"):
         join_collection([label(0, "別の文", "other")], collection)
     with pytest.raises(MirrorError, match="not in"):
