@@ -128,8 +128,10 @@ def test_build_from_a_local_snapshot(tmp_path):
     with gzip.open(out, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
     assert rows == [
-        {"id": "demo:0", "text": "地震で本棚が倒れた [URL]", "source": "demo", "everyday": True},
-        {"id": "demo:1", "text": "@user 津の花火きれい", "source": "demo", "everyday": True},
+        {"id": "demo:0", "text": "地震で本棚が倒れた [URL]", "source": "demo", "everyday": True,
+         "register": "post"},
+        {"id": "demo:1", "text": "@user 津の花火きれい", "source": "demo", "everyday": True,
+         "register": "post"},
     ]
     assert manifest["total"] == 2 and manifest["sources"]["demo"]["commit"] == commit
     assert (tmp_path / "var" / "realtext.manifest.json").exists()
