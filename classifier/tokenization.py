@@ -91,11 +91,11 @@ def batch_encoder(tokenizer, max_length: int) -> Encoder:  # type: ignore[no-unt
         return tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
 
     words, pieces = getattr(tokenizer, "word_tokenizer", None), getattr(tokenizer, "subword_tokenizer", None)
-    ours = (morphemes.dictionary_dir() / "sys.dic").resolve()
     direct = (
         isinstance(tokenizer, BertJapaneseTokenizer) and isinstance(words, MecabTokenizer)
         and isinstance(pieces, WordpieceTokenizer) and not tokenizer.do_lower_case
-        and Path(words.mecab.dictionary_info[0]["filename"]).resolve() == ours
+        and Path(words.mecab.dictionary_info[0]["filename"]).resolve()
+        == (morphemes.dictionary_dir() / "sys.dic").resolve()
     )
     if not direct:
         return generic

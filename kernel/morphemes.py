@@ -57,7 +57,8 @@ def _tagger() -> Any:
 def _tagged(text: str) -> tuple[bytes, list[str]]:
     """``text`` as UTF-8 (MeCab's offsets count its bytes) and MeCab's line for each morpheme."""
     with _lock:
-        return text.encode(), _tagger().parse(text).splitlines()
+        output = _tagger().parse(text)
+    return text.encode(), output.splitlines()
 
 
 def words(text: str) -> list[str]:
