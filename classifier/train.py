@@ -178,9 +178,16 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     epochs = o.epochs if dev_fn else o.pretrain_epochs
     steps_per_epoch = (len(y) + o.batch_size - 1) // o.batch_size
     total = steps_per_epoch * epochs if not o.max_steps else min(o.max_steps, steps_per_epoch * epochs)
+    pretrained = bool(args.model.base_model or args.model.e5_layers)
     lr = o.lr or (5e-5 if args.model.base_model else 1e-4 if args.model.e5_layers else 5e-4)
-    params = list(model.parameters()) + (list(proj.parameters()) if proj else [])
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    # On pretrained weights the pooler, head and projection start from nothing: they learn at ten times the
+    # rate of the encoder, or the category outputs (few positives each) are still unlearned after 3 epochs.
+    fresh = [p for n, p in model.named_parameters() if n.startswith(("bert.pooler.", "classifier."))]
+    fresh += list(proj.parameters()) if proj else []
+    encoder = [p for p in model.parameters() if all(p is not f for f in fresh)]
+    params = encoder + fresh
+    opt = torch.optim.AdamW([{"params": encoder, "lr": lr}, {"params": fresh, "lr": lr * (10 if pretrained else 1)}],
+                            weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
     # Scored and kept: an exponential moving average of the weights when asked for; unseen sentence frames
     # swing the dev score from epoch to epoch, and the average is steadier than any single epoch's weights.
