@@ -184,7 +184,8 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     # rate of the encoder, or the category outputs (few positives each) are still unlearned after 3 epochs.
     fresh = [p for n, p in model.named_parameters() if n.startswith(("bert.pooler.", "classifier."))]
     fresh += list(proj.parameters()) if proj else []
-    encoder = [p for p in model.parameters() if all(p is not f for f in fresh)]
+    fresh_ids = {id(p) for p in fresh}
+    encoder = [p for p in model.parameters() if id(p) not in fresh_ids]
     params = encoder + fresh
     opt = torch.optim.AdamW([{"params": encoder, "lr": lr}, {"params": fresh, "lr": lr * (10 if pretrained else 1)}],
                             weight_decay=0.01)
