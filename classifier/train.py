@@ -172,23 +172,30 @@ def _cos_loss(proj: nn.Module, pooled: torch.Tensor, teacher: torch.Tensor) -> t
     return (1 - nn.functional.cosine_similarity(proj(pooled), teacher, dim=-1)).mean()
 
 
+def _param_groups(model: BertForSequenceClassification, proj: nn.Module | None, args: TrainArgs) -> list[dict]:
+    """The encoder at the run's rate, and the parts that start from nothing on pretrained weights at ten times it:
+    otherwise the category outputs (few positives each) are still unlearned after 3 epochs. Fresh are the head
+    and the projection, and the pooler when the encoder is e5's (its file has none); a base checkpoint's
+    pooler was trained with it."""
+    lr = args.optim.lr or (5e-5 if args.model.base_model else 1e-4 if args.model.e5_layers else 5e-4)
+    pretrained = bool(args.model.base_model or args.model.e5_layers)
+    prefixes = ("bert.pooler.", "classifier.") if args.model.e5_layers else ("classifier.",)
+    fresh = [p for n, p in model.named_parameters() if n.startswith(prefixes)]
+    fresh += list(proj.parameters()) if proj else []
+    fresh_ids = {id(p) for p in fresh}
+    encoder = [p for p in model.parameters() if id(p) not in fresh_ids]
+    return [{"params": encoder, "lr": lr}, {"params": fresh, "lr": lr * (10 if pretrained else 1)}]
+
+
 def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn, device) -> dict[str, Any]:
     """One training stage over (y, emb) targets; dev_fn (or None) scores each epoch for early stopping."""
     o = args.optim
     epochs = o.epochs if dev_fn else o.pretrain_epochs
     steps_per_epoch = (len(y) + o.batch_size - 1) // o.batch_size
     total = steps_per_epoch * epochs if not o.max_steps else min(o.max_steps, steps_per_epoch * epochs)
-    pretrained = bool(args.model.base_model or args.model.e5_layers)
-    lr = o.lr or (5e-5 if args.model.base_model else 1e-4 if args.model.e5_layers else 5e-4)
-    # On pretrained weights the pooler, head and projection start from nothing: they learn at ten times the
-    # rate of the encoder, or the category outputs (few positives each) are still unlearned after 3 epochs.
-    fresh = [p for n, p in model.named_parameters() if n.startswith(("bert.pooler.", "classifier."))]
-    fresh += list(proj.parameters()) if proj else []
-    fresh_ids = {id(p) for p in fresh}
-    encoder = [p for p in model.parameters() if id(p) not in fresh_ids]
-    params = encoder + fresh
-    opt = torch.optim.AdamW([{"params": encoder, "lr": lr}, {"params": fresh, "lr": lr * (10 if pretrained else 1)}],
-                            weight_decay=0.01)
+    groups = _param_groups(model, proj, args)
+    params = [p for g in groups for p in g["params"]]
+    opt = torch.optim.AdamW(groups, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
     # Scored and kept: an exponential moving average of the weights when asked for; unseen sentence frames
     # swing the dev score from epoch to epoch, and the average is steadier than any single epoch's weights.

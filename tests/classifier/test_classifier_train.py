@@ -134,6 +134,28 @@ def ready_vocab(out: Path) -> list[str]:
     return (out / "vocab.txt").read_text(encoding="utf-8").splitlines()
 
 
+def test_only_parts_that_start_from_nothing_learn_at_ten_times_the_rate(corpus_dir: Path, tmp_path: Path) -> None:
+    from classifier.train import _param_groups
+
+    model, proj = new_model(2000, TINY, 0), torch.nn.Linear(TINY.hidden, 512)
+    pooler = model.bert.pooler.dense.weight
+
+    def rate_of(args: TrainArgs, param: torch.Tensor) -> float:
+        return next(g["lr"] for g in _param_groups(model, proj, args) if any(p is param for p in g["params"]))
+
+    scratch = _args(corpus_dir, tmp_path)
+    assert rate_of(scratch, pooler) == rate_of(scratch, model.classifier.weight) == 5e-4
+    e5 = _args(corpus_dir, tmp_path)
+    e5.model.e5_layers = 1  # e5's file has no pooler: it is fresh like the head
+    assert rate_of(e5, pooler) == rate_of(e5, proj.weight) == pytest.approx(1e-3)
+    assert rate_of(e5, model.bert.embeddings.word_embeddings.weight) == 1e-4
+    base = _args(corpus_dir, tmp_path)
+    base.model.base_model = "some/bert"  # a base checkpoint's pooler was trained with its encoder
+    assert rate_of(base, pooler) == 5e-5 and rate_of(base, model.classifier.weight) == pytest.approx(5e-4)
+    groups = _param_groups(model, proj, base)
+    assert sum(len(g["params"]) for g in groups) == len(list(model.parameters())) + 2
+
+
 def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
     rows = [[2, 10, 11, 12, 13, 14, 15, 16, 3], [2, 20, 21, 3]]
     ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=30, train=None, dev=None, unlabelled=None)
