@@ -252,12 +252,15 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
 
 @torch.inference_mode()
 def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.ndarray:
+    """Probabilities in the set's order, scored in batches of similar length (little padding to compute)."""
     model.eval()
-    out = []
-    for start in range(0, len(batches.ids), bs):
-        ids, mask = batches.batch(list(range(start, min(start + bs, len(batches.ids)))), device)
-        out.append(torch.sigmoid(_forward(model, ids, mask)[0]).float().cpu().numpy())
-    return np.concatenate(out)
+    order = sorted(range(len(batches.ids)), key=lambda i: len(batches.ids[i]))
+    out = np.zeros((len(order), model.config.num_labels), dtype=np.float32)
+    for start in range(0, len(order), bs):
+        idx = order[start : start + bs]
+        ids, mask = batches.batch(idx, device)
+        out[idx] = torch.sigmoid(_forward(model, ids, mask)[0]).float().cpu().numpy()
+    return out
 
 
 def _teacher_soft_labels(path: Path, prepared: Prepared, device: torch.device) -> np.ndarray:

@@ -170,6 +170,23 @@ def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
     assert torch.equal(masked_ids[~hidden], plain_ids[~hidden])
 
 
+def test_scoring_in_length_sorted_batches_keeps_the_set_order() -> None:
+    from classifier.train import _probs
+
+    torch.manual_seed(0)
+    model = new_model(40, TINY, 0)
+    torch.nn.init.normal_(model.classifier.weight, std=3.0)  # a fresh head barely tells rows apart
+    rows = [[2, *range(5, 5 + n), 3] for n in (9, 1, 14, 3, 6, 2, 11)]  # lengths out of order
+    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=40, train=None, dev=None, unlabelled=None)
+    tset = prepared.TokenisedSet(rows, np.zeros((len(rows), 11), np.float32))
+    batched = _probs(model, _Batches(tset, ready), torch.device("cpu"), bs=3)
+    one_by_one = np.concatenate([_probs(model, _Batches(prepared.TokenisedSet([r], tset.y[:1]), ready),
+                                        torch.device("cpu")) for r in rows])
+    assert batched.shape == (len(rows), model.config.num_labels)
+    assert len({round(float(p), 3) for p in batched[:, 0]}) > 1  # the rows really score differently
+    np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
+
+
 @pytest.mark.slow
 def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_dir: Path, tmp_path: Path) -> None:
     import gzip
