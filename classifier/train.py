@@ -128,7 +128,10 @@ def prepare(args: TrainArgs) -> Prepared:
 
 def _model(args: TrainArgs, prepared: Prepared) -> BertForSequenceClassification:
     if args.model.base_model:
-        model = BertForSequenceClassification.from_pretrained(args.model.base_model, num_labels=len(HEAD_NAMES))
+        # Our own checkpoints are saved in fp16; training runs in fp32 whatever the file holds.
+        model = BertForSequenceClassification.from_pretrained(
+            args.model.base_model, num_labels=len(HEAD_NAMES), torch_dtype=torch.float32
+        )
         label_config(model.config)
         return model
     if args.model.e5_layers:

@@ -67,6 +67,19 @@ def test_train_can_start_from_e5_layers_on_our_vocabulary(corpus_dir: Path, tmp_
     assert np.corrcoef(start.ravel(), trained.ravel())[0, 1] > 0.9
 
 
+@pytest.mark.slow
+def test_a_saved_fp16_checkpoint_trains_further_as_the_base_model(corpus_dir: Path, tmp_path: Path) -> None:
+    train(_args(corpus_dir, tmp_path / "first", distill=False, pretrain_epochs=0))
+    args = _args(corpus_dir, tmp_path / "more", distill=False, pretrain_epochs=0)
+    args.model.base_model = str(tmp_path / "first")
+    result = train(args)
+    assert result["train"]["stages"]["finetune"]["steps"] > 0
+    assert (tmp_path / "more" / "vocab.txt").read_bytes() == (tmp_path / "first" / "vocab.txt").read_bytes()
+    first, more = _head_weight(tmp_path / "first"), _head_weight(tmp_path / "more")
+    assert not torch.equal(first, more)  # it trained, from the saved weights
+    assert np.corrcoef(first.ravel().numpy(), more.ravel().numpy())[0, 1] > 0.5
+
+
 def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path: Path) -> None:
     extra = tmp_path / "decisions.jsonl"
     extra.write_text(
