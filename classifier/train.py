@@ -107,7 +107,7 @@ def prepare(args: TrainArgs) -> Prepared:
     everyday = None
     if real_dev_rows:
         eval_sets["real_dev"] = labelled(real_dev_rows)
-        everyday = np.array([r.get("kind") == "everyday" for r in real_dev_rows], dtype=bool)
+        everyday = calibrate.plain_everyday(real_dev_rows)
     prepared = Prepared(
         tokenizer_files=_tokenizer_files(tok),
         pad_id=tok.pad_token_id,
