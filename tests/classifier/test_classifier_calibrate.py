@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from classifier.calibrate import apply_shifts, best_threshold, bias_shifts
+from classifier.calibrate import apply_shifts, best_threshold, bias_shifts, plain_everyday
 
 
 def test_best_threshold_finds_the_separating_point() -> None:
@@ -30,3 +30,9 @@ def test_shift_makes_served_threshold_reproduce_the_best_one() -> None:
     logits = torch.logit(torch.tensor(probs[:, 0], dtype=torch.float64)) + shifts[0]
     best = best_threshold(probs[:, 0], gold[:, 0].astype(bool))
     assert np.array_equal((torch.sigmoid(logits).numpy() >= 0.5), probs[:, 0] >= best - 1e-9)
+
+
+def test_everyday_cap_leaves_out_ambiguous_everyday_posts() -> None:
+    rows = [{"kind": "everyday"}, {"kind": "everyday", "ambiguous": True}, {"kind": "commentary"},
+            {"kind": "everyday", "ambiguous": False}]
+    assert plain_everyday(rows).tolist() == [True, False, False, True]

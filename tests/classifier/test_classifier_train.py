@@ -312,10 +312,3 @@ def test_disaster_shift_keeps_everyday_false_positives_under_the_cap() -> None:
     threshold = 1 / (1 + np.exp(strict))  # the raw probability that the shift moves onto 0.5
     assert round(threshold, 2) == 0.75 and (prob[everyday] >= threshold).mean() == 0.0
 
-
-def test_everyday_cap_leaves_out_ambiguous_everyday_posts() -> None:
-    from classifier.calibrate import plain_everyday
-
-    rows = [{"kind": "everyday"}, {"kind": "everyday", "ambiguous": True}, {"kind": "commentary"},
-            {"kind": "everyday", "ambiguous": False}]
-    assert plain_everyday(rows).tolist() == [True, False, False, True]
