@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from classifier.calibrate import apply_shifts, best_threshold, bias_shifts, plain_everyday
+from classifier.calibrate import apply_shifts, best_threshold, bias_shifts, disaster_shift, plain_everyday
 
 
 def test_best_threshold_finds_the_separating_point() -> None:
@@ -36,3 +36,14 @@ def test_everyday_cap_leaves_out_ambiguous_everyday_posts() -> None:
     rows = [{"kind": "everyday"}, {"kind": "everyday", "ambiguous": True}, {"kind": "commentary"},
             {"kind": "everyday", "ambiguous": False}]
     assert plain_everyday(rows).tolist() == [True, False, False, True]
+
+
+def test_disaster_shift_keeps_everyday_false_positives_under_the_cap() -> None:
+    prob = np.array([0.9, 0.6, 0.7, 0.3, 0.2])
+    gold = np.array([1, 1, 0, 0, 0])
+    everyday = np.array([0, 0, 1, 1, 1], dtype=bool)
+    loose = disaster_shift(prob, gold, everyday, max_everyday_fp=1.0)
+    strict = disaster_shift(prob, gold, everyday, max_everyday_fp=0.0)
+    assert strict < loose  # a stricter cap moves the threshold up (a more negative shift)
+    threshold = 1 / (1 + np.exp(strict))  # the raw probability that the shift moves onto 0.5
+    assert round(threshold, 2) == 0.75 and (prob[everyday] >= threshold).mean() == 0.0

@@ -298,17 +298,3 @@ def test_real_posts_leave_out_the_hand_labelled_ones(tmp_path: Path) -> None:
     posts = _real_posts(real, cap=10, seed=1, labelled={"停電した"})
     assert sorted(posts) == [("地震めっちゃ揺れた", False), ("猫がかわいい", True)]
     assert len(_real_posts(real, cap=1, seed=1, labelled=set())) == 1
-
-
-def test_disaster_shift_keeps_everyday_false_positives_under_the_cap() -> None:
-    from classifier.calibrate import disaster_shift
-
-    prob = np.array([0.9, 0.6, 0.7, 0.3, 0.2])
-    gold = np.array([1, 1, 0, 0, 0])
-    everyday = np.array([0, 0, 1, 1, 1], dtype=bool)
-    loose = disaster_shift(prob, gold, everyday, max_everyday_fp=1.0)
-    strict = disaster_shift(prob, gold, everyday, max_everyday_fp=0.0)
-    assert strict < loose  # a stricter cap moves the threshold up (a more negative shift)
-    threshold = 1 / (1 + np.exp(strict))  # the raw probability that the shift moves onto 0.5
-    assert round(threshold, 2) == 0.75 and (prob[everyday] >= threshold).mean() == 0.0
-
