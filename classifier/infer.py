@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors import SafetensorError
-from transformers import AutoTokenizer, BertForSequenceClassification, PretrainedConfig
+from transformers import AutoTokenizer, PretrainedConfig
 
-from classifier.modeling import heads_from_config
+from classifier.modeling import BosaiBert, heads_from_config
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
 from classifier.tokenization import batch_encoder
@@ -36,7 +36,7 @@ RUNTIMES = ("onnxruntime", "torch")
 class TorchLogits:
     """Logits of padded id batches through the torch model (int8 dynamic-quantised linears if asked)."""
 
-    def __init__(self, model: BertForSequenceClassification, *, quantize: bool) -> None:
+    def __init__(self, model: BosaiBert, *, quantize: bool) -> None:
         if quantize:
             with warnings.catch_warnings():  # torch.ao eager quantisation is deprecated upstream
                 warnings.simplefilter("ignore")
@@ -163,7 +163,7 @@ def load_classifier(
         torch.set_num_threads(threads)
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        model = BertForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
+        model = BosaiBert.from_pretrained(str(model_dir), dtype=torch.float32)
         model.eval()
         heads_from_config(model.config)
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:

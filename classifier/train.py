@@ -16,12 +16,12 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
-from transformers import AutoTokenizer, BertForSequenceClassification, get_linear_schedule_with_warmup
+from transformers import AutoConfig, AutoTokenizer, get_linear_schedule_with_warmup
 
 from classifier import calibrate, distill, e5_init, modelcard
 from classifier import prepared as prepared_io
 from classifier.examples import load_examples, split_files, targets, training_targets
-from classifier.modeling import HEAD_NAMES, label_config, new_model
+from classifier.modeling import HEAD_NAMES, BosaiBert, label_config, new_model, pooling_of
 from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score
 from classifier.tokenization import build_vocab, common_kanji, make_tokenizer
@@ -126,19 +126,19 @@ def prepare(args: TrainArgs) -> Prepared:
     return prepared
 
 
-def _model(args: TrainArgs, prepared: Prepared) -> BertForSequenceClassification:
-    if args.model.base_model:
-        # Our own checkpoints are saved in fp16; training runs in fp32 whatever the file holds.
-        model = BertForSequenceClassification.from_pretrained(
-            args.model.base_model, num_labels=len(HEAD_NAMES), torch_dtype=torch.float32
-        )
-        label_config(model.config)
-        return model
-    if args.model.e5_layers:
+def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
+    m = args.model
+    if m.base_model:
+        # A base checkpoint keeps its own pooling unless one is asked for. Our own checkpoints are saved in
+        # fp16; training runs in fp32 whatever the file holds.
+        config = label_config(AutoConfig.from_pretrained(m.base_model, num_labels=len(HEAD_NAMES)), m.pooling)
+        return BosaiBert.from_pretrained(m.base_model, config=config, dtype=torch.float32)
+    pooling = m.pooling or "cls"
+    if m.e5_layers:
         vocab = prepared.tokenizer_files["vocab.txt"].decode("utf-8").splitlines()
-        return e5_init.build(e5_init.read_checkpoint(e5_init.default_path()), vocab, args.model.e5_layers,
-                             args.model.arch.max_positions)
-    return new_model(prepared.vocab_size, args.model.arch, prepared.pad_id)
+        return e5_init.build(e5_init.read_checkpoint(e5_init.default_path()), vocab, m.e5_layers,
+                             m.arch.max_positions, pooling)
+    return new_model(prepared.vocab_size, m.arch, prepared.pad_id, pooling)
 
 
 class _Batches:
@@ -180,8 +180,8 @@ class _Batches:
         return batches
 
 
-def _forward(model: BertForSequenceClassification, ids: torch.Tensor, mask: torch.Tensor):
-    pooled = model.bert(input_ids=ids, attention_mask=mask).pooler_output
+def _forward(model: BosaiBert, ids: torch.Tensor, mask: torch.Tensor):
+    pooled = model.sentence_vector(ids, mask)
     return model.classifier(model.dropout(pooled)), pooled
 
 
@@ -189,10 +189,10 @@ def _cos_loss(proj: nn.Module, pooled: torch.Tensor, teacher: torch.Tensor) -> t
     return (1 - nn.functional.cosine_similarity(proj(pooled), teacher, dim=-1)).mean()
 
 
-def _param_groups(model: BertForSequenceClassification, proj: nn.Module | None, args: TrainArgs) -> list[dict]:
+def _param_groups(model: BosaiBert, proj: nn.Module | None, args: TrainArgs) -> list[dict]:
     """The encoder at the run's rate, and the parts that start from nothing on pretrained weights at ten times it:
     otherwise the category outputs (few positives each) are still unlearned after 3 epochs. Fresh are the head
-    and the projection, and the pooler when the encoder is e5's (its file has none); a base checkpoint's
+    and the projection, and the [CLS] pooler when the encoder is e5's (its file has none); a base checkpoint's
     pooler was trained with it."""
     lr = args.optim.lr or (5e-5 if args.model.base_model else 1e-4 if args.model.e5_layers else 5e-4)
     pretrained = bool(args.model.base_model or args.model.e5_layers)
@@ -285,7 +285,7 @@ def _teacher_soft_labels(path: Path, prepared: Prepared, device: torch.device) -
     if not vocab.is_file() or vocab.read_bytes() != prepared.tokenizer_files.get("vocab.txt"):
         raise ValueError(f"teacher {path} is not a checkpoint on the student's vocabulary (its vocab.txt differs "
                          "or is missing): train it on the same data and real text")
-    teacher = BertForSequenceClassification.from_pretrained(path, torch_dtype=torch.float32).to(device)
+    teacher = BosaiBert.from_pretrained(path, dtype=torch.float32).to(device)
     if teacher.config.num_labels != len(HEAD_NAMES):
         raise ValueError(f"teacher {path} has {teacher.config.num_labels} outputs, not {len(HEAD_NAMES)}")
     soft = _probs(teacher, _Batches(prepared.unlabelled, prepared), device)
@@ -308,13 +308,14 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         torch.set_num_threads(o.threads)
     device = _device(o.device)
     model = _model(args, prepared).to(device)
+    args.model.pooling = pooling_of(model.config)  # train_config.json and the card name the pooling used
     y_train = torch.from_numpy(prepared.train.y)
     dev_b, y_dev = _Batches(prepared.dev, prepared), prepared.dev.y
 
     real_dev = prepared.eval_sets.get("real_dev")
     real_dev_b = _Batches(real_dev, prepared) if real_dev is not None else None
 
-    def dev_fn(scored: BertForSequenceClassification = model) -> dict[str, Any]:
+    def dev_fn(scored: BosaiBert = model) -> dict[str, Any]:
         scores = score(_probs(scored, dev_b, device), y_dev)
         if real_dev_b is not None and real_dev is not None:  # selection counts real posts too
             scores["real_dev"] = score(_probs(scored, real_dev_b, device), real_dev.y)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classifier.modeling import Arch
+from classifier.modeling import POOLINGS, Arch
 
 
 @dataclass
@@ -70,6 +70,16 @@ class ModelArgs:
     arch: Arch = field(
         metadata={"help": "layers/hidden/heads/intermediate of a model built from scratch"}, default_factory=Arch
     )
+    pooling: str | None = field(
+        metadata={"help": "sentence vector the head reads: cls ([CLS] pooler) or mean (of the token states, as e5 "
+                          "was pretrained); none: the base model's, else cls"},
+        default=None,
+    )
+
+    def __post_init__(self) -> None:
+        """Reject an unknown pooling."""
+        if self.pooling is not None and self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}")
 
 
 @dataclass

@@ -54,13 +54,22 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _tiny(root: Path, pooling: str) -> Path:
+    build_vocab([t for t, _, _ in FIXTURE_POSTS], root / "vocab.txt", size=2000, min_count=1)
+    tok = make_tokenizer(root / "vocab.txt")
+    arch = Arch(layers=2, hidden=32, heads=2, intermediate=64, max_positions=128)
+    new_model(tok.vocab_size, arch, pooling=pooling).save_pretrained(root)
+    tok.save_pretrained(root)
+    return root
+
+
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised 2-layer, hidden-32 BERT with our head, saved like a trained checkpoint."""
-    root = tmp_path_factory.mktemp("tiny")
-    build_vocab([t for t, _, _ in FIXTURE_POSTS], root / "vocab.txt", size=2000, min_count=1)
-    tok = make_tokenizer(root / "vocab.txt")
-    model = new_model(tok.vocab_size, Arch(layers=2, hidden=32, heads=2, intermediate=64, max_positions=128))
-    model.save_pretrained(root)
-    tok.save_pretrained(root)
-    return root
+    return _tiny(tmp_path_factory.mktemp("tiny"), "cls")
+
+
+@pytest.fixture(scope="session")
+def tiny_mean_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny checkpoint with mean pooling of the token states instead of the [CLS] pooler."""
+    return _tiny(tmp_path_factory.mktemp("tiny_mean"), "mean")

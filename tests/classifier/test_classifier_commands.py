@@ -47,6 +47,15 @@ def test_classify_command_missing_input(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not found" in capsys.readouterr().err
 
 
+def test_train_command_refuses_an_unknown_pooling(corpus_dir: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    args = _parser().parse_args(["train", "--data-dir", str(corpus_dir), "--pooling", "max",
+                                 "--output", str(tmp_path / "m")])
+    assert args.func(args) == 2
+    assert "pooling must be one of ('cls', 'mean')" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
 def test_evaluate_command_writes_reports(tiny_checkpoint: Path, corpus_dir: Path, tmp_path: Path) -> None:
     args = _parser().parse_args(
         [

@@ -88,19 +88,23 @@ def test_length_batches_respect_rows_and_padded_tokens() -> None:
     assert [5] in passes  # longer than the budget on its own: still classified, alone
 
 
-def test_token_budget_does_not_change_scores(tiny_checkpoint: Path) -> None:
-    clf = load_classifier(tiny_checkpoint, quantize=False)
+@pytest.mark.parametrize("checkpoint", ["tiny_checkpoint", "tiny_mean_checkpoint"])
+def test_token_budget_does_not_change_scores(checkpoint: str, request: pytest.FixtureRequest) -> None:
+    clf = load_classifier(request.getfixturevalue(checkpoint), quantize=False)
     texts = ["短い", "川が氾濫して家が浸水してる、助けて", "地震" * 40, "中くらいの長さの投稿です", "雨"]
     wide = clf.predict_proba(texts)
     clf.max_batch_tokens = 8
     np.testing.assert_allclose(clf.predict_proba(texts), wide, atol=1e-4)
 
 
+@pytest.mark.parametrize("checkpoint", ["tiny_checkpoint", "tiny_mean_checkpoint"])
 @pytest.mark.parametrize("quantize", [False, True])
-def test_onnx_runtime_and_torch_agree_on_every_length(tiny_checkpoint: Path, quantize: bool) -> None:
+def test_onnx_runtime_and_torch_agree_on_every_length(checkpoint: str, quantize: bool,
+                                                      request: pytest.FixtureRequest) -> None:
+    path: Path = request.getfixturevalue(checkpoint)
     texts = ["短い", "川が氾濫して家が浸水してる、助けて", "地震" * 60, "中くらいの長さの投稿です"]
-    onnx = load_classifier(tiny_checkpoint, runtime="onnxruntime", quantize=quantize).predict_proba(texts, batch_size=3)
-    eager = load_classifier(tiny_checkpoint, runtime="torch", quantize=quantize).predict_proba(texts, batch_size=3)
+    onnx = load_classifier(path, runtime="onnxruntime", quantize=quantize).predict_proba(texts, batch_size=3)
+    eager = load_classifier(path, runtime="torch", quantize=quantize).predict_proba(texts, batch_size=3)
     assert onnx.shape == (4, 1 + len(CATEGORIES))
     # fp32 graphs match to rounding; int8 weights are quantised by two different libraries.
     np.testing.assert_allclose(onnx, eager, atol=1e-4 if not quantize else 0.05)

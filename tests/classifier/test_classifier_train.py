@@ -69,11 +69,16 @@ def test_train_can_start_from_e5_layers_on_our_vocabulary(corpus_dir: Path, tmp_
 
 @pytest.mark.slow
 def test_a_saved_fp16_checkpoint_trains_further_as_the_base_model(corpus_dir: Path, tmp_path: Path) -> None:
-    train(_args(corpus_dir, tmp_path / "first", distill=False, pretrain_epochs=0))
+    first_args = _args(corpus_dir, tmp_path / "first", distill=False, pretrain_epochs=0)
+    first_args.model.pooling = "mean"
+    train(first_args)
     args = _args(corpus_dir, tmp_path / "more", distill=False, pretrain_epochs=0)
     args.model.base_model = str(tmp_path / "first")
     result = train(args)
     assert result["train"]["stages"]["finetune"]["steps"] > 0
+    # The base model's pooling carries over when none is asked for.
+    assert json.loads((tmp_path / "more" / "config.json").read_text(encoding="utf-8"))["bosai_pooling"] == "mean"
+    assert "mean of the last layer's token states" in (tmp_path / "more" / "README.md").read_text(encoding="utf-8")
     assert (tmp_path / "more" / "vocab.txt").read_bytes() == (tmp_path / "first" / "vocab.txt").read_bytes()
     first, more = _head_weight(tmp_path / "first"), _head_weight(tmp_path / "more")
     assert not torch.equal(first, more)  # it trained, from the saved weights
@@ -92,6 +97,8 @@ def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path
         DataArgs(data_dir=tmp_path / "nowhere")
     with pytest.raises(ValueError, match="device"):
         OptimArgs(device="tpu")
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        ModelArgs(pooling="max")
 
 
 @pytest.mark.slow
@@ -167,6 +174,9 @@ def test_only_parts_that_start_from_nothing_learn_at_ten_times_the_rate(corpus_d
     assert rate_of(base, pooler) == 5e-5 and rate_of(base, model.classifier.weight) == pytest.approx(5e-4)
     groups = _param_groups(model, proj, base)
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters())) + 2
+    mean = new_model(2000, TINY, 0, pooling="mean")  # no pooler: only the head is fresh
+    fresh = next(g["params"] for g in _param_groups(mean, None, e5) if g["lr"] == pytest.approx(1e-3))
+    assert [p is mean.classifier.weight or p is mean.classifier.bias for p in fresh] == [True, True]
 
 
 def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
