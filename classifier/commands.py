@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "the disaster threshold")
     p.add_argument("--real-finetune", type=int, default=12000, help="real soft-labelled posts mixed into fine-tuning")
     p.add_argument("--everyday-fp", type=float, default=0.03,
-                   help="most false positives on real dev everyday posts (those not marked ambiguous) the "
+                   help="most false positives on real dev everyday posts (as `bosai evaluate` counts them) the "
                         "threshold may allow")
     step = p.add_mutually_exclusive_group()
     step.add_argument(

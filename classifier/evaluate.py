@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from classifier.calibrate import everyday_posts
 from classifier.examples import load_examples, targets
 from classifier.infer import BertClassifier
+from classifier.labels import DISASTER
 from classifier.scoring import score
 from kernel.extras import require
 
@@ -33,9 +35,8 @@ def real_post_rates(rows: list[dict[str, Any]], flagged: np.ndarray) -> dict[str
     kinds = [str(r.get("kind") or "") for r in rows]
     if not any(kinds):
         return {}
-    other = np.array([r["label"] != "disaster" for r in rows])
-    everyday = other & np.array([k == "everyday" for k in kinds])
-    hard = other & ~everyday
+    everyday = everyday_posts(rows)
+    hard = np.array([r["label"] != DISASTER for r in rows]) & ~everyday
 
     def rate(mask: np.ndarray) -> float | None:
         return round(float(flagged[mask].mean()), 4) if mask.any() else None

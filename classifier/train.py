@@ -107,7 +107,7 @@ def prepare(args: TrainArgs) -> Prepared:
     everyday = None
     if real_dev_rows:
         eval_sets["real_dev"] = labelled(real_dev_rows)
-        everyday = calibrate.plain_everyday(real_dev_rows)
+        everyday = calibrate.everyday_posts(real_dev_rows)
     prepared = Prepared(
         tokenizer_files=_tokenizer_files(tok),
         pad_id=tok.pad_token_id,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from classifier.calibrate import apply_shifts, best_threshold, bias_shifts, disaster_shift, plain_everyday
+from classifier.calibrate import apply_shifts, best_threshold, bias_shifts, disaster_shift, everyday_posts
 
 
 def test_best_threshold_finds_the_separating_point() -> None:
@@ -32,10 +32,10 @@ def test_shift_makes_served_threshold_reproduce_the_best_one() -> None:
     assert np.array_equal((torch.sigmoid(logits).numpy() >= 0.5), probs[:, 0] >= best - 1e-9)
 
 
-def test_everyday_cap_leaves_out_ambiguous_everyday_posts() -> None:
-    rows = [{"kind": "everyday"}, {"kind": "everyday", "ambiguous": True}, {"kind": "commentary"},
-            {"kind": "everyday", "ambiguous": False}]
-    assert plain_everyday(rows).tolist() == [True, False, False, True]
+def test_everyday_cap_counts_the_posts_evaluate_reports_ambiguous_ones_included() -> None:
+    rows = [{"kind": "everyday", "label": "other"}, {"kind": "everyday", "label": "other", "ambiguous": True},
+            {"kind": "commentary", "label": "other"}, {"kind": "everyday", "label": "disaster"}]
+    assert everyday_posts(rows).tolist() == [True, True, False, False]
 
 
 def test_disaster_shift_keeps_everyday_false_positives_under_the_cap() -> None:
