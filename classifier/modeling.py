@@ -28,9 +28,10 @@ class BosaiBert(BertForSequenceClassification):
 
     def __init__(self, config: PretrainedConfig) -> None:
         super().__init__(config)
-        if pooling_of(config) not in POOLINGS:
-            raise ValueError(f"unknown pooling {pooling_of(config)!r} in the model config; use one of {POOLINGS}")
-        if pooling_of(config) == "mean":
+        pooling = pooling_of(config)
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r} in the model config; use one of {POOLINGS}")
+        if pooling == "mean":
             self.bert.pooler = None
 
     def sentence_vector(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -62,10 +63,8 @@ class Arch:
 
 def label_config(config: PretrainedConfig, pooling: str | None = None) -> PretrainedConfig:
     """Write the output names into the config: id2label/label2id, problem type and our label sets; and the
-    pooling when one is given (otherwise the config keeps its own)."""
+    pooling when one is given (otherwise the config keeps its own; BosaiBert checks it)."""
     if pooling is not None:
-        if pooling not in POOLINGS:
-            raise ValueError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
         config.bosai_pooling = pooling
     config.num_labels = len(HEAD_NAMES)
     config.id2label = dict(enumerate(HEAD_NAMES))
