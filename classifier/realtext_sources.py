@@ -46,36 +46,22 @@ class Source:
     register: str = "post"
 
 
-ARCHIVE_LICENCE = "none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe"
 
-
-def _twitter_archive(
-    *,
-    name: str,
-    repo: str,
-    commit: str,
-    sample_every: int,
-    kind: str,
-    months: str | None = None,
-    folder: str = "data/js/tweets",
-    licence: str = ARCHIVE_LICENCE,
-) -> Source:
-    """A personal Twitter archive export pushed to GitHub (rebuilt, never shipped): its month files (the pinned
-    ones where the snapshot lacks some blobs, else the whole folder), every post naming a hazard plus a
-    1-in-``sample_every`` hash sample of the rest."""
+def _twitter_archive(*, name: str, repo: str, commit: str, months: str, sample_every: int, kind: str) -> Source:
+    """A personal Twitter archive export pushed to GitHub (no licence stated: rebuilt, never shipped): its pinned
+    month files, every post naming a hazard plus a 1-in-``sample_every`` hash sample of the rest."""
     return Source(
         name=name,
         repo=repo,
         commit=commit,
-        paths=month_files(folder, months) if months else (folder,),
+        paths=month_files("data/js/tweets", months),
         extractor=twitter_archive_extractor(sample_every=sample_every),
-        licence=licence,
+        licence="none stated; tweets belong to their author: kept out of the repository, rebuilt by the recipe",
         redistributable=False,
         kind=kind,
         use="real posts of other events: training labels (disaster and everyday), distillation",
         everyday=False,
     )
-
 
 SOURCES: tuple[Source, ...] = (
     Source(
@@ -226,45 +212,5 @@ SOURCES: tuple[Source, ...] = (
         sample_every=8,
         kind="personal Twitter archive, 2016-2019 (commit of 2019-11-30; later commits removed it): posts "
         "naming a hazard (2018 rains, typhoons and quakes) plus a 1-in-8 hash sample",
-    ),
-    _twitter_archive(
-        name="archive_aokomoriuta",
-        repo="aokomoriuta/aokomoriuta.github.com",
-        commit="3e03893440742d98932f17671f85f67a4ded12fd",
-        folder="tweets/data/js/tweets",
-        sample_every=40,
-        licence="the repository's README offers CC BY-SA 3.0, CC BY-NC 3.0 or GPL-3.0-or-later (the author's own "
-        "tweets); kept out of the repository all the same, rebuilt by the recipe",
-        kind="personal Twitter archive, 2007-2015, Kanto (commit of the archive; later commits removed it): posts "
-        "naming a hazard (2009 Suruga Bay quake, 2011-03-11 and aftershocks, 2011 and 2015 typhoons and floods) "
-        "plus a 1-in-40 hash sample of the rest",
-    ),
-    _twitter_archive(
-        name="archive_yono",
-        repo="yono/yono.github.com",
-        commit="902d6e585074d450a616a97c32d505d500b12611",
-        folder="static/tweets/data/js/tweets",
-        sample_every=20,
-        kind="personal Twitter archive, 2007-2013, Okinawa (commit of the archive; later commits removed it): "
-        "posts naming a hazard (typhoons of 2010-2012, the 2010 Okinawa quake) plus a 1-in-20 hash sample",
-    ),
-    _twitter_archive(
-        name="archive_atton",
-        repo="atton-/atton-.github.com",
-        commit="8b6abd7098c5e9b10b5e7ab8e62e3eea0f8c0dde",
-        folder="twitter-archive/data/js/tweets",
-        sample_every=20,
-        kind="personal Twitter archive, 2010-2017, Okinawa (commit of the archive; later commits removed it): "
-        "posts naming a hazard (typhoons Songda 2011, Bolaven and Sanba 2012, Neoguri 2014, with long "
-        "outages) plus a 1-in-20 hash sample",
-    ),
-    _twitter_archive(
-        name="archive_tkdn",
-        repo="tkdn/twitter-log",
-        commit="f0428b97e1148b1bda438c4b1e0d5656fbe676f1",
-        folder="tweets/data/js/tweets",
-        sample_every=8,
-        kind="personal Twitter archive, 2007-2013: posts naming a hazard (2011-03-11 and its aftershocks, 2011 "
-        "typhoons) plus a 1-in-8 hash sample",
     ),
 )

@@ -128,8 +128,10 @@ def test_build_from_a_local_snapshot(tmp_path):
     with gzip.open(out, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
     assert rows == [
-        {"id": "demo:0", "text": "地震で本棚が倒れた [URL]", "source": "demo", "everyday": True, "register": "post"},
-        {"id": "demo:1", "text": "@user 津の花火きれい", "source": "demo", "everyday": True, "register": "post"},
+        {"id": "demo:0", "text": "地震で本棚が倒れた [URL]", "source": "demo", "everyday": True,
+         "register": "post"},
+        {"id": "demo:1", "text": "@user 津の花火きれい", "source": "demo", "everyday": True,
+         "register": "post"},
     ]
     assert manifest["total"] == 2 and manifest["sources"]["demo"]["commit"] == commit
     assert (tmp_path / "var" / "realtext.manifest.json").exists()
@@ -186,21 +188,6 @@ def test_twitter_archive_reader_keeps_hazard_posts_and_a_fixed_sample():
     assert [t for t in out if not readers.ARCHIVE_HAZARD_RE.search(t)] == expected
     assert 0 < len(expected) < len(plain)
     assert out == list(extract(_fake_src(paths, extract), snap))  # same texts on every build
-
-
-def test_archive_source_without_pinned_months_reads_every_month_file_of_its_folder():
-    src = next(s for s in rts.SOURCES if s.name == "archive_aokomoriuta")
-    assert src.paths == ("tweets/data/js/tweets",) and not src.redistributable and not src.everyday
-    month = "Grailbird.data.tweets_{} = [" + '{{"id_str": "{}", "text": "{}"}}]'
-    snap = _FakeSnapshot(
-        {
-            "tweets/data/js/tweets/2011_03.js": month.format("2011_03", 1, "また揺れてる").encode(),
-            "tweets/data/js/tweets/2011_09.js": month.format("2011_09", 2, "台風で電車止まった").encode(),
-            "tweets/data/js/tweets/README.txt": b"not a month file",
-            "tweets/index.html": month.format("2011_10", 3, "地震だ").encode(),
-        }
-    )
-    assert list(src.extractor(src, snap)) == ["また揺れてる", "台風で電車止まった"]
 
 
 def test_wikinews_reader_joins_headline_and_first_sentence_without_token_spaces():
