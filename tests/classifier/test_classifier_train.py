@@ -117,6 +117,8 @@ def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path
         DataArgs(data_dir=tmp_path / "nowhere")
     with pytest.raises(ValueError, match="device"):
         OptimArgs(device="tpu")
+    with pytest.raises(ValueError, match="distill_weight must be >= 0"):
+        OptimArgs(distill_weight=-0.5)
     with pytest.raises(ValueError, match="pooling must be one of"):
         ModelArgs(pooling="max")
 
