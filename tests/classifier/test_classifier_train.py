@@ -57,7 +57,8 @@ def test_calibration_scores_the_model_as_served(corpus_dir: Path, tmp_path: Path
     from classifier.train import _probs, _served_probs
 
     out = tmp_path / "model"
-    train(_args(corpus_dir, out, distill=False))
+    result = train(_args(corpus_dir, out, distill=False, calibrate_int8=True))
+    assert len(result["train"]["stages"]["calibration"]["bias_shifts"]) == 11
     texts = ["川が氾濫して家が浸水してる", "テストが地獄", "地震で停電、信号も消えてる", "駅前のパン屋さん美味しい"]
     ids = AutoTokenizer.from_pretrained(str(out))(texts, truncation=True, max_length=32)["input_ids"]
     ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=2000, train=None, dev=None, unlabelled=None)
