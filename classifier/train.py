@@ -287,8 +287,8 @@ def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.
 
 def _served_probs(model: BosaiBert, batches: _Batches, threads: int) -> np.ndarray:
     """Probabilities as the service computes them (config defaults): the weights rounded to the fp16 they are
-    saved in, exported to ONNX and int8-quantised. They differ from the fp32 scores by up to a few hundredths,
-    which can move a grid threshold by a step."""
+    saved in, exported to ONNX and int8-quantised. On run 17 and real dev they differ from the fp32 scores by
+    0.004 on average, 0.10 at the 99th percentile and 0.40 at most."""
     served = BosaiBert(model.config)
     served.load_state_dict({k: v.detach().cpu().half().float() if v.is_floating_point() else v.detach().cpu()
                             for k, v in model.state_dict().items()})
