@@ -54,7 +54,7 @@ def test_calibration_scores_the_model_as_served(corpus_dir: Path, tmp_path: Path
     from transformers import AutoTokenizer
 
     from classifier.modeling import BosaiBert
-    from classifier.train import _probs, _served_probs
+    from classifier.train import _probs, _served_scorer
 
     out = tmp_path / "model"
     result = train(_args(corpus_dir, out, distill=False, calibrate_int8=True))
@@ -64,7 +64,7 @@ def test_calibration_scores_the_model_as_served(corpus_dir: Path, tmp_path: Path
     ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=2000, train=None, dev=None, unlabelled=None)
     batches = _Batches(prepared.TokenisedSet(ids, np.zeros((len(ids), 11), np.float32)), ready)
     model = BosaiBert.from_pretrained(str(out), dtype=torch.float32)
-    served = _served_probs(model, batches, threads=1)
+    served = _served_scorer(model, threads=1)(batches)
     np.testing.assert_allclose(served, load_classifier(out).predict_proba(texts), atol=2e-3)
     assert np.abs(served - _probs(model, batches, torch.device("cpu"))).max() > 1e-6  # int8, not the fp32 scores
 
