@@ -8,7 +8,6 @@ import logging
 import sys
 from pathlib import Path
 
-from kernel.config import load_config
 from kernel.extras import require
 
 log = logging.getLogger(__name__)
@@ -86,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _load(args: argparse.Namespace):
     from classifier.infer import load_classifier
+    from kernel.config import load_config
 
     c = load_config(args.config).classifier
     return load_classifier(
@@ -185,3 +185,18 @@ def classify_cmd(args: argparse.Namespace) -> int:
     n = classify_file(clf, args.input, args.output, batch_size=c.batch_size)
     sys.stderr.write(f"bosai classify: {n} posts classified\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m classifier.commands train …``: the sub-commands without the service's packages (its config
+    and logging), so a box with only torch and transformers (a GPU machine) trains from a bundle."""
+    parser = argparse.ArgumentParser(prog="python -m classifier.commands", description=__doc__)
+    parser.add_argument("--config", default=None, help="config file, for evaluate and classify")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

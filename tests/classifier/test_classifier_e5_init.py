@@ -62,14 +62,18 @@ def test_our_pieces_start_from_the_e5_pieces_that_spell_them(ckpt):
 
 def test_build_keeps_the_first_layers_and_our_head(ckpt):
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "地震", "##震"]
-    model = e5_init.build(ckpt, vocab, layers=2)
+    start = e5_init.start(ckpt, vocab, layers=2)
+    assert start.tensors["emb.word"].shape == (7, 384) and "l2.q.w" not in start.tensors and "l1.q.w" in start.tensors
+    model = e5_init.build(start)
     assert len(model.bert.encoder.layer) == 2
     assert model.config.num_labels == len(HEAD_NAMES)
     assert torch.allclose(model.bert.encoder.layer[1].output.dense.weight, torch.from_numpy(ckpt.tensors["l1.fo.w"]))
     logits = model(input_ids=torch.tensor([[2, 5, 6, 3]])).logits
     assert logits.shape == (1, len(HEAD_NAMES))
     with pytest.raises(ValueError, match="layers must be"):
-        e5_init.build(ckpt, vocab, layers=13)
+        e5_init.start(ckpt, vocab, layers=13)
+    with pytest.raises(ValueError, match="positions"):
+        e5_init.build(start, max_positions=4096)
 
 
 def test_not_an_e5_file(tmp_path):

