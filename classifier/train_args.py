@@ -129,8 +129,9 @@ class OptimArgs:
         metadata={"help": "shift output biases so the served thresholds sit at the best dev thresholds"}, default=True
     )
     calibrate_int8: bool = field(
-        metadata={"help": "calibrate on the scores of the model as served (fp16 weights, ONNX, int8) instead of the "
-                          "fp32 training model's (run 22 of the ablation: no better, so off by default)"},
+        metadata={"help": "calibrate the category outputs too on the scores of the model as served (fp16 weights, "
+                          "ONNX, int8) instead of the fp32 training model's (run 22 of the ablation: no better, so "
+                          "off by default); the disaster threshold is always held to the everyday cap on them"},
         default=False,
     )
     device: str = field(metadata={"help": "cpu, cuda or auto"}, default="auto")

@@ -324,6 +324,44 @@ def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_
 
 
 @pytest.mark.slow
+def test_the_everyday_cap_holds_for_the_served_scores(corpus_dir: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disaster threshold is chosen on the scores of the model as served, even when the categories are
+    calibrated on the fp32 ones: here the served model flags every everyday post at any threshold, so the cap
+    leaves only the strictest one."""
+    import gzip
+
+    from classifier import train as train_module
+    from classifier.calibrate import GRID
+
+    real = tmp_path / "real.jsonl.gz"
+    with gzip.open(real, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"text": t, "everyday": True}, ensure_ascii=False) + "\n"
+                      for t in ["今日はカレー作った", "猫がかわいい", "明日の会議だるい"])
+    dev = tmp_path / "real_dev.jsonl"
+    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
+        {"text": "家の前が冠水して車が動けない", "label": "disaster", "categories": ["flood"], "kind": "flood"},
+        {"text": "今日のランチはうどん", "label": "other", "categories": [], "kind": "everyday"},
+        {"text": "週末は映画を見に行く", "label": "other", "categories": [], "kind": "everyday"},
+    ]), encoding="utf-8")
+    scored: list[int] = []
+
+    def alarmed(model, threads):  # a served model that flags everything
+        def probs(batches):
+            scored.append(len(batches.ids))
+            return np.full((len(batches.ids), 11), 0.99, dtype=np.float32)
+        return probs
+
+    monkeypatch.setattr(train_module, "_served_scorer", alarmed)
+    args = _args(corpus_dir, tmp_path / "m", distill=True, pretrain_epochs=0, real_finetune=3)
+    args.data.real_text, args.data.real_dev = real, dev
+    shifts = train(args)["train"]["stages"]["calibration"]["bias_shifts"]
+    strictest = float(GRID[-1])
+    # Only real dev (3 posts) went through the served model: the template dev set calibrates the categories in fp32.
+    assert scored == [3] and shifts[0] == pytest.approx(-np.log(strictest / (1 - strictest)))
+
+
+@pytest.mark.slow
 def test_a_trained_teacher_soft_labels_the_real_posts_a_student_learns_from(corpus_dir: Path, tmp_path: Path) -> None:
     import gzip
 
