@@ -73,8 +73,8 @@ def _real_text_lines(config: dict[str, Any]) -> list[str]:
         "split) and the alignment text; posts from everyday collections carry a weak `other` label, other",
         f"unlabelled posts {teacher}, and {optim.get('real_finetune')} of them are mixed",
         "into fine-tuning. The epoch and the disaster threshold (at most "
-        f"{optim.get('everyday_fp')} false positives on its everyday posts, ambiguous ones included) come from the "
-        "real dev set.",
+        f"{optim.get('everyday_fp')} of its everyday posts flagged by the model as served, ambiguous ones included) "
+        "come from the real dev set.",
     ]
 
 

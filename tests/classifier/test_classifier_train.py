@@ -288,6 +288,17 @@ def test_scoring_in_length_sorted_batches_keeps_the_set_order() -> None:
     np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
 
 
+def _real_dev(tmp_path: Path) -> Path:
+    """Three hand-labelled real dev posts: one flood report, two everyday posts."""
+    dev = tmp_path / "real_dev.jsonl"
+    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
+        {"text": "家の前が冠水して車が動けない", "label": "disaster", "categories": ["flood"], "kind": "flood"},
+        {"text": "今日のランチはうどん", "label": "other", "categories": [], "kind": "everyday"},
+        {"text": "週末は映画を見に行く", "label": "other", "categories": [], "kind": "everyday"},
+    ]), encoding="utf-8")
+    return dev
+
+
 @pytest.mark.slow
 def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_dir: Path, tmp_path: Path) -> None:
     import gzip
@@ -298,12 +309,7 @@ def test_train_on_real_text_mixes_soft_labels_and_calibrates_on_real_dev(corpus_
     with gzip.open(real, "wt", encoding="utf-8") as fh:
         fh.writelines(json.dumps({"text": t, "everyday": i % 2 == 0}, ensure_ascii=False) + "\n"
                       for i, t in enumerate(texts))
-    dev = tmp_path / "real_dev.jsonl"
-    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
-        {"text": "家の前が冠水して車が動けない", "label": "disaster", "categories": ["flood"], "kind": "flood"},
-        {"text": "今日のランチはうどん", "label": "other", "categories": [], "kind": "everyday"},
-        {"text": "週末は映画を見に行く", "label": "other", "categories": [], "kind": "everyday"},
-    ]), encoding="utf-8")
+    dev = _real_dev(tmp_path)
     args = _args(corpus_dir, tmp_path / "m", distill=True, pretrain_epochs=1, real_finetune=10)
     args.data.real_text, args.data.real_dev = real, dev
     weak = prepare(args).unlabelled.y  # everyday posts carry a weak "other" label, the rest NaN (teacher)
@@ -338,12 +344,7 @@ def test_the_everyday_cap_holds_for_the_served_scores(corpus_dir: Path, tmp_path
     with gzip.open(real, "wt", encoding="utf-8") as fh:
         fh.writelines(json.dumps({"text": t, "everyday": True}, ensure_ascii=False) + "\n"
                       for t in ["今日はカレー作った", "猫がかわいい", "明日の会議だるい"])
-    dev = tmp_path / "real_dev.jsonl"
-    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
-        {"text": "家の前が冠水して車が動けない", "label": "disaster", "categories": ["flood"], "kind": "flood"},
-        {"text": "今日のランチはうどん", "label": "other", "categories": [], "kind": "everyday"},
-        {"text": "週末は映画を見に行く", "label": "other", "categories": [], "kind": "everyday"},
-    ]), encoding="utf-8")
+    dev = _real_dev(tmp_path)
     scored: list[int] = []
 
     def alarmed(model, threads):  # a served model that flags everything
