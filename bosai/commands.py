@@ -43,12 +43,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--burst", type=float, default=0.0, help="e2e: after the steady load, this many times the rate")
     p.add_argument("--burst-seconds", type=float, default=10.0, help="e2e: length of the burst")
     p.add_argument("--posts", type=int, default=2000, help="ingest/classify: number of posts")
+    p.add_argument("--texts", type=Path, default=None, metavar="JSONL",
+                   help='classify: posts ({"text": ...} lines) to measure on instead of the test and hand-written sets')
     p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     p.set_defaults(func=bench)
 
     p = sub.add_parser("bench-classify", help="classifier throughput next to a transformers pipeline")
     p.add_argument("--model", type=Path, default=None)
     p.add_argument("--posts", type=int, default=2000)
+    p.add_argument("--texts", type=Path, default=None, metavar="JSONL", help='posts ({"text": ...} lines) to use')
     p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     p.set_defaults(func=bench_classify)
 
@@ -113,7 +116,7 @@ def bench(args: argparse.Namespace) -> int:
     if args.target == "classify":
         from bosai.bench.classify import run_bench
 
-        return int(run_bench(config.classifier.model_dir, args.posts, args.json) or 0)
+        return int(run_bench(config.classifier.model_dir, args.posts, args.json, args.texts) or 0)
     if args.target == "ingest":
         summary = asyncio.run(ingest.run_ingest(args.posts))
     elif args.target == "workers":
@@ -138,7 +141,7 @@ def bench_classify(args: argparse.Namespace) -> int:
     """Benchmark the classifier against a transformers pipeline over the same checkpoint."""
     from bosai.bench.classify import run_bench
 
-    return run_bench(args.model or load_config(args.config).classifier.model_dir, args.posts, args.json)
+    return run_bench(args.model or load_config(args.config).classifier.model_dir, args.posts, args.json, args.texts)
 
 
 def export_labels(args: argparse.Namespace) -> int:

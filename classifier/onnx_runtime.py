@@ -34,7 +34,21 @@ class _LogitsOnly(torch.nn.Module):
 
 
 def export_onnx(model: BosaiBert, path: Path) -> Path:
-    """Write the model as ONNX with dynamic batch and sequence axes."""
+    """Write the model as ONNX with dynamic batch and sequence axes.
+
+    The graph is traced with eager attention: int8 ONNX Runtime runs it about 30 % faster than the graph traced
+    from PyTorch's SDPA attention (2-core Xeon, real dev posts), and the scores agree up to int8 rounding.
+    """
+    attention = model.config._attn_implementation
+    model.set_attn_implementation("eager")
+    try:
+        _trace(model, path)
+    finally:
+        model.set_attn_implementation(attention)
+    return path
+
+
+def _trace(model: BosaiBert, path: Path) -> None:
     example = torch.ones((2, 8), dtype=torch.long)
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated upstream, still the one that fits
@@ -48,7 +62,6 @@ def export_onnx(model: BosaiBert, path: Path) -> Path:
             opset_version=OPSET,
             dynamo=False,
         )
-    return path
 
 
 class OnnxLogits:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from bosai.bench.common import load_texts
 from classifier.examples import DATA_DIR, load_examples
 from classifier.infer import load_classifier
 from kernel.machine import describe
@@ -19,10 +20,16 @@ from kernel.machine import describe
 log = logging.getLogger(__name__)
 
 
-def bench_texts(n_posts: int, data_dir: Path = DATA_DIR) -> list[str]:
-    """n_posts texts from the test and hand-written sets, repeated as needed, in a fixed order."""
-    files = [p for p in (data_dir / "test.jsonl", data_dir / "handwritten.jsonl") if p.is_file()]
-    base = [r["text"] for r in load_examples(files)] or ["川が氾濫して家が浸水してる、助けて"]
+def bench_texts(n_posts: int, data_dir: Path = DATA_DIR, texts_file: Path | None = None) -> list[str]:
+    """n_posts texts, repeated as needed, in a fixed order: from texts_file (JSON lines with "text") or from the
+    test and hand-written sets. Real posts are longer than those, and attention costs grow with length."""
+    if texts_file is not None:
+        base = load_texts(n_posts, texts_file)
+        if not base:
+            raise ValueError(f"{texts_file}: no posts to benchmark on")
+    else:
+        files = [p for p in (data_dir / "test.jsonl", data_dir / "handwritten.jsonl") if p.is_file()]
+        base = [r["text"] for r in load_examples(files)] or ["川が氾濫して家が浸水してる、助けて"]
     return [base[i % len(base)] for i in range(n_posts)]
 
 
@@ -54,12 +61,13 @@ def _agreement(a: list[Any], b: list[Any]) -> float:
     return round(float(np.mean([x.label == y.label for x, y in zip(a, b, strict=True)])), 4)
 
 
-def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threads: int = 2) -> dict[str, Any]:
+def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threads: int = 2,
+            texts_file: Path | None = None) -> dict[str, Any]:
     """Measure posts/s and per-batch latency of each runtime and a transformers pipeline on the same checkpoint."""
     from transformers import pipeline
 
     torch.set_num_threads(threads)
-    texts = bench_texts(n_posts)
+    texts = bench_texts(n_posts, texts_file=texts_file)
     clfs = {
         name: load_classifier(Path(model_dir), runtime=runtime, quantize=quantize, threads=threads)
         for name, (runtime, quantize) in VARIANTS.items()
@@ -95,6 +103,8 @@ def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threa
             "torch_int8_torch_fp32_label_agreement": _agreement(labels["torch_int8"], labels["torch_fp32"]),
             "onnx_fp32_torch_fp32_label_agreement": _agreement(labels["onnx_fp32"], labels["torch_fp32"]),
             "n_posts": n_posts,
+            "texts": str(texts_file) if texts_file else "test+handwritten",
+            "mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
             "batch_size": batch_size,
             "threads": threads,
             "model_version": clfs["onnx_int8"].version,
@@ -109,9 +119,9 @@ def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threa
     return result
 
 
-def run_bench(model_dir: Path, n_posts: int = 2000, json_out: bool = False) -> int:
+def run_bench(model_dir: Path, n_posts: int = 2000, json_out: bool = False, texts_file: Path | None = None) -> int:
     """CLI entry used by `bosai bench classify`: print a table, or with json_out one JSON line last; exit code."""
-    result = measure(Path(model_dir), n_posts)
+    result = measure(Path(model_dir), n_posts, texts_file=texts_file)
     lines = [json.dumps(result)] if json_out else [f"{key:28s} {value}" for key, value in result.items()]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -9,12 +9,18 @@ TEXTS_FILE = Path(__file__).resolve().parents[2] / "classifier" / "data" / "test
 X_TOKEN_ENV = "BOSAI_BENCH_X_TOKEN"
 
 
-def load_texts(limit: int = 5000) -> list[str]:
-    """Realistic posts to replay: the classifier's test split (disaster and hard negatives mixed)."""
-    texts = []
-    with TEXTS_FILE.open(encoding="utf-8") as f:
-        for line in f:
-            texts.append(json.loads(line)["text"])
+def load_texts(limit: int = 5000, path: Path = TEXTS_FILE) -> list[str]:
+    """Posts to replay, the "text" of each JSON line: by default the classifier's test split (disaster and hard
+    negatives mixed)."""
+    texts: list[str] = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            text = json.loads(line).get("text")
+            if not isinstance(text, str) or not text:
+                raise ValueError(f"{path}:{lineno}: a JSON line with a non-empty \"text\" is needed")
+            texts.append(text)
             if len(texts) >= limit:
                 break
     return texts
