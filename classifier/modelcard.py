@@ -30,6 +30,13 @@ def _category_line(name: str, m: dict[str, Any]) -> str:
     return f"- {name}: " + ", ".join(f"{c} {m['categories'][c]['f1']:.3f}" for c in CATEGORIES)
 
 
+def _posts(bench: dict[str, Any]) -> str:
+    """Which posts the speed was measured on: real posts are longer and slower than the template test set."""
+    if "texts" not in bench:
+        return ""
+    return f", posts: {bench['texts']}, mean {bench['mean_chars']} characters"
+
+
 def _machine(bench: dict[str, Any]) -> str:
     """The CPU a speed table was measured on: int8 speed depends on its vector extensions."""
     if "cpu_model" not in bench:
@@ -138,7 +145,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
             if f"{name}_posts_per_s" in b
         ]
         lines.append(
-            f"\n## Speed (`bosai bench classify`, {_machine(b)}, batch {b.get('batch_size', 64)})\n"
+            f"\n## Speed (`bosai bench classify`, {_machine(b)}, batch {b.get('batch_size', 64)}{_posts(b)})\n"
             "| path | posts/s | p50 ms/batch | p95 ms/batch |\n|---|---|---|---|\n"
             + "\n".join(rows)
             + f"\n| transformers.pipeline, fp32 | {b['baseline_posts_per_s']} | {b['baseline_p50_ms']} | "

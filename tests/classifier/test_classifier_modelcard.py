@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from classifier import modelcard
@@ -37,3 +38,16 @@ def test_card_says_whether_the_usem3_alignment_ran(tmp_path: Path) -> None:
     assert "aligned on unlabelled text for 2 epochs before fine-tuning" in aligned
     direct = modelcard.write(tmp_path, {"optim": {"pretrain_epochs": 0}}, {}).read_text(encoding="utf-8")
     assert "no alignment epochs" in direct and "aligned on unlabelled text" not in direct
+
+
+def test_speed_section_names_the_posts_it_was_measured_on(tmp_path: Path) -> None:
+    figures = {"posts_per_s": 700.0, "p50_ms": 90.0, "p95_ms": 110.0}
+    bench = {"baseline_posts_per_s": 200.0, "baseline_p50_ms": 300.0, "baseline_p95_ms": 400.0, "cpus": 2,
+             "cpu_model": "Xeon", "simd": ["avx2"], **{f"onnx_int8_{k}": v for k, v in figures.items()}}
+    (tmp_path / modelcard.BENCH_FILE).write_text(json.dumps(bench), encoding="utf-8")
+    older = modelcard.write(tmp_path, {}, {}).read_text(encoding="utf-8")
+    assert "## Speed (`bosai bench classify`, 2 × Xeon (avx2), batch 64)" in older and "| onnx int8 | 700.0 |" in older
+    bench.update(texts="var/realtest/real_test.jsonl", mean_chars=45.4)
+    (tmp_path / modelcard.BENCH_FILE).write_text(json.dumps(bench), encoding="utf-8")
+    real = modelcard.write(tmp_path, {}, {}).read_text(encoding="utf-8")
+    assert "batch 64, posts: var/realtest/real_test.jsonl, mean 45.4 characters)" in real
