@@ -17,7 +17,11 @@ def load_texts(limit: int = 5000, path: Path = TEXTS_FILE) -> list[str]:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
-            text = json.loads(line).get("text")
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+            text = row.get("text") if isinstance(row, dict) else None
             if not isinstance(text, str) or not text:
                 raise ValueError(f"{path}:{lineno}: a JSON line with a non-empty \"text\" is needed")
             texts.append(text)

@@ -42,3 +42,6 @@ def test_bench_texts_from_a_file_of_real_posts(tmp_path: Path) -> None:
     posts.write_text('{"body": "停電してる"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"real.jsonl:1: .*\"text\""):
         bench.bench_texts(5, texts_file=posts)
+    posts.write_text('{"text": "停電"}\n停電してる\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"real.jsonl:2: not JSON"):
+        bench.bench_texts(5, texts_file=posts)
