@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ import torch
 from safetensors import SafetensorError
 from transformers import AutoTokenizer, PretrainedConfig
 
+from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, length_batches, length_order
 from classifier.modeling import BosaiBert, heads_from_config
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
@@ -50,25 +51,6 @@ class TorchLogits:
         return out.logits.numpy()
 
 
-# Padded tokens per forward pass. Short posts vary a lot in length; cutting a request's length-sorted
-# posts into passes of at most this many padded tokens wastes less on padding than one wide batch
-# (bosai bench classify: about 1.3x the posts/s of one 64-post pass on a 2-core CPU).
-MAX_BATCH_TOKENS = 512
-
-
-def _length_batches(order: list[int], lengths: list[int], batch_size: int, max_tokens: int) -> Iterator[list[int]]:
-    """Split indices sorted by ascending length into passes of at most ``batch_size`` rows and
-    ``max_tokens`` padded tokens (a single longer post still gets its own pass)."""
-    chunk: list[int] = []
-    for i in order:
-        if chunk and (len(chunk) == batch_size or (len(chunk) + 1) * lengths[i] > max_tokens):
-            yield chunk
-            chunk = []
-        chunk.append(i)
-    if chunk:
-        yield chunk
-
-
 class BertClassifier:
     """A kernel.records.Classifier over a fine-tuned BERT: disaster score plus hazard categories."""
 
@@ -97,13 +79,13 @@ class BertClassifier:
         with self._tokenizer_lock:
             return self._encoder(clean)
 
-    def predict_proba(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+    def predict_proba(self, texts: list[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
         """(n, outputs) sigmoid probabilities in config order, computed in length-sorted padded batches."""
         ids = self._encode(texts)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        lengths = [len(x) for x in ids]
         out = np.zeros((len(ids), self.config.num_labels), dtype=np.float32)
         pad = self.tokenizer.pad_token_id
-        for chunk in _length_batches(order, [len(x) for x in ids], batch_size, self.max_batch_tokens):
+        for chunk in length_batches(length_order(lengths), lengths, batch_size, self.max_batch_tokens):
             width = len(ids[chunk[-1]])
             batch = np.full((len(chunk), width), pad, dtype=np.int64)
             for row, i in enumerate(chunk):
@@ -128,7 +110,7 @@ class BertClassifier:
             preds.append(Prediction(label=label, score=round(score, 4), categories=cats))
         return preds
 
-    def predict(self, texts: list[str], *, batch_size: int = 64) -> list[Prediction]:
+    def predict(self, texts: list[str], *, batch_size: int = BATCH_SIZE) -> list[Prediction]:
         """Return one prediction per text, in order."""
         if not texts:
             return []

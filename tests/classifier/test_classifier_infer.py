@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.infer import _length_batches, load_classifier
+from classifier.infer import load_classifier
 from classifier.labels import CATEGORIES
 from kernel.errors import ModelError
 from kernel.records import Classifier, Prediction
@@ -75,17 +75,6 @@ def test_batching_and_order_do_not_change_scores(tiny_checkpoint: Path) -> None:
     one = [p.score for p in clf.predict(texts, batch_size=1)]
     many = [p.score for p in clf.predict(texts, batch_size=64)]
     assert one == pytest.approx(many, abs=1e-3)
-
-
-def test_length_batches_respect_rows_and_padded_tokens() -> None:
-    lengths = [3, 40, 5, 5, 12, 200, 8, 3, 20]
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    passes = list(_length_batches(order, lengths, 4, 32))
-    assert [i for p in passes for i in p] == order  # every post once, in length order
-    for p in passes:
-        assert len(p) <= 4
-        assert len(p) == 1 or len(p) * max(lengths[i] for i in p) <= 32
-    assert [5] in passes  # longer than the budget on its own: still classified, alone
 
 
 @pytest.mark.parametrize("checkpoint", ["tiny_checkpoint", "tiny_mean_checkpoint"])

@@ -59,13 +59,15 @@ def test_calibration_scores_the_model_as_served(corpus_dir: Path, tmp_path: Path
     out = tmp_path / "model"
     result = train(_args(corpus_dir, out, distill=False, calibrate_int8=True))
     assert len(result["train"]["stages"]["calibration"]["bias_shifts"]) == 11
-    texts = ["川が氾濫して家が浸水してる", "テストが地獄", "地震で停電、信号も消えてる", "駅前のパン屋さん美味しい"]
+    base = ["川が氾濫して家が浸水してる", "テストが地獄", "地震で停電、信号も消えてる", "駅前のパン屋さん美味しい"]
+    # More posts than one pass holds: int8 activation scales are per pass, so the passes must be the service's.
+    texts = [f"{text}{'!' * (i % 7)} {i}" for i, text in enumerate(base * 40)]
     ids = AutoTokenizer.from_pretrained(str(out))(texts, truncation=True, max_length=32)["input_ids"]
     ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=2000, train=None, dev=None, unlabelled=None)
     batches = _Batches(prepared.TokenisedSet(ids, np.zeros((len(ids), 11), np.float32)), ready)
     model = BosaiBert.from_pretrained(str(out), dtype=torch.float32)
     served = _served_scorer(model, threads=1)(batches)
-    np.testing.assert_allclose(served, load_classifier(out).predict_proba(texts), atol=2e-3)
+    np.testing.assert_allclose(served, load_classifier(out).predict_proba(texts), atol=1e-6)
     assert np.abs(served - _probs(model, batches, torch.device("cpu"))).max() > 1e-6  # int8, not the fp32 scores
 
 
