@@ -17,9 +17,10 @@ BATCH_SIZE = 64
 MAX_BATCH_TOKENS = 512
 
 
-def length_order(lengths: list[int]) -> list[int]:
-    """Indices by ascending length, ties in input order."""
-    return sorted(range(len(lengths)), key=lambda i: lengths[i])
+def passes(lengths: list[int], batch_size: int = BATCH_SIZE, max_tokens: int = MAX_BATCH_TOKENS) -> Iterator[list[int]]:
+    """The passes a set of posts of these token lengths is scored in: length-sorted (ties in input order), then
+    cut by :func:`length_batches`."""
+    return length_batches(sorted(range(len(lengths)), key=lambda i: lengths[i]), lengths, batch_size, max_tokens)
 
 
 def length_batches(order: list[int], lengths: list[int], batch_size: int, max_tokens: int) -> Iterator[list[int]]:

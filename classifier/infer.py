@@ -18,7 +18,7 @@ import torch
 from safetensors import SafetensorError
 from transformers import AutoTokenizer, PretrainedConfig
 
-from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, length_batches, length_order
+from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, passes
 from classifier.modeling import BosaiBert, heads_from_config
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
@@ -82,10 +82,9 @@ class BertClassifier:
     def predict_proba(self, texts: list[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
         """(n, outputs) sigmoid probabilities in config order, computed in length-sorted padded batches."""
         ids = self._encode(texts)
-        lengths = [len(x) for x in ids]
         out = np.zeros((len(ids), self.config.num_labels), dtype=np.float32)
         pad = self.tokenizer.pad_token_id
-        for chunk in length_batches(length_order(lengths), lengths, batch_size, self.max_batch_tokens):
+        for chunk in passes([len(x) for x in ids], batch_size, self.max_batch_tokens):
             width = len(ids[chunk[-1]])
             batch = np.full((len(chunk), width), pad, dtype=np.int64)
             for row, i in enumerate(chunk):

@@ -21,7 +21,7 @@ from transformers import AutoConfig, AutoTokenizer, get_linear_schedule_with_war
 
 from classifier import calibrate, distill, e5_init, modelcard
 from classifier import prepared as prepared_io
-from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, length_batches, length_order
+from classifier.batching import passes
 from classifier.examples import load_examples, split_files, targets, training_targets
 from classifier.modeling import HEAD_NAMES, BosaiBert, label_config, new_model, pooling_of
 from classifier.onnx_runtime import OnnxLogits
@@ -314,9 +314,8 @@ def _served_scorer(model: BosaiBert, threads: int) -> Callable[[_Batches], np.nd
     session = OnnxLogits(served.eval(), quantize=True, threads=threads)
 
     def probs(batches: _Batches) -> np.ndarray:
-        lengths = [len(x) for x in batches.ids]
-        out = np.zeros((len(lengths), len(HEAD_NAMES)), dtype=np.float32)
-        for chunk in length_batches(length_order(lengths), lengths, BATCH_SIZE, MAX_BATCH_TOKENS):
+        out = np.zeros((len(batches.ids), len(HEAD_NAMES)), dtype=np.float32)
+        for chunk in passes([len(x) for x in batches.ids]):
             ids, mask = batches.batch(chunk, torch.device("cpu"))
             out[chunk] = torch.sigmoid(torch.from_numpy(session(ids.numpy(), mask.numpy()))).numpy()
         return out
