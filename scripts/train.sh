@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrain the post classifier in one command, with every hand label on file (run 31 of the model card's
+# Retrain the post classifier in one command, with every hand label on file (run 32 of the model card's
 # ablation, the shipped model):
 #   scripts/train.sh [LABELLED.jsonl ...]
 # It rebuilds the real text and the real hand-labelled sets from the fetched snapshots of their sources
@@ -8,7 +8,7 @@
 # classifies the mean of their token states, the sentence vector e5 was pretrained to give.
 # Extra labelled files, such as operators' verdicts from `bosai export-labels`, are merged into training.
 # OUT (default var/classifier-model) receives the checkpoint and its model card; copy it to classifier/model
-# to ship it. Uses the GPU when torch sees one, else the CPU cores (29-41 min for `bosai train`, 33-45 min
+# to ship it. Uses the GPU when torch sees one, else the CPU cores (18-41 min for `bosai train`, 20-45 min
 # for the whole script, on a 2-vCPU Xeon with AVX-512 and AMX at 2.0 GHz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
