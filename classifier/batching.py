@@ -18,16 +18,11 @@ MAX_BATCH_TOKENS = 512
 
 
 def passes(lengths: list[int], batch_size: int = BATCH_SIZE, max_tokens: int = MAX_BATCH_TOKENS) -> Iterator[list[int]]:
-    """The passes a set of posts of these token lengths is scored in: length-sorted (ties in input order), then
-    cut by :func:`length_batches`."""
-    return length_batches(sorted(range(len(lengths)), key=lambda i: lengths[i]), lengths, batch_size, max_tokens)
-
-
-def length_batches(order: list[int], lengths: list[int], batch_size: int, max_tokens: int) -> Iterator[list[int]]:
-    """Split indices sorted by ascending length into passes of at most ``batch_size`` rows and
-    ``max_tokens`` padded tokens (a single longer post still gets its own pass)."""
+    """The passes a set of posts of these token lengths is scored in: indices sorted by length (ties in input
+    order), cut into passes of at most ``batch_size`` rows and ``max_tokens`` padded tokens (a single longer post
+    still gets its own pass)."""
     chunk: list[int] = []
-    for i in order:
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
         if chunk and (len(chunk) == batch_size or (len(chunk) + 1) * lengths[i] > max_tokens):
             yield chunk
             chunk = []

@@ -283,23 +283,17 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
     return {"history": history, "steps": step}
 
 
-def _scored(batches: _Batches, probs: Callable[[torch.Tensor, torch.Tensor], np.ndarray], device: torch.device,
-            bs: int = 128) -> np.ndarray:
-    """Probabilities in the set's order, scored in batches of similar length (little padding to compute)."""
+@torch.inference_mode()
+def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.ndarray:
+    """The training model's probabilities (fp32, on the training device), in the set's order, scored in batches
+    of similar length (little padding to compute)."""
+    model.eval()
     order = sorted(range(len(batches.ids)), key=lambda i: len(batches.ids[i]))
     out = np.zeros((len(order), len(HEAD_NAMES)), dtype=np.float32)
     for start in range(0, len(order), bs):
         idx = order[start : start + bs]
-        out[idx] = probs(*batches.batch(idx, device))
+        out[idx] = torch.sigmoid(_forward(model, *batches.batch(idx, device))[0]).float().cpu().numpy()
     return out
-
-
-@torch.inference_mode()
-def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.ndarray:
-    """The training model's probabilities (fp32, on the training device)."""
-    model.eval()
-    return _scored(batches, lambda ids, mask: torch.sigmoid(_forward(model, ids, mask)[0]).float().cpu().numpy(),
-                   device, bs)
 
 
 def _served_scorer(model: BosaiBert, threads: int) -> Callable[[_Batches], np.ndarray]:
