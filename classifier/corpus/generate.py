@@ -20,6 +20,7 @@ from pathlib import Path
 from classifier.corpus import places as P
 from classifier.corpus.disaster_frames import DISASTER_FRAMES, SECONDARY_CLAUSES, Frame
 from classifier.corpus.negative_frames import NEGATIVE_FRAMES
+from classifier.corpus.news_frames import NEWS_DISASTER_FRAMES, NEWS_NEGATIVE_FRAMES
 from classifier.corpus.quotes import OFFICIAL_IN_FORCE, OFFICIAL_NOT_IN_FORCE
 from classifier.corpus.reach_frames import (
     EN_PLACES,
@@ -34,7 +35,7 @@ from classifier.corpus.train_frames import TRAIN_DISASTER_FRAMES, TRAIN_NEGATIVE
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SPLITS = ("train", "dev", "test")
-TRAIN_ONLY = "t"  # index prefix of train-only families, e.g. "flood:t03", "flood:tj03", "flood:te03"
+TRAIN_ONLY = "t"  # index prefix of train-only families, e.g. "flood:t03", "flood:tj03", "flood:te03", "flood:tn03"
 KANA_SHARE = 0.06  # share of train posts rewritten in kana, as children and some elderly writers post
 
 
@@ -80,7 +81,9 @@ def families() -> list[Family]:
     out += _disaster_families(PLAIN_DISASTER_FRAMES, TRAIN_ONLY + "j")
     out += _negative_families(PLAIN_NEGATIVE_FRAMES, TRAIN_ONLY + "j")
     out += _disaster_families(ENGLISH_DISASTER_FRAMES, TRAIN_ONLY + "e")
-    return out + _negative_families(ENGLISH_NEGATIVE_FRAMES, TRAIN_ONLY + "e")
+    out += _negative_families(ENGLISH_NEGATIVE_FRAMES, TRAIN_ONLY + "e")
+    out += _disaster_families(NEWS_DISASTER_FRAMES, TRAIN_ONLY + "n")
+    return out + _negative_families(NEWS_NEGATIVE_FRAMES, TRAIN_ONLY + "n")
 
 
 def split_of(family: str) -> str:

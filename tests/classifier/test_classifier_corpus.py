@@ -11,6 +11,7 @@ import pytest
 from classifier.corpus import checks
 from classifier.corpus.generate import TRAIN_ONLY, draw, families, generate, near_dup_key, split_of
 from classifier.corpus.negative_frames import NEGATIVE_FRAMES
+from classifier.corpus.news_frames import NEWS_DISASTER_FRAMES, NEWS_NEGATIVE_FRAMES
 from classifier.corpus.reach_frames import (
     EN_PLACES,
     ENGLISH_DISASTER_FRAMES,
@@ -91,6 +92,8 @@ def test_train_only_frames_land_in_train_and_cover_every_category_and_kind() -> 
         *PLAIN_NEGATIVE_FRAMES.values(),
         *ENGLISH_DISASTER_FRAMES.values(),
         *ENGLISH_NEGATIVE_FRAMES.values(),
+        *NEWS_DISASTER_FRAMES.values(),
+        *NEWS_NEGATIVE_FRAMES.values(),
     )
     assert len(train_only) == sum(len(frames) for frames in banks)
     assert {split_of(f.family) for f in train_only} == {"train"}
