@@ -132,3 +132,14 @@ def test_handwritten_set_is_independent_of_the_corpus() -> None:
     assert not shared
     lines = Path(DATA_DIR / "handwritten.jsonl").read_text(encoding="utf-8").splitlines()
     assert all(json.loads(line)["source"] == "handwritten" for line in lines)
+
+
+def test_news_frames_bring_the_words_of_real_casualty_reports_into_train_only() -> None:
+    """Real casualty/rescue reports say 救出, 負傷, 死者, 行方不明, 搬送; the first banks never did."""
+    train = load_examples([DATA_DIR / "train.jsonl"])
+    news = [r for r in train if ":tn" in r["family"]]
+    casualty = " ".join(r["text"] for r in news if "casualty_rescue" in r["categories"])
+    assert all(word in casualty for word in ("救出", "負傷", "死者", "行方不明", "搬送"))
+    # the same words also appear where SPEC §4 says `other`: tolls abroad or of anniversaries, drills
+    assert any("死者" in r["text"] and r["label"] == "other" for r in news)
+    assert any("救出" in r["text"] and r["label"] == "other" for r in news)
