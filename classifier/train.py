@@ -6,6 +6,7 @@ import gzip
 import json
 import logging
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -285,13 +286,11 @@ def _run_stage(name: str, model, proj, batches, y, emb, args: TrainArgs, dev_fn,
 
 @torch.inference_mode()
 def _probs(model, batches: _Batches, device: torch.device, bs: int = 128) -> np.ndarray:
-    """The training model's probabilities (fp32, on the training device), in the set's order, scored in batches
-    of similar length (little padding to compute)."""
+    """The training model's probabilities (fp32, on the training device), in the set's order, scored in passes
+    of ``bs`` posts of similar length (little padding to compute; no token cap, unlike the service's)."""
     model.eval()
-    order = sorted(range(len(batches.ids)), key=lambda i: len(batches.ids[i]))
-    out = np.zeros((len(order), len(HEAD_NAMES)), dtype=np.float32)
-    for start in range(0, len(order), bs):
-        idx = order[start : start + bs]
+    out = np.zeros((len(batches.ids), len(HEAD_NAMES)), dtype=np.float32)
+    for idx in passes([len(x) for x in batches.ids], bs, max_tokens=sys.maxsize):
         out[idx] = torch.sigmoid(_forward(model, *batches.batch(idx, device))[0]).float().cpu().numpy()
     return out
 
