@@ -19,7 +19,8 @@ from safetensors import SafetensorError
 from transformers import AutoTokenizer, PretrainedConfig
 
 from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, passes
-from classifier.modeling import BosaiBert, heads_from_config
+from classifier.early_exit import cascade_logits
+from classifier.modeling import BosaiBert, heads_from_config, screen_of
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
 from classifier.tokenization import batch_encoder
@@ -35,9 +36,12 @@ RUNTIMES = ("onnxruntime", "torch")
 
 
 class TorchLogits:
-    """Logits of padded id batches through the torch model (int8 dynamic-quantised linears if asked)."""
+    """Logits of padded id batches through the torch model (int8 dynamic-quantised linears if asked); a screened
+    checkpoint runs as served, through :func:`classifier.early_exit.cascade_logits`."""
 
     def __init__(self, model: BosaiBert, *, quantize: bool) -> None:
+        self.screen = screen_of(model.config)
+        self.disaster_index, _ = heads_from_config(model.config)
         if quantize:
             with warnings.catch_warnings():  # torch.ao eager quantisation is deprecated upstream
                 warnings.simplefilter("ignore")
@@ -47,8 +51,19 @@ class TorchLogits:
     @torch.inference_mode()
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """(batch, outputs) logits."""
-        out = self.model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention_mask))
-        return out.logits.numpy()
+        ids, mask = torch.from_numpy(input_ids), torch.from_numpy(attention_mask)
+        if self.screen is None:
+            return self.model(input_ids=ids, attention_mask=mask).logits.numpy()
+        return cascade_logits(self._first, self._rest, input_ids, attention_mask, screen=self.screen,
+                              disaster_index=self.disaster_index, outputs=self.model.config.num_labels)
+
+    def _first(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mask_t = torch.from_numpy(mask)
+        states = self.model.states_through(torch.from_numpy(ids), mask_t, self.screen.layer)
+        return states.numpy(), self.model.screen_logit(states, mask_t).numpy()
+
+    def _rest(self, states: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self.model.logits_from(torch.from_numpy(states), torch.from_numpy(mask), self.screen.layer).numpy()
 
 
 class BertClassifier:
@@ -68,6 +83,11 @@ class BertClassifier:
         self.logits, self.config, self.tokenizer, self.version = logits, config, tokenizer, version
         self.threshold, self.category_threshold, self.max_length = threshold, category_threshold, max_length
         self.disaster_index, self.category_heads = heads_from_config(config)
+        screen = screen_of(config)
+        if screen is not None and screen.threshold > threshold:
+            # A post the screen lets go keeps the screen's score, which must not read as a flag.
+            raise ModelError(f"the model's screen exits posts scored up to {screen.threshold}, above the disaster "
+                             f"threshold {threshold}: raise the threshold or refit the screen")
         self.max_batch_tokens = MAX_BATCH_TOKENS
         self._encoder = batch_encoder(tokenizer, max_length)
         # One MeCab tagger serves every thread: the service runs several classify batches at once, and a

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 from transformers import BertConfig, BertForSequenceClassification, PretrainedConfig
 from transformers.modeling_outputs import SequenceClassifierOutput
 
@@ -23,6 +24,28 @@ def pooling_of(config: PretrainedConfig) -> str:
     return getattr(config, "bosai_pooling", None) or "cls"
 
 
+@dataclass(frozen=True)
+class Screen:
+    """An early exit: a linear score on the mean of layer ``layer``'s token states. A post it scores under
+    ``threshold`` skips the layers above and is `other`: most posts of a real stream are everyday text, and a
+    deep model is too slow to read every one of them on two cores."""
+
+    layer: int
+    threshold: float
+
+
+def screen_of(config: PretrainedConfig) -> Screen | None:
+    """The checkpoint's screen, if it has one."""
+    raw = getattr(config, "bosai_screen", None)
+    return Screen(int(raw["layer"]), float(raw["threshold"])) if raw else None
+
+
+def mean_pool(states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """(batch, hidden): the mean of the token states over the real tokens."""
+    weights = attention_mask.unsqueeze(-1).to(states.dtype)
+    return (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+
+
 class BosaiBert(BertForSequenceClassification):
     """BERT with our head, pooled as its config says; with mean pooling it carries no [CLS] pooler weights."""
 
@@ -33,6 +56,11 @@ class BosaiBert(BertForSequenceClassification):
             raise ValueError(f"unknown pooling {pooling!r} in the model config; use one of {POOLINGS}")
         if pooling == "mean":
             self.bert.pooler = None
+        screen = screen_of(config)
+        if screen is not None and not (pooling == "mean" and 0 < screen.layer < config.num_hidden_layers):
+            raise ValueError(f"a screen needs mean pooling and a layer below the top ({config.num_hidden_layers}), "
+                             f"not layer {screen.layer} with {pooling} pooling")
+        self.screen = nn.Linear(config.hidden_size, 1) if screen is not None else None
 
     def sentence_vector(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         """(batch, hidden): the vector the head classifies (no mask: every token is real)."""
@@ -41,8 +69,31 @@ class BosaiBert(BertForSequenceClassification):
         out = self.bert(input_ids=input_ids, attention_mask=attention_mask)
         if self.bert.pooler is not None:
             return out.pooler_output
-        weights = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
-        return (out.last_hidden_state * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        return mean_pool(out.last_hidden_state, attention_mask)
+
+    def states_through(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, layer: int) -> torch.Tensor:
+        """(batch, seq, hidden): the token states after the first ``layer`` layers."""
+        return self._layers(self.bert.embeddings(input_ids=input_ids), attention_mask, 0, layer)
+
+    def logits_from(self, states: torch.Tensor, attention_mask: torch.Tensor, layer: int) -> torch.Tensor:
+        """(batch, outputs): the head's logits, the layers from ``layer`` up run on the given states
+        (mean pooling only)."""
+        top = self._layers(states, attention_mask, layer, self.config.num_hidden_layers)
+        return self.classifier(self.dropout(mean_pool(top, attention_mask)))
+
+    def screen_logit(self, states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """(batch,): the screen's logit of P(disaster) from its layer's token states."""
+        if self.screen is None:
+            raise ValueError("this checkpoint has no screen")
+        return self.screen(mean_pool(states, attention_mask)).squeeze(-1)
+
+    def _layers(self, states: torch.Tensor, attention_mask: torch.Tensor, start: int, stop: int) -> torch.Tensor:
+        # The additive mask eager and SDPA attention both take: padding keys get the dtype's lowest value.
+        blocked = (1.0 - attention_mask[:, None, None, :].to(states.dtype)) * torch.finfo(states.dtype).min
+        for layer in self.bert.encoder.layer[start:stop]:
+            out = layer(states, attention_mask=blocked)
+            states = out[0] if isinstance(out, tuple) else out
+        return states
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> SequenceClassifierOutput:
         """Logits only: the loss is computed by training, which weighs unknown labels out."""
