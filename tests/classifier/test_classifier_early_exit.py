@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 from classifier.early_exit import EXITED_LOGIT, cascade_logits
 from classifier.infer import load_classifier
 from classifier.modeling import BosaiBert, Screen, screen_of
+from classifier.scoring import UNSCORED
 from kernel.errors import ModelError
-
-TEXTS = ["川が氾濫して家が浸水してる、助けて", "テスト範囲広すぎて地獄", "津市で停電、信号も消えてる", "猫がかわいい",
-         "裏山が崩れて道がふさがった", "明日の会議だるい", "近所で火事、煙がすごい", "駅前のパン屋さん美味しい"]
 
 
 def test_cascade_runs_the_rest_only_for_posts_the_screen_passes() -> None:
@@ -38,53 +35,32 @@ def test_cascade_runs_the_rest_only_for_posts_the_screen_passes() -> None:
     assert (out[[1, 3], 1:] == EXITED_LOGIT).all()
 
 
-def _screened(plain: Path, root: Path, layer: int = 1) -> tuple[Path, float]:
-    """The plain tiny checkpoint with a screen that lets about half of TEXTS through at a threshold of 0.4."""
-    model = BosaiBert.from_pretrained(plain).eval()
-    torch.manual_seed(3)
-    model.screen = torch.nn.Linear(model.config.hidden_size, 1)
-    clf = load_classifier(plain, quantize=False)
-    logits = []
-    with torch.no_grad():
-        for ids in clf._encode(TEXTS):
-            x = torch.tensor([ids])
-            mask = torch.ones_like(x)
-            logits.append(float(model.screen_logit(model.states_through(x, mask, layer), mask)))
-    threshold = 0.4
-    with torch.no_grad():
-        model.screen.bias += math.log(threshold / (1 - threshold)) - float(np.median(logits))
-    model.config.bosai_screen = {"layer": layer, "threshold": threshold}
-    model.save_pretrained(root)
-    clf.tokenizer.save_pretrained(root)
-    return root, threshold
-
-
 @pytest.mark.parametrize("runtime", ["onnxruntime", "torch"])
 def test_a_screened_checkpoint_serves_the_full_scores_of_the_posts_it_passes(tiny_mean_checkpoint: Path,
-                                                                             tmp_path: Path, runtime: str) -> None:
-    path, threshold = _screened(tiny_mean_checkpoint, tmp_path / "screened")
+                                                                             tiny_screened_checkpoint: Any,
+                                                                             runtime: str) -> None:
+    path, texts, threshold = tiny_screened_checkpoint
     assert screen_of(BosaiBert.from_pretrained(path).config) == Screen(layer=1, threshold=threshold)
-    full = load_classifier(tiny_mean_checkpoint, runtime=runtime, quantize=False).predict_proba(TEXTS)
+    full = load_classifier(tiny_mean_checkpoint, runtime=runtime, quantize=False).predict_proba(texts)
     clf = load_classifier(path, runtime=runtime, quantize=False)
-    served = clf.predict_proba(TEXTS, batch_size=3)
-    passed = ~np.isclose(served[:, 1:], 0.0, atol=1e-9).all(axis=1)
-    assert 0 < passed.sum() < len(TEXTS)
+    served = clf.predict_proba(texts, batch_size=3)
+    passed = served[:, 1:].max(axis=1) > UNSCORED  # exited posts carry no category scores
+    assert 0 < passed.sum() < len(texts)
     np.testing.assert_allclose(served[passed], full[passed], atol=1e-5)
     assert (served[~passed, 0] < threshold).all()
     for pred in np.array(clf.to_predictions(served), dtype=object)[~passed]:
         assert pred.label == "other" and pred.categories == ()
 
 
-def test_both_runtimes_make_the_same_int8_decisions_on_a_screened_checkpoint(tiny_mean_checkpoint: Path,
-                                                                             tmp_path: Path) -> None:
-    path, _ = _screened(tiny_mean_checkpoint, tmp_path / "screened")
-    onnx = load_classifier(path, runtime="onnxruntime", quantize=True).predict_proba(TEXTS)
-    eager = load_classifier(path, runtime="torch", quantize=True).predict_proba(TEXTS)
+def test_both_runtimes_make_the_same_int8_decisions_on_a_screened_checkpoint(tiny_screened_checkpoint: Any) -> None:
+    path, texts, _ = tiny_screened_checkpoint
+    onnx = load_classifier(path, runtime="onnxruntime", quantize=True).predict_proba(texts)
+    eager = load_classifier(path, runtime="torch", quantize=True).predict_proba(texts)
     np.testing.assert_allclose(onnx, eager, atol=0.05)
 
 
-def test_a_screen_that_would_exit_flagged_posts_is_refused(tiny_mean_checkpoint: Path, tmp_path: Path) -> None:
-    path, _ = _screened(tiny_mean_checkpoint, tmp_path / "screened")
+def test_a_screen_that_would_exit_flagged_posts_is_refused(tiny_screened_checkpoint: Any) -> None:
+    path = tiny_screened_checkpoint.path
     # An exited post keeps the screen's score; over the disaster threshold it would read as a flag.
     with pytest.raises(ModelError, match="screen"):
         load_classifier(path, threshold=0.3)
