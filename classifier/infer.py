@@ -19,7 +19,6 @@ from safetensors import SafetensorError
 from transformers import AutoTokenizer, PretrainedConfig
 
 from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, passes
-from classifier.early_exit import cascade_logits
 from classifier.modeling import BosaiBert, heads_from_config, screen_of
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
@@ -36,12 +35,9 @@ RUNTIMES = ("onnxruntime", "torch")
 
 
 class TorchLogits:
-    """Logits of padded id batches through the torch model (int8 dynamic-quantised linears if asked); a screened
-    checkpoint runs as served, through :func:`classifier.early_exit.cascade_logits`."""
+    """Logits of padded id batches through the torch model as served (int8 dynamic-quantised linears if asked)."""
 
     def __init__(self, model: BosaiBert, *, quantize: bool) -> None:
-        self.screen = screen_of(model.config)
-        self.disaster_index, _ = heads_from_config(model.config)
         if quantize:
             with warnings.catch_warnings():  # torch.ao eager quantisation is deprecated upstream
                 warnings.simplefilter("ignore")
@@ -51,19 +47,7 @@ class TorchLogits:
     @torch.inference_mode()
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """(batch, outputs) logits."""
-        ids, mask = torch.from_numpy(input_ids), torch.from_numpy(attention_mask)
-        if self.screen is None:
-            return self.model(input_ids=ids, attention_mask=mask).logits.numpy()
-        return cascade_logits(self._first, self._rest, input_ids, attention_mask, screen=self.screen,
-                              disaster_index=self.disaster_index, outputs=self.model.config.num_labels)
-
-    def _first(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mask_t = torch.from_numpy(mask)
-        states = self.model.states_through(torch.from_numpy(ids), mask_t, self.screen.layer)
-        return states.numpy(), self.model.screen_logit(states, mask_t).numpy()
-
-    def _rest(self, states: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        return self.model.logits_from(torch.from_numpy(states), torch.from_numpy(mask), self.screen.layer).numpy()
+        return self.model.served_logits(torch.from_numpy(input_ids), torch.from_numpy(attention_mask)).numpy()
 
 
 class BertClassifier:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -40,6 +41,10 @@ def screen_of(config: PretrainedConfig) -> Screen | None:
     return Screen(int(raw["layer"]), float(raw["threshold"])) if raw else None
 
 
+# The category logits of a post a screen let go: sigmoid(-30) is 1e-13, so no category is reported.
+EXITED_LOGIT = -30.0
+
+
 def mean_pool(states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """(batch, hidden): the mean of the token states over the real tokens."""
     weights = attention_mask.unsqueeze(-1).to(states.dtype)
@@ -70,6 +75,24 @@ class BosaiBert(BertForSequenceClassification):
         if self.bert.pooler is not None:
             return out.pooler_output
         return mean_pool(out.last_hidden_state, attention_mask)
+
+    def served_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """(batch, outputs): the logits as served. With a screen, the posts it scores under its threshold leave
+        after its layer, with the screen's logit as their disaster score and no category (EXITED_LOGIT); only
+        the others run the layers above. One graph, so ONNX Runtime serves it as one session."""
+        screen = screen_of(self.config)
+        if screen is None:
+            return self(input_ids=input_ids, attention_mask=attention_mask).logits
+        states = self.states_through(input_ids, attention_mask, screen.layer)
+        first = self.screen_logit(states, attention_mask)
+        passed = torch.nonzero(first >= math.log(screen.threshold / (1.0 - screen.threshold))).squeeze(-1)
+        # The layers above run on the passed rows plus the first row, dropped again: attention cannot reshape an
+        # empty batch, and a branch on the count would be frozen into the exported graph.
+        rows = torch.cat([passed, passed.new_zeros(1)])
+        top = self.logits_from(states.index_select(0, rows), attention_mask.index_select(0, rows), screen.layer)[:-1]
+        exited = torch.full_like(first, EXITED_LOGIT).unsqueeze(-1).expand(-1, self.config.num_labels)
+        disaster = torch.tensor([heads_from_config(self.config)[0]])
+        return exited.index_copy(1, disaster, first.unsqueeze(-1)).index_copy(0, passed, top)
 
     def states_through(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, layer: int) -> torch.Tensor:
         """(batch, seq, hidden): the token states after the first ``layer`` layers."""

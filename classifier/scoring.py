@@ -6,8 +6,7 @@ import math
 
 import numpy as np
 
-from classifier.early_exit import EXITED_LOGIT
-from classifier.modeling import HEAD_NAMES
+from classifier.modeling import EXITED_LOGIT, HEAD_NAMES
 
 # Category scores at or under this mark a post an early-exit screen let go: it was never scored for categories.
 UNSCORED = 1.0 / (1.0 + math.exp(-(EXITED_LOGIT + 5.0)))

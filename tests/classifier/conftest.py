@@ -113,7 +113,9 @@ def tiny_screened_checkpoint(tiny_mean_checkpoint: Path, tmp_path_factory: pytes
             x = torch.tensor([ids])
             mask = torch.ones_like(x)
             logits.append(float(model.screen_logit(model.states_through(x, mask, 1), mask)))
-        model.screen.bias += math.log(SCREEN_THRESHOLD / (1 - SCREEN_THRESHOLD)) - float(np.median(logits))
+        # The cut lies midway between the fourth and fifth scores, away from both: int8 weights move them a little.
+        middle = float(np.mean(sorted(logits)[3:5]))
+        model.screen.bias += math.log(SCREEN_THRESHOLD / (1 - SCREEN_THRESHOLD)) - middle
     model.config.bosai_screen = {"layer": 1, "threshold": SCREEN_THRESHOLD}
     model.save_pretrained(root)
     clf.tokenizer.save_pretrained(root)

@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
-from classifier.early_exit import EXITED_LOGIT, cascade_logits
 from classifier.infer import load_classifier
-from classifier.modeling import BosaiBert, Screen, screen_of
+from classifier.modeling import EXITED_LOGIT, BosaiBert, Screen, screen_of
 from classifier.scoring import UNSCORED
 from kernel.errors import ModelError
 
 
-def test_cascade_runs_the_rest_only_for_posts_the_screen_passes() -> None:
-    screen_logits = np.array([2.0, -3.0, 0.25, -0.5], dtype=np.float32)
+def test_served_logits_run_the_top_layers_only_for_posts_the_screen_passes(tiny_screened_checkpoint: Any) -> None:
+    model = BosaiBert.from_pretrained(tiny_screened_checkpoint.path).eval()
+    ids = torch.tensor([[2, 15, 16, 3, 0, 0], [2, 15, 16, 17, 18, 3], [2, 20, 3, 0, 0, 0]])
+    mask = (ids != 0).long()
     seen = []
-
-    def first(ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return ids.astype(np.float32)[:, :, None], screen_logits
-
-    def rest(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        seen.append(states[:, 0, 0].tolist())
-        return np.full((len(states), 3), 5.0, dtype=np.float32) + states[:, 0, :1]
-
-    ids = np.arange(8).reshape(4, 2)
-    out = cascade_logits(first, rest, ids, np.ones_like(ids), screen=Screen(layer=1, threshold=0.5),
-                         disaster_index=0, outputs=3)
-    assert seen == [[0.0, 4.0]]  # rows 0 and 2 (logit >= 0 at a threshold of 0.5), nothing else
-    np.testing.assert_array_equal(out[[0, 2]], [[5.0] * 3, [9.0] * 3])
-    np.testing.assert_array_equal(out[[1, 3], 0], [-3.0, -0.5])  # the screen's score, under its threshold
-    assert (out[[1, 3], 1:] == EXITED_LOGIT).all()
+    model.bert.encoder.layer[1].register_forward_hook(lambda module, args, out: seen.append(len(args[0])))
+    with torch.no_grad():
+        screen = model.screen_logit(model.states_through(ids, mask, 1), mask)
+        for cut in (float(screen.min()) - 1, float(screen.median()), float(screen.max()) + 1):
+            model.config.bosai_screen = {"layer": 1, "threshold": 1 / (1 + math.exp(-cut))}
+            seen.clear()
+            served = model.served_logits(ids, mask)
+            passed = screen >= cut - 1e-6
+            assert seen == [int(passed.sum()) + 1]  # the top layer ran once, on the passed posts (and one spare)
+            full = model(input_ids=ids, attention_mask=mask).logits
+            assert torch.allclose(served[passed], full[passed], atol=1e-5)
+            assert torch.allclose(served[~passed, 0], screen[~passed]) and (served[~passed, 1:] == EXITED_LOGIT).all()
 
 
 @pytest.mark.parametrize("runtime", ["onnxruntime", "torch"])

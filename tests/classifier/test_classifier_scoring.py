@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.early_exit import EXITED_LOGIT
+from classifier.modeling import EXITED_LOGIT
 from classifier.scoring import calibration, category_decisions, prf, score
 
 
