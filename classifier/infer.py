@@ -19,7 +19,7 @@ from safetensors import SafetensorError
 from transformers import AutoTokenizer, PretrainedConfig
 
 from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, passes
-from classifier.modeling import BosaiBert, heads_from_config, screen_of
+from classifier.modeling import BosaiBert, heads_from_config
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
 from classifier.tokenization import batch_encoder
@@ -35,7 +35,7 @@ RUNTIMES = ("onnxruntime", "torch")
 
 
 class TorchLogits:
-    """Logits of padded id batches through the torch model as served (int8 dynamic-quantised linears if asked)."""
+    """Logits of padded id batches through the torch model (int8 dynamic-quantised linears if asked)."""
 
     def __init__(self, model: BosaiBert, *, quantize: bool) -> None:
         if quantize:
@@ -47,7 +47,8 @@ class TorchLogits:
     @torch.inference_mode()
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """(batch, outputs) logits."""
-        return self.model.served_logits(torch.from_numpy(input_ids), torch.from_numpy(attention_mask)).numpy()
+        out = self.model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention_mask))
+        return out.logits.numpy()
 
 
 class BertClassifier:
@@ -67,11 +68,6 @@ class BertClassifier:
         self.logits, self.config, self.tokenizer, self.version = logits, config, tokenizer, version
         self.threshold, self.category_threshold, self.max_length = threshold, category_threshold, max_length
         self.disaster_index, self.category_heads = heads_from_config(config)
-        screen = screen_of(config)
-        if screen is not None and screen.threshold > threshold:
-            # A post the screen lets go keeps the screen's score, which must not read as a flag.
-            raise ModelError(f"the model's screen exits posts scored up to {screen.threshold}, above the disaster "
-                             f"threshold {threshold}: raise the threshold or refit the screen")
         self.max_batch_tokens = MAX_BATCH_TOKENS
         self._encoder = batch_encoder(tokenizer, max_length)
         # One MeCab tagger serves every thread: the service runs several classify batches at once, and a

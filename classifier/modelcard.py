@@ -53,19 +53,11 @@ def _encoder_lines(config: dict[str, Any]) -> list[str]:
              if layers else "trained from random weights")
     vector = ("the mean of the last layer's token states (the sentence vector e5 was pretrained to give)"
               if config.get("model", {}).get("pooling") == "mean" else "the [CLS] pooler")
-    lines = [
+    return [
         "Compact Japanese BERT (BertJapaneseTokenizer: MeCab/unidic-lite + WordPiece over a vocab built from our",
         f"own text), {start}, with one head of 1 + 10 sigmoid outputs on {vector}: `disaster` and the hazard "
         f"categories ({', '.join(CATEGORIES)}). Names are in `config.json` (`id2label`, `bosai_categories`).",
     ]
-    if layer := config.get("model", {}).get("screen_layer"):
-        lines += [
-            f"Early exit: a screen (a logistic score on the mean of layer {layer}'s token states, fitted after the",
-            "calibration on the trained, frozen encoder) lets the posts it scores under its threshold (`config.json`,",
-            "`bosai_screen`) skip the layers above as `other`, with the screen's score; the threshold lets go at most",
-            "the share `max_lost` of the full model's flags on each selection set (`metrics_train.json`, `screen`).",
-        ]
-    return lines
 
 
 def _alignment(optim: dict[str, Any]) -> str:

@@ -23,15 +23,14 @@ OPSET = 17
 
 
 class _LogitsOnly(torch.nn.Module):
-    """The checkpoint as served (its screen included), with plain tensor inputs and outputs, as the exporter
-    wants it."""
+    """The checkpoint with plain tensor inputs and outputs, as the exporter wants it."""
 
     def __init__(self, model: BosaiBert) -> None:
         super().__init__()
         self.model = model
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.model.served_logits(input_ids, attention_mask)
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
 
 def export_onnx(model: BosaiBert, path: Path) -> Path:

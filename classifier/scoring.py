@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from classifier.modeling import EXITED_LOGIT, HEAD_NAMES
-
-# Category scores at or under this mark a post an early-exit screen let go: it was never scored for categories.
-UNSCORED = 1.0 / (1.0 + math.exp(-(EXITED_LOGIT + 5.0)))
+from classifier.modeling import HEAD_NAMES
 
 
 def category_decisions(probs: np.ndarray, threshold: float) -> np.ndarray:
-    """Chosen categories of (n, categories) probabilities: all at or above threshold, and always the best one,
-    except on rows a screen let go (:data:`UNSCORED`).
+    """Chosen categories of (n, categories) probabilities: all at or above threshold, and always the best one.
 
     SPEC §4 gives every disaster post one or more categories, so a weak best guess beats none.
     """
     chosen = probs >= threshold
     if probs.size:
-        scored = np.flatnonzero(probs.max(axis=1) > UNSCORED)
-        chosen[scored, probs[scored].argmax(axis=1)] = True
+        chosen[np.arange(len(probs)), probs.argmax(axis=1)] = True
     return chosen
 
 

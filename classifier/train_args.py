@@ -75,20 +75,11 @@ class ModelArgs:
                           "was pretrained); none: the base model's, else cls"},
         default=None,
     )
-    screen_layer: int = field(
-        metadata={"help": "fit an early-exit screen on the mean of this layer's states after training (mean "
-                          "pooling, below the top layer); 0: none"},
-        default=0,
-    )
 
     def __post_init__(self) -> None:
-        """Reject an unknown pooling, and a screen that cannot be fitted."""
+        """Reject an unknown pooling."""
         if self.pooling is not None and self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}")
-        if self.screen_layer < 0:
-            raise ValueError("screen layer must be 0 (none) or positive")
-        if self.screen_layer and self.pooling != "mean":
-            raise ValueError("a screen reads mean-pooled states: train with mean pooling")
 
 
 @dataclass

@@ -15,8 +15,6 @@ import torch
 from bosai.bench.common import load_texts
 from classifier.examples import DATA_DIR, load_examples
 from classifier.infer import load_classifier
-from classifier.modeling import screen_of
-from classifier.scoring import UNSCORED
 from kernel.machine import describe
 
 log = logging.getLogger(__name__)
@@ -61,16 +59,6 @@ VARIANTS = {  # name: (runtime, quantize); the first is the served default
 
 def _agreement(a: list[Any], b: list[Any]) -> float:
     return round(float(np.mean([x.label == y.label for x, y in zip(a, b, strict=True)])), 4)
-
-
-def _screen_share(clf: Any, texts: list[str]) -> dict[str, Any] | None:
-    """A screened model's speed depends on how many posts its screen passes to the layers above (None: no screen)."""
-    screen = screen_of(clf.config)
-    if screen is None:
-        return None
-    probs = clf.predict_proba(texts)
-    passed = float((probs[:, [j for j, _ in clf.category_heads]].max(axis=1) > UNSCORED).mean())
-    return {"layer": screen.layer, "threshold": screen.threshold, "passed": round(passed, 4)}
 
 
 def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threads: int = 2,
@@ -120,7 +108,6 @@ def measure(model_dir: Path, n_posts: int = 2000, *, batch_size: int = 64, threa
             "batch_size": batch_size,
             "threads": threads,
             "model_version": clfs["onnx_int8"].version,
-            "screen": _screen_share(clfs["onnx_int8"], texts),
             **describe(),
         }
     )

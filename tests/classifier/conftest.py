@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
@@ -74,49 +73,3 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_mean_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny checkpoint with mean pooling of the token states instead of the [CLS] pooler."""
     return _tiny(tmp_path_factory.mktemp("tiny_mean"), "mean")
-
-
-class Screened(NamedTuple):
-    """A screened checkpoint, the posts its screen was set on and its threshold."""
-
-    path: Path
-    texts: list[str]
-    threshold: float
-
-
-SCREEN_TEXTS = ["川が氾濫して家が浸水してる、助けて", "テスト範囲広すぎて地獄", "津市で停電、信号も消えてる",
-                "猫がかわいい", "裏山が崩れて道がふさがった", "明日の会議だるい", "近所で火事、煙がすごい",
-                "駅前のパン屋さん美味しい"]
-SCREEN_THRESHOLD = 0.4
-
-
-@pytest.fixture(scope="session")
-def tiny_screened_checkpoint(tiny_mean_checkpoint: Path, tmp_path_factory: pytest.TempPathFactory) -> Screened:
-    """The tiny mean-pooled checkpoint with an early-exit screen on layer 1 that lets about half of SCREEN_TEXTS
-    through at SCREEN_THRESHOLD."""
-    import math
-
-    import numpy as np
-    import torch
-
-    from classifier.infer import load_classifier
-    from classifier.modeling import BosaiBert
-
-    root = tmp_path_factory.mktemp("tiny_screened")
-    model = BosaiBert.from_pretrained(tiny_mean_checkpoint).eval()
-    torch.manual_seed(3)
-    model.screen = torch.nn.Linear(model.config.hidden_size, 1)
-    clf = load_classifier(tiny_mean_checkpoint, quantize=False)
-    logits = []
-    with torch.no_grad():
-        for ids in clf._encode(SCREEN_TEXTS):
-            x = torch.tensor([ids])
-            mask = torch.ones_like(x)
-            logits.append(float(model.screen_logit(model.states_through(x, mask, 1), mask)))
-        # The cut lies midway between the fourth and fifth scores, away from both: int8 weights move them a little.
-        middle = float(np.mean(sorted(logits)[3:5]))
-        model.screen.bias += math.log(SCREEN_THRESHOLD / (1 - SCREEN_THRESHOLD)) - middle
-    model.config.bosai_screen = {"layer": 1, "threshold": SCREEN_THRESHOLD}
-    model.save_pretrained(root)
-    clf.tokenizer.save_pretrained(root)
-    return Screened(root, SCREEN_TEXTS, SCREEN_THRESHOLD)

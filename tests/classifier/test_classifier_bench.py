@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,15 +25,6 @@ def test_run_bench_json_last_line(
     assert last["onnx_fp32_torch_fp32_label_agreement"] == 1.0  # the same fp32 graph on two runtimes
     assert 0.0 <= last["torch_int8_torch_fp32_label_agreement"] <= 1.0
     assert last["n_posts"] == 48 and last["texts"] == "test+handwritten"
-    assert last["screen"] is None
-
-
-def test_bench_reports_the_share_a_screen_passes(tiny_screened_checkpoint: Any, tmp_path: Path) -> None:
-    path, texts, threshold = tiny_screened_checkpoint
-    posts = tmp_path / "posts.jsonl"
-    posts.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), encoding="utf-8")
-    result = bench.measure(path, len(texts), batch_size=4, threads=1, texts_file=posts)
-    assert result["screen"] == {"layer": 1, "threshold": threshold, "passed": 0.5}  # cut between 4th and 5th
 
 
 def test_bench_texts_repeat_to_the_requested_count() -> None:

@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import BertForSequenceClassification
 
-from classifier.modeling import Arch, BosaiBert, label_config, new_model, pooling_of, screen_of
+from classifier.modeling import Arch, BosaiBert, label_config, new_model, pooling_of
 
 TINY = Arch(layers=1, hidden=32, heads=2, intermediate=64, max_positions=64)
 
@@ -59,33 +59,3 @@ def test_unknown_pooling_is_refused() -> None:
     config.bosai_pooling = "max"
     with pytest.raises(ValueError, match="unknown pooling 'max' in the model config"):
         BosaiBert(config)
-
-
-def test_the_layers_split_at_any_layer_give_the_full_models_logits() -> None:
-    torch.manual_seed(0)
-    model = new_model(100, Arch(layers=3, hidden=32, heads=2, intermediate=64), pooling="mean").eval()
-    ids = torch.tensor([[2, 15, 16, 3, 0, 0], [2, 15, 16, 17, 18, 3]])
-    mask = (ids != 0).long()
-    with torch.no_grad():
-        full = model(input_ids=ids, attention_mask=mask).logits
-        for layer in (0, 1, 2, 3):
-            split = model.logits_from(model.states_through(ids, mask, layer), mask, layer)
-            assert torch.allclose(split, full, atol=1e-5), layer
-
-
-def test_a_screen_needs_mean_pooling_and_a_layer_below_the_top() -> None:
-    two = Arch(layers=2, hidden=32, heads=2, intermediate=64)
-
-    def config(pooling: str, layer: int):
-        c = new_model(100, two, pooling=pooling).config
-        c.bosai_screen = {"layer": layer, "threshold": 0.3}
-        return c
-
-    assert BosaiBert(config("mean", 1)).screen is not None
-    for pooling, layer in (("mean", 0), ("mean", 2), ("cls", 1)):
-        with pytest.raises(ValueError, match="screen"):
-            BosaiBert(config(pooling, layer))
-    plain = new_model(100, two, pooling="mean")
-    assert plain.screen is None and screen_of(plain.config) is None
-    with pytest.raises(ValueError, match="no screen"):
-        plain.screen_logit(torch.zeros(1, 2, 32), torch.ones(1, 2))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.modeling import EXITED_LOGIT
 from classifier.scoring import calibration, category_decisions, prf, score
 
 
@@ -33,13 +32,6 @@ def test_category_decisions_keep_every_category_over_threshold_and_always_the_be
     probs = np.array([[0.9, 0.5, 0.1], [0.05, 0.2, 0.1], [0.3, 0.3, 0.39]])
     chosen = category_decisions(probs, 0.4)
     assert chosen.tolist() == [[True, True, False], [False, True, False], [False, False, True]]
-
-
-def test_a_post_the_screen_let_go_gets_no_category() -> None:
-    exited = 1.0 / (1.0 + np.exp(-EXITED_LOGIT))
-    probs = np.array([[exited] * 3, [1e-6, 2e-6, 1e-6]], dtype=np.float32)
-    # The exited row has no scores to pick from; a row of low but real scores still gets its best one.
-    assert category_decisions(probs, 0.4).tolist() == [[False, False, False], [False, True, False]]
 
 
 def test_calibration_of_a_perfectly_calibrated_set_is_zero() -> None:

@@ -124,25 +124,6 @@ def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path
         OptimArgs(distill_weight=-0.5)
     with pytest.raises(ValueError, match="pooling must be one of"):
         ModelArgs(pooling="max")
-    with pytest.raises(ValueError, match="mean pooling"):
-        ModelArgs(screen_layer=1)
-
-
-@pytest.mark.slow
-def test_a_screen_is_fitted_after_calibration_and_served_with_the_model(corpus_dir: Path, tmp_path: Path) -> None:
-    args = _args(corpus_dir, tmp_path / "m", distill=False, pretrain_epochs=0)
-    args.model.pooling, args.model.screen_layer = "mean", 1
-    fitted = train(args)["train"]["stages"]["screen"]
-    assert fitted["layer"] == 1 and 0.0 < fitted["threshold"] <= 0.45
-    assert fitted["sets"]["dev"]["lost"] <= fitted["max_lost"] * fitted["sets"]["dev"]["flagged"]
-    config = json.loads((tmp_path / "m" / "config.json").read_text(encoding="utf-8"))
-    assert config["bosai_screen"] == {"layer": 1, "threshold": fitted["threshold"]}
-    clf = load_classifier(tmp_path / "m", quantize=False)
-    assert len(clf.predict(["川が氾濫して家が浸水してる", "テストが地獄"])) == 2
-    # The model's top layer is the screen's limit.
-    args.model.screen_layer, args.optim.output = 2, tmp_path / "n"
-    with pytest.raises(ValueError, match="not below the model's top layer"):
-        train(args)
 
 
 @pytest.mark.slow
