@@ -48,16 +48,15 @@ async def _until_closed(reader: asyncio.StreamReader) -> tuple[bytes, float]:
     FIN (TCP's rule): what it sent before still arrives first, so it is kept rather than lost with the error
     that ``reader.read()`` raises (seen once on a loaded machine, the 408 dropped with the reset)."""
     start = time.monotonic()
-    data = b""
 
-    async def read_all() -> None:
-        nonlocal data
+    async def read_all() -> bytes:
+        data = b""
         with contextlib.suppress(ConnectionResetError):
             while chunk := await reader.read(65536):
                 data += chunk
+        return data
 
-    await asyncio.wait_for(read_all(), CUT_BY_S + LIMIT_S)
-    return data, time.monotonic() - start
+    return await asyncio.wait_for(read_all(), CUT_BY_S + LIMIT_S), time.monotonic() - start
 
 
 async def _trickle(writer: asyncio.StreamWriter, chunks: bytes, every_s: float) -> None:
