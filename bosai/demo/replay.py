@@ -166,6 +166,11 @@ class ScenarioReplayer:
     def _telegram(self, t: Telegram) -> None:
         self.fakes.publish_jma(t.xml, feed=t.feed, data_type=t.data_type, office=t.office, at=t.at)
 
+    def show_first_stills(self) -> None:
+        """Give every camera its still of the start time now, before the collectors' first poll: a real camera
+        always has a picture, and a 404 while the replay waits for the stream clients marks the source degraded."""
+        self._cameras(self.start)
+
     def _cameras(self, at: datetime) -> None:
         gauges = {g.code: g for g in self.scenario.gauges}
         for n, cam in enumerate(self.scenario.cameras):

@@ -113,6 +113,7 @@ class DemoRuntime:
             self.fakes, speed=self.config.demo.speed, webhook=self._post_webhook,
             webhook_source=WEBHOOK_SOURCE, media_base=f"{base}/cameras", municipal=self._municipal,
         )
+        self.replayer.show_first_stills()
         log.info("demo_sources_started base=%s", base)
         return demo_source_blocks(base, self.replayer.scenario, webhook_secret_env=WEBHOOK_SECRET_ENV,
                                   x_token_env=X_TOKEN_ENV)

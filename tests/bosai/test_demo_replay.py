@@ -10,9 +10,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bosai.demo import runtime as demo_runtime
 from bosai.demo.post_payloads import mastodon_status, webhook_body, x_payload
 from bosai.demo.replay import ScenarioReplayer
 from bosai.demo.scenario_loader import load_scenario
+from kernel.config import AppConfig
 
 FAST = 1_000_000.0
 
@@ -185,3 +187,23 @@ async def test_against_the_real_fake_sources(scenario):
         assert image[:2] == b"\xff\xd8"
     finally:
         await fs.stop()
+
+
+async def test_every_demo_camera_has_a_still_before_the_replay_starts(sqlite_store, tmp_path, monkeypatch):
+    """The collectors start polling while the replay still waits for its stream clients: no camera may 404."""
+    monkeypatch.setenv(demo_runtime.WEBHOOK_SECRET_ENV, "s")
+    monkeypatch.setenv(demo_runtime.X_TOKEN_ENV, "t")
+    config = AppConfig.model_validate({"service": {"data_dir": str(tmp_path)}, "demo": {"port": 0}})
+    demo = demo_runtime.DemoRuntime(config, sqlite_store)
+    blocks = await demo.start()
+    try:
+        (cameras,) = [b for b in blocks if b["kind"] == "camera"]
+        assert len(cameras["cameras"]) == len(demo.replayer.scenario.cameras) > 0
+        async with aiohttp.ClientSession() as http:
+            for cam in cameras["cameras"]:  # the URLs the camera collector polls
+                async with http.get(cam["url"]) as resp:
+                    assert resp.status == 200, cam["id"]
+                    assert (await resp.read())[:2] == b"\xff\xd8"
+        assert demo.replayer.progress()["camera_rounds"] == 0  # shown, not counted as a replayed round
+    finally:
+        await demo.stop()
