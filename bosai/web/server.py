@@ -10,7 +10,8 @@ middleware.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import contextlib
+from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
@@ -19,6 +20,8 @@ from kernel.config import WebConfig
 from kernel.logs import get_logger
 
 log = get_logger(__name__)
+
+LINGER_S: Final = 2.0  # how long a connection cut for a slow body still reads (and drops) what the client sends
 
 
 class BodyTimeoutError(Exception):
@@ -29,12 +32,14 @@ class _HeadTimedHandler(RequestHandler):  # type: ignore[misc]
     """aiohttp's connection handler, closing a connection whose request line and headers take longer than
     ``head_timeout`` from their first byte (a slow-header client)."""
 
-    __slots__ = ("_head_timeout", "_head_timer")
+    __slots__ = ("_closed", "_discarding", "_head_timeout", "_head_timer")
 
     def __init__(self, manager: web.Server, *, head_timeout: float, **kwargs: Any) -> None:
         super().__init__(manager, **kwargs)
         self._head_timeout = head_timeout
         self._head_timer: asyncio.TimerHandle | None = None
+        self._discarding = False
+        self._closed = asyncio.Event()
 
     def _reading_head(self) -> bool:
         """Bytes have come, no complete request is waiting and none is being handled (its body then runs
@@ -43,6 +48,8 @@ class _HeadTimedHandler(RequestHandler):  # type: ignore[misc]
 
     def data_received(self, data: bytes) -> None:
         """Feed aiohttp's parser; start the head clock at a request's first byte, stop it at its last."""
+        if self._discarding:
+            return  # a lingering close: late bytes are read from the socket and dropped
         super().data_received(data)
         if self._reading_head():
             if self._head_timer is None:
@@ -58,11 +65,24 @@ class _HeadTimedHandler(RequestHandler):  # type: ignore[misc]
                         timeout_s=self._head_timeout)
             self.force_close()
 
+    async def linger(self, seconds: float) -> None:
+        """Half-close, then read and drop what the client still sends until it closes or ``seconds`` pass.
+
+        Closing a socket while received bytes wait unread makes TCP send a reset, and a reset can destroy a
+        response the client has not read yet (RFC 9112 §9.6, "tear-down").
+        """
+        self._discarding = True
+        if self.transport is not None and self.transport.can_write_eof():
+            self.transport.write_eof()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closed.wait(), seconds)
+
     def connection_lost(self, exc: BaseException | None) -> None:
-        """Stop the head clock with the connection."""
+        """Stop the head clock, and end a linger, with the connection."""
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
+        self._closed.set()
         super().connection_lost(exc)
 
 
@@ -98,7 +118,7 @@ def make_runner(app: web.Application, config: WebConfig, **kwargs: Any) -> Timed
 
 def body_deadline(seconds: float):  # type: ignore[no-untyped-def]
     """Middleware: a request body must have arrived ``seconds`` after its head, or the read in the handler
-    fails and the client gets 408 and a closed connection (a slow-body client)."""
+    fails and the client gets 408 and a closed connection (a slow-body client), closed after a linger."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
@@ -122,7 +142,19 @@ def body_deadline(seconds: float):  # type: ignore[no-untyped-def]
             timer.cancel()
         if expired:
             log.warning("request_body_timeout", remote=request.remote, path=request.path[:200], timeout_s=seconds)
-            response.force_close()
+            await _send_and_close(request, response)
         return response
 
     return middleware
+
+
+async def _send_and_close(request: web.Request, response: web.StreamResponse) -> None:
+    """Send the response, linger (with our connection handler), then close the connection here: left to aiohttp,
+    the connection would try to read the failed body once more and log that as an unhandled error."""
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    protocol = request.protocol
+    if isinstance(protocol, _HeadTimedHandler):
+        await protocol.linger(LINGER_S)
+    protocol.force_close()
