@@ -107,9 +107,23 @@ def _not_quantizer_chatter(record: logging.LogRecord) -> bool:
     return record.levelno > logging.INFO or "onnxruntime/quantization" not in record.pathname.replace("\\", "/")
 
 
+class _StderrNow(logging.StreamHandler):
+    """A stream handler on whatever ``sys.stderr`` is when a record is written, not when logging was set up:
+    a test runner capturing output (or a daemoniser) may swap the stream and close the old one in between, and
+    a record written to a closed stream is lost with a "Logging error" traceback."""
+
+    @property
+    def stream(self) -> Any:  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def setup_logging(level: str = "INFO", fmt: str = "console") -> None:
     """Configure the root logger once for the process."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrNow()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

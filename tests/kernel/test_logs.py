@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 
 import pytest
 
@@ -34,6 +35,17 @@ def test_quantizer_info_lines_are_dropped(root_handler: logging.Handler) -> None
 
 def test_other_info_lines_pass(root_handler: logging.Handler) -> None:
     assert root_handler.filter(_record(logging.INFO, "/work/main/classifier/onnx_runtime.py"))
+
+
+def test_records_go_to_the_stderr_of_the_moment_not_of_the_set_up(root_handler, monkeypatch) -> None:
+    """A test runner swaps sys.stderr for each test and closes the old one: records must follow the swap."""
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    logging.getLogger("bosai.test").warning("first_line")
+    first.close()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("bosai.test").warning("second_line")
+    assert "second_line" in second.getvalue()
 
 
 HOSTILE_HOP = "1.2.3.4 level=info event=login_ok"
