@@ -118,7 +118,7 @@ def make_runner(app: web.Application, config: WebConfig, **kwargs: Any) -> Timed
 
 def body_deadline(seconds: float):  # type: ignore[no-untyped-def]
     """Middleware: a request body must have arrived ``seconds`` after its head, or the read in the handler
-    fails and the client gets 408 and a closed connection (a slow-body client), closed after a linger."""
+    fails and the client gets 408, then the connection closes after a linger (a slow-body client)."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
