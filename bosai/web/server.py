@@ -39,7 +39,7 @@ class _HeadTimedHandler(RequestHandler):  # type: ignore[misc]
         self._head_timeout = head_timeout
         self._head_timer: asyncio.TimerHandle | None = None
         self._discarding = False
-        self._closed = asyncio.Event()
+        self._closed: asyncio.Event | None = None  # made by a linger only, not for every connection
 
     def _reading_head(self) -> bool:
         """Bytes have come, no complete request is waiting and none is being handled (its body then runs
@@ -71,8 +71,11 @@ class _HeadTimedHandler(RequestHandler):  # type: ignore[misc]
         Closing a socket while received bytes wait unread makes TCP send a reset, and a reset can destroy a
         response the client has not read yet (RFC 9112 §9.6, "tear-down").
         """
+        if self.transport is None:
+            return  # already closed
         self._discarding = True
-        if self.transport is not None and self.transport.can_write_eof():
+        self._closed = asyncio.Event()
+        if self.transport.can_write_eof():
             self.transport.write_eof()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closed.wait(), seconds)
@@ -82,7 +85,8 @@ class _HeadTimedHandler(RequestHandler):  # type: ignore[misc]
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
-        self._closed.set()
+        if self._closed is not None:
+            self._closed.set()
         super().connection_lost(exc)
 
 
