@@ -133,7 +133,8 @@ def set_state(session: Session, item_ids: list[int], state: str, error: str | No
 def post_arrivals(session: Session) -> Iterator[tuple[datetime, datetime]]:
     """(observed_at, received_at) of every stored post, streamed: when it was written and when it was stored."""
     stmt = select(RawItem.observed_at, RawItem.received_at).where(RawItem.kind == "post")
-    yield from session.execute(stmt.execution_options(yield_per=10_000)).tuples()
+    rows = session.execute(stmt.execution_options(yield_per=10_000))
+    yield from ((observed, received) for observed, received in rows)
 
 
 def unfinished(session: Session, before: datetime | None = None) -> list[tuple[int, str, str]]:
