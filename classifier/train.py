@@ -137,7 +137,7 @@ def prepare(args: TrainArgs) -> Prepared:
     return prepared
 
 
-FFN_SCORING_POSTS = 512  # real unlabelled posts the feed-forward units are scored on (--e5-ffn)
+FFN_SCORING_POSTS = 512  # posts the feed-forward units are scored on (--e5-ffn): the first unlabelled ones
 
 
 def _e5_start(prepared: Prepared, layers: int, ffn: int = 0) -> e5_init.E5Start:
