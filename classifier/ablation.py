@@ -69,11 +69,9 @@ def keyword_rows(sets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     for name, examples in sets.items():
         flagged = np.array([bool(prefilter.match(r["text"])) for r in examples], dtype=bool)
         gold = np.array([targets(r)[0] == 1.0 for r in examples], dtype=bool)
-        row = {"variant": KEYWORD_VARIANT, "set": name, "f1": prf(flagged, gold)["f1"], "macro_f1": None, "ece": None}
-        everyday = real_post_rates(examples, flagged).get("everyday_false_positive_rate")
-        if everyday is not None:
-            row["everyday_fp"] = everyday
-        rows.append(row)
+        metrics = {"disaster": prf(flagged, gold), "category_macro_f1": None, "calibration": {"ece": None},
+                   **real_post_rates(examples, flagged)}
+        rows.append(_row(KEYWORD_VARIANT, name, metrics))
     return rows
 
 

@@ -133,8 +133,8 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
                      "|---|---|---|---|---|")
         for row in json.loads(ablation.read_text(encoding="utf-8")):
             variant = f"{row['variant']} ({row['note']})" if row.get("note") else row["variant"]
-            macro = "—" if row["macro_f1"] is None else f"{row['macro_f1']:.3f}"
-            lines.append(f"| {variant} | {row['set']} | {row['f1']:.3f} | {macro} | {_rate(row.get('everyday_fp'))} |")
+            lines.append(f"| {variant} | {row['set']} | {row['f1']:.3f} | {_rate(row['macro_f1'])} | "
+                         f"{_rate(row.get('everyday_fp'))} |")
     notes = out / NOTES_FILE
     if notes.is_file():
         lines.append("\n" + notes.read_text(encoding="utf-8").strip())
