@@ -238,6 +238,7 @@ class E5Start:
     eps: float
     layers: int
     tensors: dict[str, np.ndarray] = field(repr=False)
+    cut: bool = False  # the feed-forward blocks were cut to ``intermediate`` units (prune_ffn)
 
 
 def _layer_of(name: str) -> int:
@@ -300,7 +301,7 @@ def prune_ffn(e5: E5Start, importance: list[np.ndarray], keep: int) -> E5Start:
         tensors[f"l{i}.fi.w"] = e5.tensors[f"l{i}.fi.w"][units]
         tensors[f"l{i}.fi.b"] = e5.tensors[f"l{i}.fi.b"][units]
         tensors[f"l{i}.fo.w"] = e5.tensors[f"l{i}.fo.w"][:, units]
-    return replace(e5, intermediate=keep, tensors=tensors)
+    return replace(e5, intermediate=keep, tensors=tensors, cut=True)
 
 
 def build(e5: E5Start, max_positions: int = 128, pooling: str = "cls") -> BosaiBert:

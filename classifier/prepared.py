@@ -82,7 +82,7 @@ def save(prepared: Prepared, path: Path) -> Path:
     e5 = prepared.e5_start
     if e5 is not None:
         header["e5_start"] = {"hidden": e5.hidden, "heads": e5.heads, "intermediate": e5.intermediate,
-                              "eps": e5.eps, "layers": e5.layers, "tensors": list(e5.tensors)}
+                              "eps": e5.eps, "layers": e5.layers, "cut": e5.cut, "tensors": list(e5.tensors)}
     arrays: dict[str, np.ndarray] = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
     for name, tset in sets.items():
         arrays.update(_ragged(name, tset.ids))
@@ -118,7 +118,7 @@ def load(path: Path) -> Prepared:
     e5 = header.get("e5_start")
     e5_start = None if e5 is None else E5Start(
         e5["hidden"], e5["heads"], e5["intermediate"], e5["eps"], e5["layers"],
-        {name: npz[f"e5.{name}"].astype(np.float32) for name in e5["tensors"]},
+        {name: npz[f"e5.{name}"].astype(np.float32) for name in e5["tensors"]}, e5.get("cut", False),
     )
     return Prepared(
         tokenizer_files={k: base64.b64decode(v) for k, v in header["tokenizer_files"].items()},

@@ -362,7 +362,11 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         torch.set_num_threads(o.threads)
     device = _device(o.device)
     model = _model(args, prepared).to(device)
-    args.model.pooling = pooling_of(model.config)  # train_config.json and the card name the pooling used
+    # train_config.json and the card name what was trained: the pooling, and the cut of a bundle's e5 start
+    args.model.pooling = pooling_of(model.config)
+    start = prepared.e5_start
+    if args.model.e5_layers and not args.model.base_model and start is not None and start.cut:
+        args.model.e5_ffn = start.intermediate
     y_train = torch.from_numpy(prepared.train.y)
     dev_b, y_dev = _Batches(prepared.dev, prepared), prepared.dev.y
 

@@ -191,6 +191,10 @@ def test_the_e5_start_can_keep_fewer_feed_forward_units_and_a_bundle_says_how_ma
     args.model.e5_ffn = 300
     with pytest.raises(ValueError, match="200 feed-forward units a layer, not 300"):
         _model(args, back)
+    args.model.e5_ffn = 0  # trained from the cut bundle without the flag: train_config.json still says the cut
+    args.data = DataArgs(data_dir=tmp_path / "elsewhere", bundle=tmp_path / "run.npz")
+    train(args)
+    assert json.loads((tmp_path / "m" / "train_config.json").read_text(encoding="utf-8"))["model"]["e5_ffn"] == 200
     with pytest.raises(ValueError, match="give e5_layers too"):
         ModelArgs(e5_ffn=200)
 
