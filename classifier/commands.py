@@ -168,7 +168,8 @@ def evaluate_cmd(args: argparse.Namespace) -> int:
         sets.append(("real", [args.real]))
     elif not args.data:
         log.warning("real_test_set_not_built path=%s hint=python -m classifier.realtest build", args.real)
-    keys = ("n", "disaster", "category_macro_f1", "everyday_false_positive_rate", "hard_negative_false_positive_rate")
+    keys = ("n", "disaster", "category_macro_f1", "interval", "everyday_false_positive_rate",
+            "hard_negative_false_positive_rate")
     for name, files in sets:
         m = evaluate_files(clf, files, args.output, name)
         per_category = {c: v["f1"] for c, v in m["categories"].items() if v["support"]}  # present in the set

@@ -13,17 +13,20 @@ from classifier.calibrate import everyday_posts
 from classifier.examples import load_examples, targets
 from classifier.infer import BertClassifier
 from classifier.labels import DISASTER
-from classifier.scoring import score
+from classifier.scoring import bootstrap_interval, score
 from kernel.extras import require
 
 log = logging.getLogger(__name__)
 
 
 def evaluate_rows(clf: BertClassifier, rows: list[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray]:
-    """Score a classifier on examples; returns the metrics and the probability matrix."""
+    """Score a classifier on examples; returns the metrics, with their 95 % bootstrap interval, and the
+    probability matrix."""
     probs = clf.predict_proba([r["text"] for r in rows])
     gold = np.array([targets(r) for r in rows])
-    metrics = score(probs, gold, threshold=clf.threshold, category_threshold=clf.category_threshold)
+    cuts = {"threshold": clf.threshold, "category_threshold": clf.category_threshold}
+    metrics = score(probs, gold, **cuts)
+    metrics["interval"] = bootstrap_interval(probs, gold, **cuts)
     return metrics, probs
 
 

@@ -20,6 +20,9 @@ def test_card_names_the_labelled_real_text_only_when_it_was_used(tmp_path: Path)
     plain = modelcard.write(tmp_path, base, {"real_test": _metrics()}).read_text(encoding="utf-8")
     assert "Labelled real text" not in plain and "written (synthetic)" in plain
     assert "| real_test | 10 | 0.800 | 0.600 | 0.686 | 0.550 | 0.050 | 0.020 |" in plain
+    bounded = {**_metrics(), "interval": {"disaster_f1": [0.61, 0.75], "category_macro_f1": [0.4, 0.7]}}
+    card = modelcard.write(tmp_path, base, {"real_test": bounded}).read_text(encoding="utf-8")
+    assert "| real_test | 10 | 0.800 | 0.600 | 0.686 (0.61–0.75) | 0.550 (0.40–0.70) | 0.050 | 0.020 |" in card
     with_real = {**base, "data": {**base["data"], "extra": ["var/realtrain/real_train.jsonl"]}}
     card = modelcard.write(tmp_path, with_real, {"real_test": _metrics()}).read_text(encoding="utf-8")
     assert "`var/realtrain/real_train.jsonl` merged into the train split" in card

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.scoring import calibration, category_decisions, prf, score
+from classifier.scoring import bootstrap_interval, calibration, category_decisions, prf, score
 
 
 def test_prf_counts() -> None:
@@ -39,3 +39,28 @@ def test_calibration_of_a_perfectly_calibrated_set_is_zero() -> None:
     gold = np.array([1, 0, 0, 0, 1, 1, 1, 0], float)
     assert calibration(prob, gold)["ece"] == pytest.approx(0.0)
     assert calibration(np.array([0.95, 0.95]), np.array([0.0, 0.0]))["ece"] == pytest.approx(0.95)
+
+
+def _noisy_set(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n posts, half disasters (flood or earthquake), scored right about four times in five."""
+    rng = np.random.default_rng(seed)
+    gold = np.zeros((n, 11))
+    gold[: n // 2, 0] = 1
+    gold[: n // 4, 1] = 1
+    gold[n // 4: n // 2, 2] = 1
+    probs = np.clip(gold + rng.normal(0, 0.45, gold.shape), 0, 1)
+    return probs, gold
+
+
+def test_bootstrap_interval_holds_the_figure_and_narrows_with_more_posts() -> None:
+    probs, gold = _noisy_set(200, 1)
+    point = score(probs, gold)
+    small = bootstrap_interval(probs, gold, rounds=300)
+    low, high = small["disaster_f1"]
+    assert low < point["disaster"]["f1"] < high and high - low > 0.05
+    assert small["category_macro_f1"][0] < point["category_macro_f1"] < small["category_macro_f1"][1]
+    assert bootstrap_interval(probs, gold, rounds=300) == small  # seeded: the same report twice
+    big = bootstrap_interval(*_noisy_set(2000, 1), rounds=300)
+    assert big["disaster_f1"][1] - big["disaster_f1"][0] < (high - low) / 2
+    perfect = bootstrap_interval(gold.copy(), gold, rounds=50)
+    assert perfect["disaster_f1"] == [1.0, 1.0]
