@@ -78,6 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="real hand-labelled test set, evaluated beside the test split "
                         "(python -m classifier.realtest build)")
     p.add_argument("--output", type=Path, default=Path("var/classifier-eval"), help="where reports go")
+    p.add_argument("--against", type=Path, default=None,
+                   help="a second checkpoint: also report the model's F1 minus its on the same posts, with a paired "
+                        "bootstrap interval (to choose between two runs)")
     p.set_defaults(func=evaluate_cmd)
 
     p = sub.add_parser("classify", help='classify JSONL posts {"id"?, "text"} into prediction lines')
@@ -87,13 +90,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=classify_cmd)
 
 
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace, model_dir: Path | None = None):
+    """The classifier of ``model_dir`` (default: --model, else the config's) with the config's serving settings."""
     from classifier.infer import load_classifier
     from kernel.config import load_config
 
     c = load_config(args.config).classifier
     return load_classifier(
-        args.model or c.model_dir,
+        model_dir or args.model or c.model_dir,
         threshold=c.threshold,
         category_threshold=c.category_threshold,
         quantize=c.quantize,
@@ -163,15 +167,16 @@ def evaluate_cmd(args: argparse.Namespace) -> int:
     from classifier.examples import DATA_DIR
 
     clf, _ = _load(args)
+    baseline = _load(args, args.against)[0] if args.against else None
     sets = [(args.name, list(args.data))] if args.data else [("test", [DATA_DIR / "test.jsonl"])]
     if not args.data and args.real.is_file():
         sets.append(("real", [args.real]))
     elif not args.data:
         log.warning("real_test_set_not_built path=%s hint=python -m classifier.realtest build", args.real)
     keys = ("n", "disaster", "category_macro_f1", "interval", "everyday_false_positive_rate",
-            "hard_negative_false_positive_rate")
+            "hard_negative_false_positive_rate", "against")
     for name, files in sets:
-        m = evaluate_files(clf, files, args.output, name)
+        m = evaluate_files(clf, files, args.output, name, baseline)
         per_category = {c: v["f1"] for c, v in m["categories"].items() if v["support"]}  # present in the set
         summary = {"set": name, **{k: m[k] for k in keys if k in m}, "category_f1": per_category,
                    "ece": m["calibration"]["ece"], "report_dir": str(args.output)}

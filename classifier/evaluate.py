@@ -13,7 +13,7 @@ from classifier.calibrate import everyday_posts
 from classifier.examples import load_examples, targets
 from classifier.infer import BertClassifier
 from classifier.labels import DISASTER
-from classifier.scoring import bootstrap_interval, score
+from classifier.scoring import bootstrap_interval, paired_difference, score
 from kernel.extras import require
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,22 @@ def evaluate_rows(clf: BertClassifier, rows: list[dict[str, Any]]) -> tuple[dict
     probability matrix."""
     probs = clf.predict_proba([r["text"] for r in rows])
     gold = np.array([targets(r) for r in rows])
-    cuts = {"threshold": clf.threshold, "category_threshold": clf.category_threshold}
-    metrics = score(probs, gold, **cuts)
-    metrics["interval"] = bootstrap_interval(probs, gold, **cuts)
+    metrics = score(probs, gold, **_cuts(clf))
+    metrics["interval"] = bootstrap_interval(probs, gold, **_cuts(clf))
     return metrics, probs
+
+
+def _cuts(clf: BertClassifier) -> dict[str, float]:
+    return {"threshold": clf.threshold, "category_threshold": clf.category_threshold}
+
+
+def compare_rows(clf: BertClassifier, probs: np.ndarray, baseline: BertClassifier,
+                 rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How much better ``clf`` (its probabilities already computed) does than ``baseline`` on the same posts."""
+    gold = np.array([targets(r) for r in rows])
+    theirs = baseline.predict_proba([r["text"] for r in rows])
+    return {"baseline": baseline.version,
+            **paired_difference(probs, theirs, gold, cuts=_cuts(clf), baseline_cuts=_cuts(baseline))}
 
 
 def real_post_rates(rows: list[dict[str, Any]], flagged: np.ndarray) -> dict[str, Any]:
@@ -95,13 +107,17 @@ def plot_reliability(metrics: dict[str, Any], path: Path, title: str) -> Path:
     return path
 
 
-def evaluate_files(clf: BertClassifier, files: list[Path], out_dir: Path, name: str) -> dict[str, Any]:
-    """Evaluate on JSONL files, write {name}_metrics.json and the two plots into out_dir; return metrics."""
+def evaluate_files(clf: BertClassifier, files: list[Path], out_dir: Path, name: str,
+                   baseline: BertClassifier | None = None) -> dict[str, Any]:
+    """Evaluate on JSONL files, write {name}_metrics.json and the two plots into out_dir; return metrics. With a
+    baseline, the metrics also say how much better the model does than it on these posts (``against``)."""
     rows = load_examples(files)
     if not rows:
         raise ValueError(f"no valid examples in {[str(f) for f in files]}")
     metrics, probs = evaluate_rows(clf, rows)
     metrics.update(real_post_rates(rows, probs[:, 0] >= clf.threshold))
+    if baseline is not None:
+        metrics["against"] = compare_rows(clf, probs, baseline, rows)
     metrics["model_version"] = clf.version
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{name}_metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")

@@ -73,5 +73,13 @@ def test_evaluate_command_writes_reports(tiny_checkpoint: Path, corpus_dir: Path
     assert args.func(args) == 0
     metrics = json.loads((tmp_path / "rep" / "fx_metrics.json").read_text(encoding="utf-8"))
     assert metrics["n"] == 16 and "ece" in metrics["calibration"]
+    low, high = metrics["interval"]["disaster_f1"]
+    assert low <= metrics["disaster"]["f1"] <= high and "against" not in metrics
+    args = _parser().parse_args(["evaluate", "--model", str(tiny_checkpoint), "--against", str(tiny_checkpoint),
+                                 "--data", str(corpus_dir / "test.jsonl"), "--output", str(tmp_path / "rep"),
+                                 "--name", "fx"])
+    assert args.func(args) == 0
+    against = json.loads((tmp_path / "rep" / "fx_metrics.json").read_text(encoding="utf-8"))["against"]
+    assert against["difference"]["disaster_f1"] == 0.0 and against["disaster_f1"] == [0.0, 0.0]
     for png in ("fx_confusion.png", "fx_reliability.png"):
         assert (tmp_path / "rep" / png).read_bytes()[:4] == b"\x89PNG"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.scoring import bootstrap_interval, calibration, category_decisions, prf, score
+from classifier.scoring import bootstrap_interval, calibration, category_decisions, paired_difference, prf, score
 
 
 def test_prf_counts() -> None:
@@ -64,3 +64,18 @@ def test_bootstrap_interval_holds_the_figure_and_narrows_with_more_posts() -> No
     assert big["disaster_f1"][1] - big["disaster_f1"][0] < (high - low) / 2
     perfect = bootstrap_interval(gold.copy(), gold, rounds=50)
     assert perfect["disaster_f1"] == [1.0, 1.0]
+
+
+def test_paired_difference_is_zero_against_itself_and_narrower_than_two_intervals() -> None:
+    probs, gold = _noisy_set(400, 2)
+    cuts = {"threshold": 0.5, "category_threshold": 0.4}
+    same = paired_difference(probs, probs, gold, cuts=cuts, baseline_cuts=cuts, rounds=200)
+    assert same["difference"] == {"disaster_f1": 0.0, "category_macro_f1": 0.0} and same["disaster_f1"] == [0.0, 0.0]
+    better = np.where(np.random.default_rng(3).random(gold.shape) < 0.5, gold, probs)  # half the errors mended
+    paired = paired_difference(better, probs, gold, cuts=cuts, baseline_cuts=cuts, rounds=200)
+    gain = score(better, gold)["disaster"]["f1"] - score(probs, gold)["disaster"]["f1"]
+    assert paired["difference"]["disaster_f1"] == pytest.approx(gain, abs=1e-4) and gain > 0
+    low, high = paired["disaster_f1"]
+    assert 0 < low < gain < high
+    each = bootstrap_interval(probs, gold, rounds=200)["disaster_f1"]
+    assert high - low < each[1] - each[0]
