@@ -79,8 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(python -m classifier.realtest build)")
     p.add_argument("--output", type=Path, default=Path("var/classifier-eval"), help="where reports go")
     p.add_argument("--against", type=Path, default=None,
-                   help="a second checkpoint: also report the model's F1 minus its on the same posts, with a paired "
-                        "bootstrap interval (to choose between two runs)")
+                   help="a second checkpoint: also report how far the model's F1 and macro-F1 are above its on the "
+                        "same posts, with a paired bootstrap interval (to choose between two runs)")
     p.set_defaults(func=evaluate_cmd)
 
     p = sub.add_parser("classify", help='classify JSONL posts {"id"?, "text"} into prediction lines')
