@@ -24,8 +24,9 @@ def evaluate_rows(clf: BertClassifier, rows: list[dict[str, Any]]) -> tuple[dict
     probability matrix."""
     probs = clf.predict_proba([r["text"] for r in rows])
     gold = np.array([targets(r) for r in rows])
-    metrics = score(probs, gold, **_cuts(clf))
-    metrics["interval"] = bootstrap_interval(probs, gold, **_cuts(clf))
+    cuts = _cuts(clf)
+    metrics = score(probs, gold, **cuts)
+    metrics["interval"] = bootstrap_interval(probs, gold, **cuts)
     return metrics, probs
 
 
