@@ -1,4 +1,4 @@
-"""The wiring package's commands: serve, db, operator, bench, bench-classify, export-labels."""
+"""The wiring package's commands: serve, db, operator, bench, bench-classify, export-labels, export-review."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kernel.logs import setup_logging
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add serve, db, operator, bench, bench-classify and export-labels."""
+    """Add serve, db, operator, bench, bench-classify, export-labels and export-review."""
     p = sub.add_parser("serve", help="run the service (collectors, pipeline, web app)")
     p.add_argument("--port", type=int, default=None, help="HTTP port (default: service.port)")
     p.add_argument("--demo", action="store_true", help="replay the built-in heavy-rain day from local sources")
@@ -58,6 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export-labels", help="export operators' confirm/dismiss decisions as training JSONL")
     p.add_argument("--output", required=True, type=Path)
     p.set_defaults(func=export_labels)
+
+    p = sub.add_parser("export-review", help="export the posts the classifier was least sure of, unlabelled, for "
+                                             "labelling by hand (its misses never reach the operators)")
+    p.add_argument("--output", required=True, type=Path)
+    p.add_argument("--limit", type=int, default=500, help="most posts to export (default 500)")
+    p.add_argument("--band", type=float, default=0.25,
+                   help="how far from the served disaster threshold a score may lie (default 0.25)")
+    p.set_defaults(func=export_review)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -153,11 +161,31 @@ def export_labels(args: argparse.Namespace) -> int:
     store = Store(load_config(args.config).store.url)
     with store.session() as session:
         rows = decision_rows(session)
-    examples = decisions_to_examples(rows)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with args.output.open("w", encoding="utf-8") as out:
-        for ex in examples:
-            out.write(json.dumps(ex, ensure_ascii=False) + "\n")
-    print(f"{len(examples)} examples written to {args.output}")  # noqa: T201 - command output
+    _write_jsonl(args.output, decisions_to_examples(rows), "examples")
     store.engine.dispose()
     return 0
+
+
+def export_review(args: argparse.Namespace) -> int:
+    """Write the unjudged posts scored nearest the served threshold, with empty labels to fill in by hand."""
+    from kernel.store import Store
+    from kernel.store.labels import review_rows
+
+    if args.limit < 1 or not 0.0 < args.band <= 1.0:
+        sys.stderr.write("bosai export-review: error: --limit must be at least 1 and --band in (0, 1]\n")
+        return 2
+    config = load_config(args.config)
+    store = Store(config.store.url)
+    with store.session() as session:
+        rows = review_rows(session, threshold=config.classifier.threshold, band=args.band, limit=args.limit)
+    _write_jsonl(args.output, rows, "posts to label")
+    store.engine.dispose()
+    return 0
+
+
+def _write_jsonl(path: Path, rows: list[dict], what: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} {what} written to {path}")  # noqa: T201 - command output

@@ -24,6 +24,8 @@ def validate_example(row: Any) -> dict[str, Any]:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("example needs a non-empty string 'text'")
     label = row.get("label")
+    if label is None:
+        raise ValueError("not labelled yet: set 'label' to 'disaster' (with 'categories') or 'other'")
     if label not in LABELS:
         raise ValueError(f"label must be one of {list(LABELS)}, got {label!r}")
     cats = row.get("categories") or []

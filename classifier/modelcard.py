@@ -100,8 +100,9 @@ def _extra_lines(config: dict[str, Any]) -> list[str]:
         return []
     return [
         "Labelled real text: " + ", ".join(f"`{p}`" for p in extra) + " merged into the train split (the real",
-        "hand-labelled training set, `python -m classifier.realtest build-train`, and/or operators' verdicts",
-        "from `bosai export-labels`); rows marked ambiguous train toward a softer disaster target (0.75 / 0.25).",
+        "hand-labelled training set, `python -m classifier.realtest build-train`, operators' verdicts from",
+        "`bosai export-labels` and/or the review queue of `bosai export-review` labelled by hand); rows marked",
+        "ambiguous train toward a softer disaster target (0.75 / 0.25).",
     ]
 
 

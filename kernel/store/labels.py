@@ -2,6 +2,8 @@
 
 A post becomes a label only when an operator judged that post (it was on the card they decided, and they
 left it ticked). The other posts grouped into a confirmed incident were never read and stay unlabelled.
+Operators only ever see flagged posts, so the classifier's misses never come back as verdicts: the posts
+it was least sure of are read back unlabelled, for engineers to label by hand (a review queue).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from kernel.store.models import PostJudgement, PostRow
@@ -50,3 +52,33 @@ def decision_rows(session: Session) -> list[dict[str, Any]]:
             "decided_at": judgement.at.isoformat(), "actor": judgement.actor,
         }
     return list(latest.values())
+
+
+def review_rows(session: Session, *, threshold: float, band: float, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` classified posts no operator judged whose disaster score lies within ``band`` of the
+    served ``threshold``, the closest to it first; a text seen before in the queue (a repost) is left out.
+
+    ``label`` stays empty for the labeller to fill in (``disaster`` or ``other``, with categories);
+    ``predicted`` is what the classifier said.
+    """
+    distance = func.abs(PostRow.score - threshold)
+    judged = exists().where(PostJudgement.post_id == PostRow.id)
+    stmt = (select(PostRow.id, PostRow.text, PostRow.score, PostRow.label, PostRow.categories, PostRow.model_version,
+                   PostRow.observed_at)
+            .where(PostRow.score.is_not(None), distance <= band, ~judged)
+            .order_by(distance, PostRow.id))
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in session.execute(stmt.execution_options(yield_per=500)):
+        key = " ".join(row.text.split())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"post_id": row.id, "text": row.text, "label": None, "categories": [],
+                    "predicted": row.label, "score": round(row.score, 4),
+                    "predicted_categories": [name for name, _ in row.categories or []],
+                    "model_version": row.model_version, "observed_at": row.observed_at.isoformat(),
+                    "source": "review"})
+        if len(out) >= limit:
+            break
+    return out

@@ -1,4 +1,5 @@
-"""Operators' verdicts feed retraining as one flow: triage -> export-labels -> train --data -> evaluate."""
+"""Operators' verdicts feed retraining as one flow: triage -> export-labels -> train --data -> evaluate; the
+posts nobody judged that the classifier was least sure of join it through export-review and a labeller."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from classifier.infer import load_classifier
 from classifier.train import train
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bosai"))  # label_factories
-from label_factories import seed_incidents
+from label_factories import classify, seed_incidents
 from test_classifier_train import _args
 
 from bosai.cli import main
@@ -33,10 +34,18 @@ def test_verdicts_export_train_and_evaluate(corpus_dir: Path, tmp_path: Path) ->
     exported = [json.loads(line) for line in decisions.read_text(encoding="utf-8").splitlines()]
     assert [x["label"] for x in exported] == ["disaster", "disaster", "other"]
 
+    classify(store, {ids["flood"][3]: 0.47, ids["game"][2]: 0.58, ids["game"][3]: 0.02})
+    review = tmp_path / "review.jsonl"
+    assert main(["--config", str(cfg), "export-review", "--output", str(review)]) == 0
+    queue = [json.loads(line) for line in review.read_text(encoding="utf-8").splitlines()]
+    assert [x["post_id"] for x in queue] == [ids["flood"][3], ids["game"][2]]
+    queue[0].update(label="disaster", categories=["flood"])  # the labeller reads one post of the two
+    review.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in queue), encoding="utf-8")
+
     args = _args(corpus_dir, tmp_path / "model", distill=False, pretrain_epochs=0)
-    args.data.extra = [decisions]
+    args.data.extra = [decisions, review]
     result = train(args)
-    assert result["train"]["train_examples"] == 48 + 3  # the corpus plus exactly the three judged posts
+    assert result["train"]["train_examples"] == 48 + 3 + 1  # the corpus, the three judged posts, the one labelled
 
     metrics = evaluate_files(load_classifier(tmp_path / "model", quantize=False), [decisions], tmp_path / "eval",
                              "operators")
