@@ -47,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay while fine-tuning (0: off)")
     p.add_argument("--mask-rate", type=float, default=0.0, help="share of tokens masked per training batch")
+    p.add_argument("--post-forms", type=float, default=0.0,
+                   help="share of labelled training posts given a link, an @-name or a retweet prefix (0: off)")
     p.add_argument("--max-unlabelled", type=int, default=20000, help="cap on unlabelled posts for alignment")
     p.add_argument("--real-text", type=Path, default=None,
                    help="real unlabelled posts (python -m classifier.realtext build): vocabulary, alignment, "
@@ -141,6 +143,7 @@ def train_cmd(args: argparse.Namespace) -> int:
                 everyday_fp=args.everyday_fp,
                 ema_decay=args.ema,
                 mask_rate=args.mask_rate,
+                post_forms=args.post_forms,
             ),
         )
         if args.prepare_only:

@@ -14,6 +14,7 @@ from classifier.examples import load_examples, targets
 from classifier.infer import BertClassifier
 from classifier.labels import DISASTER
 from classifier.scoring import bootstrap_interval, paired_difference, score
+from classifier.textnorm import normalise, with_post_forms
 from kernel.extras import require
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,27 @@ def real_post_rates(rows: list[dict[str, Any]], flagged: np.ndarray) -> dict[str
 
     return {"everyday_false_positive_rate": rate(everyday), "everyday_n": int(everyday.sum()),
             "hard_negative_false_positive_rate": rate(hard), "hard_negative_n": int(hard.sum())}
+
+
+POST_FORM_SEED = 0
+
+
+def post_form_figures(clf: BertClassifier, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The headline figures again with every post in one of the forms real posts come in (a link, an @-name or
+    a retweet prefix; classifier.textnorm, seeded): what those forms alone cost, on sets that lack them."""
+    texts = with_post_forms([normalise(r["text"]) for r in rows], 1.0, POST_FORM_SEED)
+    probs = clf.predict_proba(texts)
+    metrics = score(probs, np.array([targets(r) for r in rows]), **_cuts(clf))
+    rates = real_post_rates(rows, probs[:, 0] >= clf.threshold)
+    return {"disaster_f1": metrics["disaster"]["f1"], "category_macro_f1": metrics["category_macro_f1"],
+            "everyday_false_positive_rate": rates.get("everyday_false_positive_rate")}
+
+
+def real_set_figures(clf: BertClassifier, rows: list[dict[str, Any]], probs: np.ndarray) -> dict[str, Any]:
+    """What a real set (one whose posts say their ``kind``) reports beside the scores: false-positive rates by
+    kind, and the figures with its posts in post forms."""
+    rates = real_post_rates(rows, probs[:, 0] >= clf.threshold)
+    return {**rates, "post_forms": post_form_figures(clf, rows)} if rates else {}
 
 
 def _pyplot() -> Any:
@@ -116,7 +138,7 @@ def evaluate_files(clf: BertClassifier, files: list[Path], out_dir: Path, name: 
     if not rows:
         raise ValueError(f"no valid examples in {[str(f) for f in files]}")
     metrics, probs = evaluate_rows(clf, rows)
-    metrics.update(real_post_rates(rows, probs[:, 0] >= clf.threshold))
+    metrics.update(real_set_figures(clf, rows, probs))
     if baseline is not None:
         metrics["against"] = compare_rows(clf, probs, baseline, rows)
     metrics["model_version"] = clf.version

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -22,13 +21,12 @@ from classifier.batching import BATCH_SIZE, MAX_BATCH_TOKENS, passes
 from classifier.modeling import BosaiBert, heads_from_config
 from classifier.onnx_runtime import OnnxLogits
 from classifier.scoring import category_decisions
+from classifier.textnorm import normalise
 from classifier.tokenization import batch_encoder
 from kernel.errors import ModelError
 from kernel.records import Prediction
 
 log = logging.getLogger(__name__)
-
-_SPACE = re.compile(r"\s+")
 
 
 RUNTIMES = ("onnxruntime", "torch")
@@ -75,7 +73,7 @@ class BertClassifier:
         self._tokenizer_lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
-        clean = [_SPACE.sub(" ", t).strip() or "[UNK]" for t in texts]
+        clean = [normalise(t) or "[UNK]" for t in texts]
         with self._tokenizer_lock:
             return self._encoder(clean)
 

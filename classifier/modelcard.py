@@ -37,6 +37,17 @@ def _category_line(name: str, m: dict[str, Any]) -> str:
     return f"- {name}: " + ", ".join(f"{c} {m['categories'][c]['f1']:.3f}" for c in CATEGORIES)
 
 
+def _post_form_lines(results: dict[str, dict[str, Any]]) -> list[str]:
+    """The real sets' figures with each post given a link, an @-name or a retweet prefix (`bosai evaluate`)."""
+    sets = [(name, m["post_forms"]) for name, m in results.items() if m.get("post_forms")]
+    if not sets:
+        return []
+    return ["\nThe same real posts, each given a link, an @-name or a retweet prefix (the forms real posts come in; "
+            "F1(disaster) / category macro-F1 / FP everyday): "
+            + "; ".join(f"{name} {f['disaster_f1']:.3f} / {f['category_macro_f1']:.3f} / "
+                        f"{_rate(f['everyday_false_positive_rate'])}" for name, f in sets) + "."]
+
+
 def _posts(bench: dict[str, Any]) -> str:
     """Which posts the speed was measured on: real posts are longer and slower than the template test set."""
     if "texts" not in bench:
@@ -134,6 +145,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
         "|---|---|---|---|---|---|---|---|",
     ]
     lines += [_metric_row(name, m) for name, m in results.items()]
+    lines += _post_form_lines(results)
     lines.append("\nPer-category F1 (on gold disaster posts: every category at 0.4 or above, and always the best one):")
     lines += [_category_line(name, m) for name, m in results.items()]
     ablation = out / ABLATION_FILE

@@ -37,14 +37,13 @@ from typing import IO, Any
 
 from classifier.realtext_readers import MirrorMissingError, Snapshot, find_mirror
 from classifier.realtext_sources import SOURCES, Source
+from classifier.textnorm import MENTION_TOKEN, URL_TOKEN, normalise
 
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_OUTPUT = Path("var/realtext/realtext.jsonl.gz")
 
-URL_TOKEN = "[URL]"
-MENTION_TOKEN = "@user"
 MIN_CHARS = 5
 MAX_CHARS = 400
 
@@ -63,23 +62,12 @@ HELD_OUT: tuple[str, ...] = (
 
 # ---------------------------------------------------------------- normalisation and filters
 
-_URL_RE = re.compile(r"(?:https?|ftp)://[^\s<>\"']+|www\.[A-Za-z0-9-]+\.[^\s<>\"']+", re.IGNORECASE)
-_MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.+-])@[A-Za-z0-9_]{1,30}")
-_SPACE_RE = re.compile(r"\s+")
 # Hiragana and katakana letters, not the middle dot, iteration marks or half-width forms (NFKC folds them).
 _KANA_RE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff]")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 _KANJI_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _RUN_RE = re.compile(r"(.)\1+")
 _PLACEHOLDER_RE = re.compile(re.escape(URL_TOKEN) + "|" + re.escape(MENTION_TOKEN))
-
-
-def normalise(text: str) -> str:
-    """NFKC, URLs and @mentions as placeholders, every run of white space (newlines too) as one space."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _URL_RE.sub(URL_TOKEN, text)
-    text = _MENTION_RE.sub(MENTION_TOKEN, text)
-    return _SPACE_RE.sub(" ", text).strip()
 
 
 def has_japanese(text: str) -> bool:

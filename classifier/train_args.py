@@ -129,6 +129,11 @@ class OptimArgs:
     mask_rate: float = field(
         metadata={"help": "share of inner tokens replaced by [MASK] in each training batch (0: off)"}, default=0.0
     )
+    post_forms: float = field(
+        metadata={"help": "share of the labelled training posts given a link, an @-name or a retweet prefix, the "
+                          "forms real posts come in (classifier.textnorm; 0: off)"},
+        default=0.0,
+    )
     ema_decay: float = field(
         metadata={"help": "keep an exponential moving average of the weights while fine-tuning (0: off)"},
         default=0.0,
@@ -158,6 +163,8 @@ class OptimArgs:
             raise ValueError("lr must be in (0, 1)")
         if not 0 <= self.mask_rate < 1:
             raise ValueError("mask_rate must be in [0, 1)")
+        if not 0 <= self.post_forms <= 1:
+            raise ValueError("post_forms must be in [0, 1]")
         if not 0 <= self.ema_decay < 1:
             raise ValueError("ema_decay must be in [0, 1)")
         if self.teacher is not None and not self.distill:

@@ -15,12 +15,6 @@ from classifier import realtext_readers as readers
 from classifier import realtext_sources as rts
 
 
-def test_normalise_nfkc_placeholders_and_spaces():
-    text = "ＴＥＳＴ１２３　地震だ！\nhttps://t.co/abc?x=1 見て @taro_1 さん、メールは a@b.jp"
-    out = rt.normalise(text)
-    assert out == "TEST123 地震だ! [URL] 見て @user さん、メールは a@b.jp"
-
-
 def test_drop_reasons():
     assert rt.drop_reason("揺れた") == "too_short"
     assert rt.drop_reason("あ" * 401) == "too_long"

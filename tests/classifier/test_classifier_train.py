@@ -126,6 +126,18 @@ def test_train_merges_extra_data_and_rejects_bad_args(corpus_dir: Path, tmp_path
         ModelArgs(pooling="max")
 
 
+def test_post_forms_change_the_training_texts_not_their_targets(corpus_dir: Path, tmp_path: Path) -> None:
+    plain = prepare(_args(corpus_dir, tmp_path / "a", distill=False, pretrain_epochs=0))
+    forms = prepare(_args(corpus_dir, tmp_path / "b", distill=False, pretrain_epochs=0, post_forms=1.0))
+    assert len(forms.train) == len(plain.train) == 48
+    np.testing.assert_array_equal(forms.train.y, plain.train.y)
+    # Every post got a link, an @-name or a retweet prefix; dev and the evaluation sets stay as written.
+    assert all(len(f) > len(p) for f, p in zip(forms.train.ids, plain.train.ids, strict=True))
+    assert [len(x) for x in forms.dev.ids] == [len(x) for x in plain.dev.ids]
+    with pytest.raises(ValueError, match="post_forms"):
+        OptimArgs(post_forms=1.5)
+
+
 @pytest.mark.slow
 def test_a_prepared_bundle_trains_without_the_corpus_or_the_teacher(corpus_dir: Path, tmp_path: Path) -> None:
     args = _args(corpus_dir, tmp_path / "m", distill=True, pretrain_epochs=1)
