@@ -177,7 +177,7 @@ def evaluate_cmd(args: argparse.Namespace) -> int:
     elif not args.data:
         log.warning("real_test_set_not_built path=%s hint=python -m classifier.realtest build", args.real)
     keys = ("n", "disaster", "category_macro_f1", "interval", "everyday_false_positive_rate",
-            "hard_negative_false_positive_rate", "against")
+            "hard_negative_false_positive_rate", "post_forms", "against")
     for name, files in sets:
         m = evaluate_files(clf, files, args.output, name, baseline)
         per_category = {c: v["f1"] for c, v in m["categories"].items() if v["support"]}  # present in the set
