@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from classifier import distill, modelcard
-from classifier.evaluate import evaluate_rows, real_post_rates, real_set_figures
+from classifier.evaluate import evaluate_rows, real_post_rates, set_figures
 from classifier.examples import DATA_DIR, load_examples, targets
 from classifier.infer import load_classifier
 from classifier.scoring import prf, score
@@ -140,7 +140,7 @@ def run(ship: Path, variants: dict[str, Path], *, teachers: bool = False) -> lis
             results["dev"] = evaluate_rows(clf, load_examples([DATA_DIR / "dev.jsonl"]))[0]
         for name, examples in sets.items():
             metrics, probs = evaluate_rows(clf, examples)
-            metrics.update(real_set_figures(clf, examples, probs))
+            metrics.update(set_figures(clf, examples, probs))
             rows.append(_row(variant, name, metrics))
             if shipped:
                 results[name] = metrics

@@ -67,7 +67,7 @@ POST_FORM_SEED = 0
 
 def post_form_figures(clf: BertClassifier, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The headline figures again with every post in one of the forms real posts come in (a link, an @-name or
-    a retweet prefix; classifier.textnorm, seeded): what those forms alone cost, on sets that lack them."""
+    a retweet prefix; classifier.textnorm, seeded): what those forms alone cost, on sets that mostly lack them."""
     texts = with_post_forms([normalise(r["text"]) for r in rows], 1.0, POST_FORM_SEED)
     probs = clf.predict_proba(texts)
     metrics = score(probs, np.array([targets(r) for r in rows]), **_cuts(clf))
@@ -76,11 +76,10 @@ def post_form_figures(clf: BertClassifier, rows: list[dict[str, Any]]) -> dict[s
             "everyday_false_positive_rate": rates.get("everyday_false_positive_rate")}
 
 
-def real_set_figures(clf: BertClassifier, rows: list[dict[str, Any]], probs: np.ndarray) -> dict[str, Any]:
-    """What a real set (one whose posts say their ``kind``) reports beside the scores: false-positive rates by
-    kind, and the figures with its posts in post forms."""
-    rates = real_post_rates(rows, probs[:, 0] >= clf.threshold)
-    return {**rates, "post_forms": post_form_figures(clf, rows)} if rates else {}
+def set_figures(clf: BertClassifier, rows: list[dict[str, Any]], probs: np.ndarray) -> dict[str, Any]:
+    """What a set reports beside the scores: false-positive rates by kind (where its posts say their kind) and
+    the figures with its posts in post forms."""
+    return {**real_post_rates(rows, probs[:, 0] >= clf.threshold), "post_forms": post_form_figures(clf, rows)}
 
 
 def _pyplot() -> Any:
@@ -138,7 +137,7 @@ def evaluate_files(clf: BertClassifier, files: list[Path], out_dir: Path, name: 
     if not rows:
         raise ValueError(f"no valid examples in {[str(f) for f in files]}")
     metrics, probs = evaluate_rows(clf, rows)
-    metrics.update(real_set_figures(clf, rows, probs))
+    metrics.update(set_figures(clf, rows, probs))
     if baseline is not None:
         metrics["against"] = compare_rows(clf, probs, baseline, rows)
     metrics["model_version"] = clf.version

@@ -38,12 +38,12 @@ def _category_line(name: str, m: dict[str, Any]) -> str:
 
 
 def _post_form_lines(results: dict[str, dict[str, Any]]) -> list[str]:
-    """The real sets' figures with each post given a link, an @-name or a retweet prefix (`bosai evaluate`)."""
+    """Each set's figures with every post given a link, an @-name or a retweet prefix (`bosai evaluate`)."""
     sets = [(name, m["post_forms"]) for name, m in results.items() if m.get("post_forms")]
     if not sets:
         return []
-    return ["\nThe same real posts, each given a link, an @-name or a retweet prefix (the forms real posts come in; "
-            "F1(disaster) / category macro-F1 / FP everyday): "
+    return ["\nThe same sets with every post given a link, an @-name or a retweet prefix (the forms real posts come "
+            "in; F1(disaster) / category macro-F1 / FP everyday): "
             + "; ".join(f"{name} {f['disaster_f1']:.3f} / {f['category_macro_f1']:.3f} / "
                         f"{_rate(f['everyday_false_positive_rate'])}" for name, f in sets) + "."]
 

@@ -56,11 +56,11 @@ def test_speed_section_names_the_posts_it_was_measured_on(tmp_path: Path) -> Non
     assert "batch 64, posts: var/realtest/real_test.jsonl, mean 45.4 characters)" in real
 
 
-def test_card_gives_the_real_sets_in_post_forms_where_they_were_scored_so(tmp_path: Path) -> None:
+def test_card_gives_the_sets_in_post_forms_where_they_were_scored_so(tmp_path: Path) -> None:
     forms = {"disaster_f1": 0.702, "category_macro_f1": 0.5, "everyday_false_positive_rate": 0.031}
     card = modelcard.write(tmp_path, {}, {"test": _metrics(), "real_dev": {**_metrics(), "post_forms": forms}})
     text = card.read_text(encoding="utf-8")
-    assert "each given a link, an @-name or a retweet prefix" in text
+    assert "every post given a link, an @-name or a retweet prefix" in text
     assert "real_dev 0.702 / 0.500 / 0.031." in text and "test 0." not in text.split("retweet prefix")[1][:200]
     plain = modelcard.write(tmp_path, {}, {"test": _metrics()}).read_text(encoding="utf-8")
     assert "retweet prefix" not in plain
