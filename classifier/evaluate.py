@@ -14,7 +14,7 @@ from classifier.examples import load_examples, targets
 from classifier.infer import BertClassifier
 from classifier.labels import DISASTER
 from classifier.scoring import bootstrap_interval, paired_difference, score
-from classifier.textnorm import normalise, with_post_forms
+from classifier.textnorm import with_post_forms
 from kernel.extras import require
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ POST_FORM_SEED = 0
 def post_form_figures(clf: BertClassifier, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The headline figures again with every post in one of the forms real posts come in (a link, an @-name or
     a retweet prefix; classifier.textnorm, seeded): what those forms alone cost, on sets that mostly lack them."""
-    texts = with_post_forms([normalise(r["text"]) for r in rows], 1.0, POST_FORM_SEED)
+    texts = with_post_forms([r["text"] for r in rows], 1.0, POST_FORM_SEED)  # the classifier normalises them
     probs = clf.predict_proba(texts)
     metrics = score(probs, np.array([targets(r) for r in rows]), **_cuts(clf))
     rates = real_post_rates(rows, probs[:, 0] >= clf.threshold)
