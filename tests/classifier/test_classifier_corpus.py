@@ -143,3 +143,19 @@ def test_news_frames_bring_the_words_of_real_casualty_reports_into_train_only() 
     # the same words also appear where SPEC §4 says `other`: tolls abroad or of anniversaries, drills
     assert any("死者" in r["text"] and r["label"] == "other" for r in news)
     assert any("救出" in r["text"] and r["label"] == "other" for r in news)
+
+
+def test_written_posts_are_valid_cover_every_category_and_stay_out_of_the_eval_sets() -> None:
+    """The written posts train only: every line loads, every hazard is taught, no evaluated post is among them."""
+    path = DATA_DIR / "written_posts.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    written = load_examples([path])
+    assert len(written) == len(lines) >= 1000  # no line was skipped as invalid
+    assert {r["source"] for r in written} == {"written"}
+    assert len({r["id"] for r in written}) == len(written)
+    disaster = [r for r in written if r["label"] == "disaster"]
+    assert 0.4 < len(disaster) / len(written) < 0.7
+    assert {c for r in disaster for c in r["categories"]} == set(CATEGORIES)
+    evaluated = load_examples([DATA_DIR / f"{name}.jsonl" for name in ("handwritten", "dev", "test")])
+    evaluated_keys = {near_dup_key(r["text"]) for r in evaluated}
+    assert not [r["text"] for r in written if near_dup_key(r["text"]) in evaluated_keys]

@@ -18,7 +18,7 @@ def test_card_names_the_labelled_real_text_only_when_it_was_used(tmp_path: Path)
     base = {"data": {"real_text": "var/realtext/realtext.jsonl.gz", "extra": []},
             "optim": {"max_unlabelled": 36000, "real_finetune": 8000, "everyday_fp": 0.03}}
     plain = modelcard.write(tmp_path, base, {"real_test": _metrics()}).read_text(encoding="utf-8")
-    assert "Labelled real text" not in plain and "written (synthetic)" in plain
+    assert "Labelled extra text" not in plain and "written (synthetic)" in plain
     assert "| real_test | 10 | 0.800 | 0.600 | 0.686 | 0.550 | 0.050 | 0.020 |" in plain
     bounded = {**_metrics(), "interval": {"disaster_f1": [0.61, 0.75], "category_macro_f1": [0.4, 0.7]}}
     card = modelcard.write(tmp_path, base, {"real_test": bounded}).read_text(encoding="utf-8")
