@@ -110,8 +110,8 @@ def _extra_lines(config: dict[str, Any]) -> list[str]:
     if not extra:
         return []
     return [
-        "Labelled extra text: " + ", ".join(f"`{p}`" for p in extra) + " merged into the train split (the real",
-        "hand-labelled training set, `python -m classifier.realtest build-train`; the posts written one by one in",
+        "Labelled extra text: " + ", ".join(f"`{p}`" for p in extra) + " merged into the train split (such as the",
+        "real hand-labelled training set, `python -m classifier.realtest build-train`; the posts written one by one in",
         "the style of real X posts, `classifier/data/written_posts.jsonl`; operators' verdicts from",
         "`bosai export-labels` and/or the review queue of `bosai export-review` labelled by hand); rows marked",
         "ambiguous train toward a softer disaster target (0.75 / 0.25).",
