@@ -18,6 +18,7 @@ CATEGORIES: tuple[str, ...] = (
     "evacuation_shelter",
     "other_damage",
 )
+HEAD_NAMES: tuple[str, ...] = (DISASTER, *CATEGORIES)  # the model's outputs, in order
 
 
 def check_categories(names: list[str]) -> list[str]:

@@ -8,9 +8,7 @@ import torch
 from transformers import BertConfig, BertForSequenceClassification, PretrainedConfig
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-from classifier.labels import CATEGORIES, DISASTER, LABELS
-
-HEAD_NAMES: tuple[str, ...] = (DISASTER, *CATEGORIES)
+from classifier.labels import CATEGORIES, DISASTER, HEAD_NAMES, LABELS
 
 # How a post's token states become the one vector the head reads: BERT's [CLS] pooler (dense + tanh on the
 # first token), or the mean of the last layer's states over the real tokens, the sentence vector e5 was

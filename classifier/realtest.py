@@ -31,8 +31,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from classifier.examples import DATA_DIR, validate_example
 from classifier.labels import CATEGORIES, DISASTER, LABELS
+from classifier.scoring import prf
 
 LABELS_FILE = DATA_DIR / "real_test_labels.jsonl"
 EVERYDAY = "everyday"
@@ -210,6 +213,65 @@ def report(data: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
     return out
 
 
+def _is_disaster(rows: list[dict[str, Any]]) -> np.ndarray:
+    return np.array([r["label"] == DISASTER for r in rows], dtype=bool)
+
+
+def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
+    """Agreement of two yes/no labellings beyond what their rates alone would give by chance."""
+    observed = float(np.mean(a == b))
+    chance = float(a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean()))
+    return 1.0 if chance == 1 else (observed - chance) / (1 - chance)
+
+
+def agreement(first: list[dict[str, Any]], second: list[dict[str, Any]],
+              predictions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """How far a second labelling of the same posts agrees with the first, and, given ``bosai classify``
+    predictions, how the model scores against each labeller and on the posts both labellers agree on.
+
+    One labeller's F1 against the other is the most a model can be expected to reach against either: it
+    separates what the labelling rule leaves open from what the model gets wrong. Category agreement is over the
+    posts both call disasters, averaged over the categories either labeller used there.
+    """
+    by_id = {r["id"]: r for r in second}
+    missing = [r["id"] for r in first if r["id"] not in by_id]
+    if missing or len(by_id) != len(first):
+        raise ValueError(f"the second labelling must cover the same {len(first)} posts; missing e.g. {missing[:3]}")
+    second = [by_id[r["id"]] for r in first]
+    a, b = _is_disaster(first), _is_disaster(second)
+    clear = np.array([not (r.get("ambiguous") or s.get("ambiguous")) for r, s in zip(first, second, strict=True)])
+    both = np.flatnonzero(a & b)
+    used = [c for c in CATEGORIES if any(c in first[i]["categories"] or c in second[i]["categories"] for i in both)]
+    per_category = {c: prf(np.array([c in second[i]["categories"] for i in both], dtype=bool),
+                           np.array([c in first[i]["categories"] for i in both], dtype=bool))["f1"] for c in used}
+    out: dict[str, Any] = {
+        "n": len(first),
+        "disaster": {"first": int(a.sum()), "second": int(b.sum())},
+        "agreement": round(float(np.mean(a == b)), 4),
+        "kappa": round(cohen_kappa(a, b), 4),
+        "second_against_first": prf(b, a),
+        "neither_ambiguous": {"n": int(clear.sum()), "second_against_first": prf(b[clear], a[clear])},
+        "categories_on_both_disaster": {
+            "n": len(both),
+            "macro_f1": round(float(np.mean(list(per_category.values()))), 4) if per_category else None,
+            "f1": per_category,
+        },
+    }
+    if predictions is not None:
+        said = {p["id"]: p["label"] == DISASTER for p in predictions}
+        if any(r["id"] not in said for r in first):
+            raise ValueError("every labelled post needs a prediction")
+        m = np.array([said[r["id"]] for r in first], dtype=bool)
+        agreed = a == b
+        out["model"] = {
+            "against_first": prf(m, a),
+            "against_second": prf(m, b),
+            "on_agreed_posts": {"n": int(agreed.sum()), **prf(m[agreed], a[agreed])},
+            "neither_ambiguous": {"n": int(clear.sum()), **prf(m[clear], a[clear])},
+        }
+    return out
+
+
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     with Path(path).open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -259,7 +321,21 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("report", help="figures of bosai classify predictions on the built set")
     r.add_argument("--data", type=Path, default=Path("var/realtest/real_test.jsonl"))
     r.add_argument("--predictions", type=Path, required=True)
+    g = sub.add_parser("agreement", help="agreement of a second labelling with the first (and the model's "
+                                         "figures against each, with --predictions)")
+    g.add_argument("--first", type=Path, default=LABELS_FILE)
+    g.add_argument("--second", type=Path, required=True)
+    g.add_argument("--predictions", type=Path, help="bosai classify output on the same posts")
     args = ap.parse_args(argv)
+    if args.cmd == "agreement":
+        preds = _read_jsonl(args.predictions) if args.predictions else None
+        try:
+            out = agreement(load_labels(args.first), load_labels(args.second), preds)
+        except ValueError as exc:
+            sys.stderr.write(f"realtest agreement: error: {exc}\n")
+            return 2
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        return 0
     if args.cmd in ("build", "build-dev", "build-train"):
         labels = load_labels(args.labels)
         try:

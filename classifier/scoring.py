@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from classifier.modeling import HEAD_NAMES
+from classifier.labels import HEAD_NAMES
 
 
 def category_decisions(probs: np.ndarray, threshold: float) -> np.ndarray:

