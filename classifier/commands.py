@@ -45,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "disaster threshold always is, with --real-dev)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
+    p.add_argument("--ambiguous-target", type=float, default=0.75,  # classifier.examples.AMBIGUOUS_TARGET
+                   help="disaster target of a labelled post marked ambiguous (1: train it like any other)")
     p.add_argument("--categories-given-disaster", action="store_true",
                    help="train the category outputs on disaster posts only, not on every post")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay while fine-tuning (0: off)")
@@ -145,6 +147,7 @@ def train_cmd(args: argparse.Namespace) -> int:
                 everyday_fp=args.everyday_fp,
                 ema_decay=args.ema,
                 categories_given_disaster=args.categories_given_disaster,
+                ambiguous_target=args.ambiguous_target,
                 mask_rate=args.mask_rate,
                 post_forms=args.post_forms,
             ),

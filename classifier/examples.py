@@ -67,7 +67,7 @@ AMBIGUOUS_TARGET = 0.75
 NEWS = "news"  # the register of a source written as news reports (classifier.realtext_sources.Source.register)
 
 
-def training_targets(example: dict[str, Any]) -> list[float]:
+def training_targets(example: dict[str, Any], ambiguous_target: float = AMBIGUOUS_TARGET) -> list[float]:
     """Targets to train on: a post its labeller marked ``ambiguous`` teaches a softer disaster target, and a
     news report (``register`` "news") teaches the disaster output only, its categories unknown (NaN).
 
@@ -78,7 +78,7 @@ def training_targets(example: dict[str, Any]) -> list[float]:
     """
     y = targets(example)
     if example.get("ambiguous"):
-        y[0] = AMBIGUOUS_TARGET if y[0] else 1.0 - AMBIGUOUS_TARGET
+        y[0] = ambiguous_target if y[0] else 1.0 - ambiguous_target
     if example.get("register") == NEWS:
         y[1:] = [math.nan] * len(CATEGORIES)
     return y

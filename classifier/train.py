@@ -122,7 +122,7 @@ def prepare(args: TrainArgs) -> Prepared:
         pad_id=tok.pad_token_id,
         mask_id=tok.mask_token_id,
         vocab_size=tok.vocab_size,
-        train=tokenised(train_texts, [training_targets(r) for r in train_rows]),
+        train=tokenised(train_texts, [training_targets(r, o.ambiguous_target) for r in train_rows]),
         dev=labelled(dev_rows),
         unlabelled=tokenised(unlabelled[:kept], weak[:kept]),
         eval_sets=eval_sets,

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from classifier.examples import AMBIGUOUS_TARGET
 from classifier.modeling import POOLINGS, Arch
 
 
@@ -134,6 +135,11 @@ class OptimArgs:
                           "forms real posts come in (classifier.textnorm; 0: off)"},
         default=0.0,
     )
+    ambiguous_target: float = field(
+        metadata={"help": "disaster target of a labelled post marked ambiguous (1 minus it for an 'other' one; "
+                          "1: train it like any other)"},
+        default=AMBIGUOUS_TARGET,
+    )
     categories_given_disaster: bool = field(
         metadata={"help": "fine-tune the category outputs on disaster posts only (targets with a disaster target under "
                           "0.5 leave them unknown), as they are read: the categories of a flagged post"},
@@ -170,6 +176,8 @@ class OptimArgs:
             raise ValueError("mask_rate must be in [0, 1)")
         if not 0 <= self.post_forms <= 1:
             raise ValueError("post_forms must be in [0, 1]")
+        if not 0.5 <= self.ambiguous_target <= 1:
+            raise ValueError("ambiguous_target must be in [0.5, 1]")
         if not 0 <= self.ema_decay < 1:
             raise ValueError("ema_decay must be in [0, 1)")
         if self.teacher is not None and not self.distill:

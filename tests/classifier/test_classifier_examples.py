@@ -36,6 +36,7 @@ def test_ambiguous_posts_train_on_a_softer_disaster_target() -> None:
     assert soft[0] == 0.75 and soft[1:] == targets(row)[1:]
     assert training_targets({"text": "無事です", "label": "other", "categories": [], "ambiguous": True})[0] == 0.25
     assert targets({**row, "ambiguous": True})[0] == 1.0  # evaluation keeps the hard label
+    assert training_targets({**row, "ambiguous": True}, ambiguous_target=1.0) == targets(row)  # the ablation's
 
 
 def test_news_reports_train_the_disaster_output_only() -> None:

@@ -240,6 +240,8 @@ def test_the_weight_average_is_what_gets_scored_and_kept(corpus_dir: Path, tmp_p
     assert abs(plain_moved - 0.05) > 0.01
     with pytest.raises(ValueError, match="ema_decay"):
         OptimArgs(ema_decay=1.0)
+    with pytest.raises(ValueError, match="ambiguous_target"):
+        OptimArgs(ambiguous_target=0.3)
 
 
 def ready_vocab(out: Path) -> list[str]:
