@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from classifier.examples import AMBIGUOUS_TARGET
 from kernel.extras import require
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "disaster threshold always is, with --real-dev)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, default=0, help="cap steps per stage (smoke runs)")
-    p.add_argument("--ambiguous-target", type=float, default=0.75,  # classifier.examples.AMBIGUOUS_TARGET
+    p.add_argument("--ambiguous-target", type=float, default=AMBIGUOUS_TARGET,
                    help="disaster target of a labelled post marked ambiguous (1: train it like any other)")
     p.add_argument("--categories-given-disaster", action="store_true",
                    help="train the category outputs on disaster posts only, not on every post")

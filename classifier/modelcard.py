@@ -124,8 +124,7 @@ def _limits(config: dict[str, Any]) -> str:
                 "Labelled training text is written (synthetic); real text enters only unlabelled")
     return (f"\n## Limits\n{labelled}. The real sets come mostly from the 2011 earthquake and personal archives, "
             "none from Mie. The training set has one labeller per post; the test and dev sets were labelled a second "
-            "time, independently (Cohen's kappa 0.925 and 0.819, F1 of one labeller against the other 0.951 and "
-            "0.851; DATASHEET). Short posts; no images.")
+            "time, independently (agreement figures in classifier/data/DATASHEET.md). Short posts; no images.")
 
 
 def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]]) -> Path:

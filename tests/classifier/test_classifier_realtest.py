@@ -10,6 +10,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from classifier import realtest
@@ -195,8 +196,6 @@ def test_join_collection_joins_labels_with_the_real_collection_and_checks_hashes
 
 
 def test_cohen_kappa_counts_only_agreement_beyond_chance() -> None:
-    import numpy as np
-
     a = np.array([True, True, False, False])
     assert realtest.cohen_kappa(a, np.array([True, False, False, False])) == pytest.approx(0.5)
     assert realtest.cohen_kappa(a, a) == pytest.approx(1.0)
