@@ -239,3 +239,20 @@ def test_the_second_labellings_cover_their_sets_and_follow_the_taxonomy(name: st
         assert set(row["categories"]) <= set(CATEGORIES), row["id"]
     out = realtest.agreement(first, second)
     assert out["kappa"] > 0.6, "a second labelling this far off means the guide or the file is broken"
+
+
+def test_training_and_dev_labels_hold_no_text_follow_the_taxonomy_and_never_overlap() -> None:
+    train = realtest.load_labels(realtest.TRAIN_LABELS_FILE)
+    dev = realtest.load_labels(realtest.DEV_LABELS_FILE)
+    test = realtest.load_labels()
+    for rows in (train, dev):
+        assert len({r["id"] for r in rows}) == len(rows), "an id labelled twice"
+        for row in rows:
+            assert "text" not in row, "the sources are not redistributable: labels and hashes only"
+            assert len(row["text_sha1"]) == 40, row["id"]
+            assert (row["label"] == DISASTER) == bool(row["categories"]), row["id"]
+            assert set(row["categories"]) <= set(CATEGORIES), row["id"]
+    train_ids, dev_ids = {r["id"] for r in train}, {r["id"] for r in dev}
+    assert not train_ids & dev_ids, "a dev post is never trained on"
+    test_hashes = {r["text_sha1"] for r in test if "text_sha1" in r}
+    assert not {r["text_sha1"] for r in train + dev} & test_hashes, "a test post is never trained or tuned on"
