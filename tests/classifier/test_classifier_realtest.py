@@ -228,6 +228,12 @@ def test_agreement_of_two_labellings_and_of_the_model_with_each() -> None:
         realtest.agreement(first, second[:4])
 
 
+def assert_follows_taxonomy(row: dict) -> None:
+    """A disaster row has categories, an other row none, and every category is one of SPEC §4's."""
+    assert (row["label"] == DISASTER) == bool(row["categories"]), row["id"]
+    assert set(row["categories"]) <= set(CATEGORIES), row["id"]
+
+
 @pytest.mark.parametrize("name", ["real_test", "real_dev"])
 def test_the_second_labellings_cover_their_sets_and_follow_the_taxonomy(name: str) -> None:
     first = realtest.load_labels(realtest.DATA_DIR / f"{name}_labels.jsonl")
@@ -235,8 +241,7 @@ def test_the_second_labellings_cover_their_sets_and_follow_the_taxonomy(name: st
     assert [r["id"] for r in second] == [r["id"] for r in first]
     for row in second:
         assert set(row) <= {"id", "label", "categories", "ambiguous"}, "labels only, never a text"
-        assert (row["label"] == DISASTER) == bool(row["categories"]), row["id"]
-        assert set(row["categories"]) <= set(CATEGORIES), row["id"]
+        assert_follows_taxonomy(row)
     out = realtest.agreement(first, second)
     assert out["kappa"] > 0.6, "a second labelling this far off means the guide or the file is broken"
 
@@ -250,9 +255,8 @@ def test_training_and_dev_labels_hold_no_text_follow_the_taxonomy_and_never_over
         for row in rows:
             assert "text" not in row, "the sources are not redistributable: labels and hashes only"
             assert len(row["text_sha1"]) == 40, row["id"]
-            assert (row["label"] == DISASTER) == bool(row["categories"]), row["id"]
-            assert set(row["categories"]) <= set(CATEGORIES), row["id"]
+            assert_follows_taxonomy(row)
     train_ids, dev_ids = {r["id"] for r in train}, {r["id"] for r in dev}
     assert not train_ids & dev_ids, "a dev post is never trained on"
-    test_hashes = {r["text_sha1"] for r in test if "text_sha1" in r}
+    test_hashes = {r["text_sha1"] for r in test}
     assert not {r["text_sha1"] for r in train + dev} & test_hashes, "a test post is never trained or tuned on"
