@@ -130,6 +130,7 @@ async def test_anonymous_command_center_shows_no_post_author_or_unverified_incid
     ctx.hub.publish("incident", unverified)
     ctx.hub.publish("incident", later)
     await page.wait_for_selector(f'.incident-badge[data-incident-id="{later_id}"]', timeout=10_000)
+    await page.wait_for_selector("#map[data-boundaries]", timeout=10_000)  # the first fit has stopped zooming
     await page.click(f'.incident-badge[data-incident-id="{confirmed_id}"]')
     await page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
     await page.screenshot(path=str(ARTIFACTS / "command-center-anonymous.png"))

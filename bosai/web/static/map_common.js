@@ -50,9 +50,14 @@ var BW = (function () {
     map.once("dragstart zoomstart", function () { moved = true; });
     fetchJson("/api/boundaries").then(function (fc) {
       entry.outline.addData(fc);
-      map.getContainer().setAttribute("data-boundaries", String(fc.features.length));
       restyle(entry);
-      if (!moved && fc.features.length) { map.fitBounds(entry.outline.getBounds(), { padding: [8, 8] }); }
+      /* data-boundaries says the outline is drawn and the map is at rest: a click on a marker while the
+         first fit still zooms lands where the marker was, not where it is. */
+      function drawn() { map.getContainer().setAttribute("data-boundaries", String(fc.features.length)); }
+      if (!moved && fc.features.length) {
+        map.once("moveend", drawn);
+        map.fitBounds(entry.outline.getBounds(), { padding: [8, 8] });
+      } else { drawn(); }
     }).catch(function (err) { console.error(err); });
     map.on("zoomend", function () { labels(entry); });
     labels(entry);
