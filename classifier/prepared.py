@@ -32,6 +32,15 @@ class TokenisedSet:
 
 
 @dataclass
+class TeacherLabels:
+    """A trained checkpoint's probabilities on the kept real unlabelled posts, scored through its own tokenizer
+    when the data was prepared, and which checkpoint (its version) gave them."""
+
+    version: str
+    probs: np.ndarray
+
+
+@dataclass
 class Prepared:
     """Everything the optimiser needs, independent of the tokenizer and teacher libraries."""
 
@@ -47,6 +56,7 @@ class Prepared:
     eval_sets: dict[str, TokenisedSet] = field(default_factory=dict)
     real_dev_everyday: np.ndarray | None = None  # which eval_sets["real_dev"] posts are everyday posts
     e5_start: E5Start | None = None  # the weights an e5-started model begins from (ModelArgs.e5_layers)
+    teacher: TeacherLabels | None = None  # soft labels of the unlabelled posts from a trained checkpoint
 
     def write_tokenizer(self, out: Path) -> None:
         """Write the tokenizer files next to a checkpoint, so any transformers user loads the pair."""
@@ -83,6 +93,8 @@ def save(prepared: Prepared, path: Path) -> Path:
     if e5 is not None:
         header["e5_start"] = {"hidden": e5.hidden, "heads": e5.heads, "intermediate": e5.intermediate,
                               "eps": e5.eps, "layers": e5.layers, "cut": e5.cut, "tensors": list(e5.tensors)}
+    if prepared.teacher is not None:
+        header["teacher_version"] = prepared.teacher.version
     arrays: dict[str, np.ndarray] = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
     for name, tset in sets.items():
         arrays.update(_ragged(name, tset.ids))
@@ -93,6 +105,8 @@ def save(prepared: Prepared, path: Path) -> Path:
             arrays[name] = value.astype(np.float16)
     if prepared.real_dev_everyday is not None:
         arrays["real_dev_everyday"] = prepared.real_dev_everyday.astype(bool)
+    if prepared.teacher is not None:
+        arrays["teacher_probs"] = prepared.teacher.probs.astype(np.float32)
     if e5 is not None:
         arrays.update({f"e5.{name}": tensor.astype(np.float16) for name, tensor in e5.tensors.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,4 +147,5 @@ def load(path: Path) -> Prepared:
         eval_sets={name.removeprefix("eval_"): s for name, s in sets.items()},
         real_dev_everyday=npz["real_dev_everyday"] if "real_dev_everyday" in npz.files else None,
         e5_start=e5_start,
+        teacher=TeacherLabels(header["teacher_version"], npz["teacher_probs"]) if "teacher_version" in header else None,
     )

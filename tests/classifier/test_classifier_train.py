@@ -12,10 +12,10 @@ from safetensors import safe_open
 from transformers import BertForSequenceClassification
 
 from classifier import prepared
-from classifier.infer import load_classifier
+from classifier.infer import load_classifier, model_version
 from classifier.labels import CATEGORIES
 from classifier.modeling import Arch, new_model
-from classifier.train import _Batches, prepare, train
+from classifier.train import _Batches, fit, prepare, train
 from classifier.train_args import DataArgs, ModelArgs, OptimArgs, TrainArgs
 
 TINY = Arch(layers=2, hidden=32, heads=2, intermediate=64, max_positions=128)
@@ -63,8 +63,7 @@ def test_calibration_scores_the_model_as_served(corpus_dir: Path, tmp_path: Path
     # More posts than one pass holds: int8 activation scales are per pass, so the passes must be the service's.
     texts = [f"{text}{'!' * (i % 7)} {i}" for i, text in enumerate(base * 40)]
     ids = AutoTokenizer.from_pretrained(str(out))(texts, truncation=True, max_length=32)["input_ids"]
-    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=2000, train=None, dev=None, unlabelled=None)
-    batches = _Batches(prepared.TokenisedSet(ids, np.zeros((len(ids), 11), np.float32)), ready)
+    batches = _Batches(prepared.TokenisedSet(ids, np.zeros((len(ids), 11), np.float32)), 0)
     model = BosaiBert.from_pretrained(str(out), dtype=torch.float32)
     served = _served_scorer(model, threads=1)(batches)
     np.testing.assert_allclose(served, load_classifier(out).predict_proba(texts), atol=1e-6)
@@ -275,10 +274,9 @@ def test_only_parts_that_start_from_nothing_learn_at_ten_times_the_rate(corpus_d
 
 def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
     rows = [[2, 10, 11, 12, 13, 14, 15, 16, 3], [2, 20, 21, 3]]
-    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=30, train=None, dev=None, unlabelled=None)
     tset = prepared.TokenisedSet(rows, np.zeros((2, 11), np.float32))
-    plain_ids, plain_att = _Batches(tset, ready).batch([0, 1], torch.device("cpu"))
-    masked_ids, masked_att = _Batches(tset, ready, mask_rate=0.5, seed=1).batch([0, 1], torch.device("cpu"))
+    plain_ids, plain_att = _Batches(tset, 0).batch([0, 1], torch.device("cpu"))
+    masked_ids, masked_att = _Batches(tset, 0, mask_id=4, mask_rate=0.5, seed=1).batch([0, 1], torch.device("cpu"))
     assert plain_ids[0].tolist() == rows[0] and plain_ids[1].tolist() == [2, 20, 21, 3, 0, 0, 0, 0, 0]
     assert torch.equal(plain_att, masked_att)
     hidden = masked_ids == 4
@@ -292,8 +290,7 @@ def test_an_epoch_deals_every_post_once_in_batches_of_similar_length() -> None:
 
     gen = random.Random(3)
     rows = [[2, *range(5, 5 + gen.randrange(1, 90)), 3] for _ in range(1000)]
-    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=100, train=None, dev=None, unlabelled=None)
-    data = _Batches(prepared.TokenisedSet(rows, np.zeros((len(rows), 11), np.float32)), ready)
+    data = _Batches(prepared.TokenisedSet(rows, np.zeros((len(rows), 11), np.float32)), 0)
     first = data.epoch(random.Random(7), 16, group=10)
     assert sorted(i for b in first for i in b) == list(range(len(rows)))
     assert len(first) == 63 and max(len(b) for b in first) == 16  # as many steps as plain batches
@@ -317,10 +314,9 @@ def test_scoring_in_length_sorted_batches_keeps_the_set_order() -> None:
     model = new_model(40, TINY, 0)
     torch.nn.init.normal_(model.classifier.weight, std=3.0)  # a fresh head barely tells rows apart
     rows = [[2, *range(5, 5 + n), 3] for n in (9, 1, 14, 3, 6, 2, 11)]  # lengths out of order
-    ready = prepared.Prepared({}, pad_id=0, mask_id=4, vocab_size=40, train=None, dev=None, unlabelled=None)
     tset = prepared.TokenisedSet(rows, np.zeros((len(rows), 11), np.float32))
-    batched = _probs(model, _Batches(tset, ready), torch.device("cpu"), bs=3)
-    one_by_one = np.concatenate([_probs(model, _Batches(prepared.TokenisedSet([r], tset.y[:1]), ready),
+    batched = _probs(model, _Batches(tset, 0), torch.device("cpu"), bs=3)
+    one_by_one = np.concatenate([_probs(model, _Batches(prepared.TokenisedSet([r], tset.y[:1]), 0),
                                         torch.device("cpu")) for r in rows])
     assert batched.shape == (len(rows), model.config.num_labels)
     assert len({round(float(p), 3) for p in batched[:, 0]}) > 1  # the rows really score differently
@@ -405,8 +401,6 @@ def test_the_everyday_cap_holds_for_the_served_scores(corpus_dir: Path, tmp_path
 def test_a_trained_teacher_soft_labels_the_real_posts_a_student_learns_from(corpus_dir: Path, tmp_path: Path) -> None:
     import gzip
 
-    from classifier.train import _teacher_soft_labels
-
     real = tmp_path / "real.jsonl.gz"
     texts = ["川の水が道路まで来てる", "停電した、何も見えん", "今日はカレー作った", "地震めっちゃ揺れた"] * 4
     with gzip.open(real, "wt", encoding="utf-8") as fh:
@@ -418,19 +412,30 @@ def test_a_trained_teacher_soft_labels_the_real_posts_a_student_learns_from(corp
         return a
 
     train(args(tmp_path / "teacher"))
-    data = prepare(args(tmp_path / "student"))
-    soft = _teacher_soft_labels(tmp_path / "teacher", data, torch.device("cpu"))
+    # An operator's label brings characters the teacher's vocabulary lacks, so the student's differs: the teacher
+    # reads the posts through its own tokenizer.
+    verdict = tmp_path / "verdicts.jsonl"
+    verdict.write_text(json.dumps({"text": "구마모토 지진으로 정전", "label": "disaster", "categories": ["earthquake"]},
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    student = args(tmp_path / "student", teacher=tmp_path / "teacher")
+    student.data.extra = [verdict]
+    data = prepare(student)
+    assert data.tokenizer_files["vocab.txt"] != (tmp_path / "teacher" / "vocab.txt").read_bytes()
+    assert data.teacher is not None and data.teacher.version == model_version(tmp_path / "teacher")
     served = load_classifier(tmp_path / "teacher", quantize=False).predict(texts)
     # The unlabelled posts are the same texts, shuffled: the teacher gives each the score it serves.
-    assert sorted(soft[:, 0]) == pytest.approx(sorted(p.score for p in served), abs=2e-3)
-    result = train(args(tmp_path / "student", teacher=tmp_path / "teacher"))
+    assert sorted(data.teacher.probs[:, 0]) == pytest.approx(sorted(p.score for p in served), abs=2e-3)
+    assert prepared.load(prepared.save(data, tmp_path / "b.npz")).teacher.probs == pytest.approx(
+        data.teacher.probs)
+    result = train(student)
     assert result["train"]["stages"]["real_finetune"] == {"posts": 16}
     card = (tmp_path / "student" / "README.md").read_text(encoding="utf-8")
-    assert f"soft labels of the trained checkpoint `{tmp_path / 'teacher'}`" in card
-    other = prepare(TrainArgs(DataArgs(data_dir=corpus_dir, max_length=32), ModelArgs(vocab_size=1500, arch=TINY),
-                              OptimArgs(output=tmp_path / "x", distill=False)))
-    with pytest.raises(ValueError, match="not a checkpoint on the student's vocabulary"):
-        _teacher_soft_labels(tmp_path / "teacher", other, torch.device("cpu"))
+    assert f"trained checkpoint `{tmp_path / 'teacher'}` ({data.teacher.version})" in card
+    config = json.loads((tmp_path / "student" / "train_config.json").read_text(encoding="utf-8"))
+    assert config["optim"]["teacher_version"] == data.teacher.version
+    data.teacher = None  # a bundle prepared without the teacher cannot train as if it had one
+    with pytest.raises(ValueError, match="prepare it again with --teacher"):
+        fit(student, data)
     with pytest.raises(ValueError, match="drop --no-distill"):
         OptimArgs(teacher=tmp_path / "teacher", distill=False)
     with pytest.raises(ValueError, match=r"no config\.json"):
