@@ -277,6 +277,8 @@ def test_masking_hides_inner_tokens_only_and_keeps_the_attention_mask() -> None:
     tset = prepared.TokenisedSet(rows, np.zeros((2, 11), np.float32))
     plain_ids, plain_att = _Batches(tset, 0).batch([0, 1], torch.device("cpu"))
     masked_ids, masked_att = _Batches(tset, 0, mask_id=4, mask_rate=0.5, seed=1).batch([0, 1], torch.device("cpu"))
+    with pytest.raises(ValueError, match=r"without a \[MASK\] id"):
+        _Batches(tset, 0, mask_rate=0.5)
     assert plain_ids[0].tolist() == rows[0] and plain_ids[1].tolist() == [2, 20, 21, 3, 0, 0, 0, 0, 0]
     assert torch.equal(plain_att, masked_att)
     hidden = masked_ids == 4
