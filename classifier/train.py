@@ -426,7 +426,7 @@ def fit(args: TrainArgs, prepared: Prepared, *, started: float | None = None) ->
             if o.teacher and teacher is None:
                 raise ValueError("a teacher checkpoint was asked for, but the prepared data has no soft labels from "
                                  "one: prepare it again with --teacher")
-            soft = (teacher.probs.copy() if teacher is not None
+            soft = (teacher.probs if teacher is not None
                     else distill.probe_soft_labels(prepared.emb_train, prepared.train.y, emb_u, seed=o.seed))
             if len(prepared.unlabelled.y):  # real everyday posts keep their weak "other" label
                 soft = np.where(np.isnan(prepared.unlabelled.y), soft, prepared.unlabelled.y).astype(np.float32)
